@@ -1,0 +1,250 @@
+package store
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names. Records are JSON; ids are big-endian uint64; composite index
+// keys join their parts with a 0 byte.
+var (
+	bMeta         = []byte("meta")
+	bUsers        = []byte("users")
+	bKeys         = []byte("keys")          // fingerprint → Key
+	bUserKeys     = []byte("user_keys")     // userID|fingerprint → nil
+	bPrograms     = []byte("programs")      // slug → Program
+	bAPIKeys      = []byte("api_keys")      // sha256(key) → slug
+	bPartners     = []byte("partners")      // id → Partner
+	bProgPartners = []byte("prog_partners") // slug|0|id → nil
+	bUserPartners = []byte("user_partners") // userID|slug → partnerID
+	bLinks        = []byte("links")         // code → Link
+	bPartnerLinks = []byte("partner_links") // partnerID|code → nil
+	bClicks       = []byte("clicks")        // id → Click
+	bIPClicks     = []byte("ip_clicks")     // partnerID|iphash|unixnano|clickID → nil
+	bUniq         = []byte("uniq")          // day|partnerID|iphash → nil
+	bCustomers    = []byte("customers")     // slug|0|customerID → Customer
+	bConversions  = []byte("conversions")   // id → Conversion
+	bOrders       = []byte("orders")        // slug|0|orderID → conversionID
+	bProgConv     = []byte("prog_conv")     // slug|0|id → nil
+	bCommissions  = []byte("commissions")   // id → Commission
+	bProgComm     = []byte("prog_comm")     // slug|0|id → nil
+	bPartnerComm  = []byte("partner_comm")  // partnerID|id → nil
+	bMaturing     = []byte("maturing")      // partnerID|holdUntil|id → nil (pending, unflagged)
+	bRefunds      = []byte("refunds")       // slug|0|refundID → Refund
+	bClawbacks    = []byte("clawbacks")     // id → Clawback
+	bPartnerClaw  = []byte("partner_claw")  // partnerID|id → nil
+	bBalances     = []byte("balances")      // partnerID → Balance
+	bDaily        = []byte("daily")         // P|slug|0|YYYYMMDD or A|partnerID|YYYYMMDD → Counters
+	bBatches      = []byte("batches")       // id → PayoutBatch
+	bProgBatches  = []byte("prog_batches")  // slug|0|id → nil
+	bCoupons      = []byte("coupons")       // slug|0|CODE → Coupon
+	bInvites      = []byte("invites")       // sha256(token) → Invite
+	bEvents       = []byte("events")        // provider event ids seen → time
+	bSeq          = []byte("seq")           // named sequences
+)
+
+var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
+	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bIPClicks, bUniq, bCustomers,
+	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
+	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
+	bEvents, bSeq}
+
+// Options tune Open.
+type Options struct {
+	// Now is the clock; nil means time.Now. Tests pass a fake.
+	Now func() time.Time
+	// LockTimeout is how long to wait for another process's lock.
+	LockTimeout time.Duration
+}
+
+// Store is the ledger over one bbolt file.
+type Store struct {
+	db     *bolt.DB
+	now    func() time.Time
+	salt   []byte
+	clicks *clickWriter
+}
+
+// DBFile is the database file name inside the data dir.
+const DBFile = "affogato.db"
+
+// Open opens (creating if needed) the ledger in dir/affogato.db.
+func Open(dir string, opt Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
+	}
+	return OpenFile(filepath.Join(dir, DBFile), opt)
+}
+
+// OpenFile opens (creating if needed) the ledger in one bbolt file.
+func OpenFile(path string, opt Options) (*Store, error) {
+	if opt.LockTimeout == 0 {
+		opt.LockTimeout = time.Second
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opt.LockTimeout,
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: 256 << 20,
+	})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: the database is in use by another affogato process", path)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if salt := meta.Get([]byte("ip_salt")); salt != nil {
+			s.salt = bytes.Clone(salt)
+			return nil
+		}
+		s.salt = make([]byte, 32)
+		if _, err := rand.Read(s.salt); err != nil {
+			return fmt.Errorf("make ip salt: %w", err)
+		}
+		return meta.Put([]byte("ip_salt"), s.salt)
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
+	s.clicks = newClickWriter(s)
+	return s, nil
+}
+
+// Close stops the click writer (flushing what it holds) and closes the file.
+func (s *Store) Close() error {
+	s.clicks.close()
+	return s.db.Close()
+}
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Backup writes a consistent snapshot of the whole database to w and
+// returns the number of bytes written.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// ---- encoding helpers ----
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func btou(b []byte) uint64 {
+	if len(b) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// key joins parts into a composite key: strings are followed by a 0 byte,
+// []byte parts are appended as they are.
+func key(parts ...any) []byte {
+	var k []byte
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			k = append(k, v...)
+			k = append(k, 0)
+		case []byte:
+			k = append(k, v...)
+		case uint64:
+			k = binary.BigEndian.AppendUint64(k, v)
+		case int64:
+			k = binary.BigEndian.AppendUint64(k, uint64(v))
+		default:
+			panic(fmt.Sprintf("store.key: unsupported part %T", p))
+		}
+	}
+	return k
+}
+
+func put(b *bolt.Bucket, k []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", v, err)
+	}
+	return b.Put(k, data)
+}
+
+// get decodes the record at k into v; ErrNotFound when missing.
+func get(b *bolt.Bucket, k []byte, v any) error {
+	data := b.Get(k)
+	if data == nil {
+		return ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %T: %w", v, err)
+	}
+	return nil
+}
+
+// nextID returns the next id of the bucket's sequence.
+func nextID(tx *bolt.Tx, bucket []byte) (uint64, error) {
+	return tx.Bucket(bucket).NextSequence()
+}
+
+// scanPrefix calls fn for each key with the prefix, in key order (reverse
+// when rev), until fn returns false.
+func scanPrefix(b *bolt.Bucket, prefix []byte, rev bool, fn func(k, v []byte) bool) {
+	c := b.Cursor()
+	if !rev {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if !fn(k, v) {
+				return
+			}
+		}
+		return
+	}
+	end := append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+	k, v := c.Seek(end)
+	if k == nil {
+		k, v = c.Last()
+	}
+	for ; k != nil; k, v = c.Prev() {
+		if !bytes.HasPrefix(k, prefix) {
+			if bytes.Compare(k, prefix) < 0 {
+				return
+			}
+			continue
+		}
+		if !fn(k, v) {
+			return
+		}
+	}
+}
+
+func dayKey(t time.Time) string { return t.UTC().Format("20060102") }

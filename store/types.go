@@ -1,0 +1,340 @@
+package store
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Partner statuses.
+const (
+	PartnerPending   = "pending"
+	PartnerApproved  = "approved"
+	PartnerRejected  = "rejected"
+	PartnerSuspended = "suspended"
+)
+
+// Commission statuses.
+const (
+	CommissionPending  = "pending"
+	CommissionApproved = "approved"
+	CommissionInPayout = "in_payout"
+	CommissionPaid     = "paid"
+	CommissionRejected = "rejected"
+	CommissionReversed = "reversed"
+)
+
+// Fraud-review flags on a commission.
+const (
+	FlagSelfReferral = "self_referral"
+	FlagPaidAds      = "paid_ads"
+	FlagFastConvert  = "fast_conversion"
+	FlagClickFlood   = "ip_click_burst"
+)
+
+// Conversion kinds.
+const (
+	KindSale    = "sale"
+	KindRenewal = "renewal"
+)
+
+// Attribution models.
+const (
+	LastClick  = "last-click"
+	FirstClick = "first-click"
+)
+
+// User is a person, known by one or more SSH public keys.
+type User struct {
+	ID        uint64        `json:"id"`
+	Name      string        `json:"name"`
+	Email     string        `json:"email"`
+	Payout    *PayoutMethod `json:"payout,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// PayoutMethod is where a user is paid: PayPal (email) or Wise (email, currency).
+type PayoutMethod struct {
+	Kind     string `json:"kind"` // "paypal" | "wise"
+	Email    string `json:"email"`
+	Currency string `json:"currency,omitempty"`
+}
+
+// Key is one SSH public key of a user.
+type Key struct {
+	Fingerprint string    `json:"fingerprint"` // SHA256:…
+	PublicKey   string    `json:"public_key"`  // authorized_keys form
+	UserID      uint64    `json:"user_id"`
+	AddedAt     time.Time `json:"added_at"`
+}
+
+// Program is one merchant's partner program and all of its settings.
+type Program struct {
+	Slug            string          `json:"slug"`
+	Name            string          `json:"name"`
+	URL             string          `json:"url"`
+	Domains         []string        `json:"domains,omitempty"` // extra allowed destination hosts
+	Currency        string          `json:"currency"`
+	CookieDays      int             `json:"cookie_days"`
+	Attribution     string          `json:"attribution"`
+	Plan            Plan            `json:"plan"`
+	RecurringMonths int             `json:"recurring_months"` // Forever, 0, N
+	RenewalRate     *Rate           `json:"renewal_rate,omitempty"`
+	HoldDays        int             `json:"hold_days"`
+	MinPayout       decimal.Decimal `json:"min_payout"`
+	AutoApprove     bool            `json:"auto_approve"`
+	Listed          bool            `json:"listed"`
+	ForbidPaidAds   bool            `json:"forbid_paid_ads"`
+	Accent          string          `json:"accent,omitempty"`
+	Welcome         string          `json:"welcome,omitempty"`
+	Terms           string          `json:"terms,omitempty"`
+	Admins          []uint64        `json:"admins"`
+	APIKeyHash      []byte          `json:"api_key_hash"`
+	APIKeyHint      string          `json:"api_key_hint"` // first characters, for recognition
+	Secrets         ProgramSecrets  `json:"secrets"`
+	CreatedAt       time.Time       `json:"created_at"`
+}
+
+// ProgramSecrets are provider credentials. They are never printed back.
+type ProgramSecrets struct {
+	StripeSecret   string `json:"stripe_secret,omitempty"`
+	PayPalClientID string `json:"paypal_client_id,omitempty"`
+	PayPalSecret   string `json:"paypal_secret,omitempty"`
+	PayPalBaseURL  string `json:"paypal_base_url,omitempty"`
+	WiseToken      string `json:"wise_token,omitempty"`
+	WiseProfile    string `json:"wise_profile,omitempty"`
+	WiseBaseURL    string `json:"wise_base_url,omitempty"`
+}
+
+// CommissionTerms returns the program's commission terms (plan and recurring rules).
+func (p *Program) CommissionTerms() Terms {
+	return Terms{Plan: p.Plan, RecurringMonths: p.RecurringMonths, RenewalRate: p.RenewalRate}
+}
+
+// Partner is a user's membership in one program.
+type Partner struct {
+	ID        uint64    `json:"id"`
+	Program   string    `json:"program"`
+	UserID    uint64    `json:"user_id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Status    string    `json:"status"`
+	Code      string    `json:"code"`           // default link code
+	Plan      *Plan     `json:"plan,omitempty"` // per-partner override
+	Customers int       `json:"customers"`      // referred paying customers
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Link is a referral code pointing at a partner.
+type Link struct {
+	Code      string    `json:"code"`
+	Program   string    `json:"program"`
+	PartnerID uint64    `json:"partner_id"`
+	To        string    `json:"to,omitempty"` // default destination for this link
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Click is one recorded visit through a referral link.
+type Click struct {
+	ID        uint64    `json:"id"`
+	Program   string    `json:"program"`
+	PartnerID uint64    `json:"partner_id"`
+	Code      string    `json:"code"`
+	Sub       string    `json:"sub,omitempty"`
+	IPHash    string    `json:"ip_hash"`
+	PaidAds   bool      `json:"paid_ads,omitempty"`
+	Unique    bool      `json:"unique,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// Customer is a paying customer of a program, bound to the first partner a
+// payment of theirs was attributed to.
+type Customer struct {
+	Program      string    `json:"program"`
+	ID           string    `json:"id"`
+	Email        string    `json:"email,omitempty"`
+	PartnerID    uint64    `json:"partner_id"`
+	FirstPayment time.Time `json:"first_payment"`
+}
+
+// Conversion is one payment reported by the merchant.
+type Conversion struct {
+	ID            uint64          `json:"id"`
+	Program       string          `json:"program"`
+	OrderID       string          `json:"order_id"`
+	CustomerID    string          `json:"customer_id"`
+	CustomerEmail string          `json:"customer_email,omitempty"`
+	Amount        decimal.Decimal `json:"amount"`
+	Currency      string          `json:"currency"`
+	Kind          string          `json:"kind"`
+	Attributed    bool            `json:"attributed"`
+	PartnerID     uint64          `json:"partner_id,omitempty"`
+	ClickID       uint64          `json:"click_id,omitempty"`
+	Via           string          `json:"via,omitempty"` // how it was attributed
+	Refunded      decimal.Decimal `json:"refunded"`
+	CommissionID  uint64          `json:"commission_id,omitempty"`
+	Fingerprint   string          `json:"fingerprint"` // of the request, for idempotency
+	OccurredAt    time.Time       `json:"occurred_at"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// Commission is what a partner earns from one conversion.
+type Commission struct {
+	ID           uint64          `json:"id"`
+	Program      string          `json:"program"`
+	PartnerID    uint64          `json:"partner_id"`
+	ConversionID uint64          `json:"conversion_id"`
+	Currency     string          `json:"currency"`
+	Amount       decimal.Decimal `json:"amount"`   // as created, rounded once
+	Reversed     decimal.Decimal `json:"reversed"` // reversed by refunds, all time
+	Locked       decimal.Decimal `json:"locked"`   // amount taken into a payout
+	Status       string          `json:"status"`
+	Flags        []string        `json:"flags"`
+	Rule         string          `json:"rule"`
+	HoldUntil    time.Time       `json:"hold_until"`
+	BatchID      uint64          `json:"batch_id,omitempty"`
+	Reason       string          `json:"reason,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// Net is the commission's amount after reversals.
+func (c *Commission) Net() decimal.Decimal { return c.Amount.Sub(c.Reversed) }
+
+// Refund is one refund of (part of) a conversion.
+type Refund struct {
+	ID           string          `json:"id"`
+	Program      string          `json:"program"`
+	OrderID      string          `json:"order_id"`
+	ConversionID uint64          `json:"conversion_id"`
+	Amount       decimal.Decimal `json:"amount"`
+	Reversed     decimal.Decimal `json:"reversed"` // commission reversed by it
+	Clawback     decimal.Decimal `json:"clawback"` // of that, owed back after payment
+	CreatedAt    time.Time       `json:"created_at"`
+}
+
+// Clawback statuses.
+const (
+	ClawbackOpen     = "open"
+	ClawbackInPayout = "in_payout"
+	ClawbackSettled  = "settled"
+)
+
+// Clawback is commission refunded after it was paid (or taken into a
+// payout): a negative balance the next payout nets out.
+type Clawback struct {
+	ID           uint64          `json:"id"`
+	Program      string          `json:"program"`
+	PartnerID    uint64          `json:"partner_id"`
+	CommissionID uint64          `json:"commission_id"`
+	Amount       decimal.Decimal `json:"amount"`
+	Status       string          `json:"status"`
+	BatchID      uint64          `json:"batch_id,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+}
+
+// Balance is a partner's (or a program's) commission sums by status, in the
+// program currency. Pending, Approved, InPayout and Paid are net of
+// reversals; Clawback is refunded paid commission not yet netted out.
+type Balance struct {
+	Pending  decimal.Decimal `json:"pending"`
+	Approved decimal.Decimal `json:"approved"`
+	InPayout decimal.Decimal `json:"in_payout"`
+	Paid     decimal.Decimal `json:"paid"`
+	Clawback decimal.Decimal `json:"clawback"`
+}
+
+// Total is pending + approved + in_payout + paid − clawback.
+func (b Balance) Total() decimal.Decimal {
+	return b.Pending.Add(b.Approved).Add(b.InPayout).Add(b.Paid).Sub(b.Clawback)
+}
+
+// Counters are one day's activity of a program or a partner.
+type Counters struct {
+	Clicks       int64           `json:"clicks"`
+	UniqueClicks int64           `json:"unique_clicks"`
+	Conversions  int64           `json:"conversions"`
+	Revenue      decimal.Decimal `json:"revenue"`
+	Commission   decimal.Decimal `json:"commission"`
+}
+
+// Add sums o into c.
+func (c *Counters) Add(o Counters) {
+	c.Clicks += o.Clicks
+	c.UniqueClicks += o.UniqueClicks
+	c.Conversions += o.Conversions
+	c.Revenue = c.Revenue.Add(o.Revenue)
+	c.Commission = c.Commission.Add(o.Commission)
+}
+
+// Payout batch and item statuses.
+const (
+	BatchCreated  = "created"  // commissions reserved, nothing sent
+	BatchExported = "exported" // CSV written; the merchant pays by hand
+	BatchSending  = "sending"  // provider API calls under way or to retry
+	BatchSent     = "sent"     // accepted by the provider, items in flight
+	BatchPaid     = "paid"     // every item paid
+	BatchPartial  = "partial"  // done, some items failed and were released
+	BatchFailed   = "failed"   // every item failed and was released
+
+	ItemPending = "pending"
+	ItemSent    = "sent"
+	ItemPaid    = "paid"
+	ItemFailed  = "failed"
+)
+
+// PayoutBatch is one payout run of a program.
+type PayoutBatch struct {
+	ID        uint64          `json:"id"`
+	Program   string          `json:"program"`
+	Currency  string          `json:"currency"`
+	Status    string          `json:"status"`
+	Items     []PayoutItem    `json:"items"`
+	Total     decimal.Decimal `json:"total"`
+	Provider  string          `json:"provider,omitempty"` // paypal | wise | csv
+	RemoteID  string          `json:"remote_id,omitempty"`
+	Error     string          `json:"error,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	PaidAt    time.Time       `json:"paid_at,omitempty"`
+}
+
+// PayoutItem pays one partner within a batch.
+type PayoutItem struct {
+	ID          uint64          `json:"id"`
+	PartnerID   uint64          `json:"partner_id"`
+	Name        string          `json:"name"`
+	Email       string          `json:"email"`  // payout method email
+	Method      string          `json:"method"` // paypal | wise
+	Currency    string          `json:"currency"`
+	Target      string          `json:"target_currency,omitempty"` // Wise target currency
+	Amount      decimal.Decimal `json:"amount"`
+	Commissions []uint64        `json:"commissions"`
+	Clawbacks   []uint64        `json:"clawbacks,omitempty"`
+	Status      string          `json:"status"`
+	RemoteID    string          `json:"remote_id,omitempty"`
+	Error       string          `json:"error,omitempty"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+// Coupon binds a merchant's coupon code to a partner.
+type Coupon struct {
+	Program   string    `json:"program"`
+	Code      string    `json:"code"`
+	PartnerID uint64    `json:"partner_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Invite is a one-use token to join a program approved.
+type Invite struct {
+	Program   string    `json:"program"`
+	CreatedBy uint64    `json:"created_by"`
+	UsedBy    uint64    `json:"used_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Actor is who is asking: a user and whether they are an instance admin.
+type Actor struct {
+	UserID uint64
+	Admin  bool
+}
