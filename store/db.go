@@ -248,3 +248,10 @@ func scanPrefix(b *bolt.Bucket, prefix []byte, rev bool, fn func(k, v []byte) bo
 }
 
 func dayKey(t time.Time) string { return t.UTC().Format("20060102") }
+
+func getBytes(data []byte, v any) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %T: %w", v, err)
+	}
+	return nil
+}

@@ -1,0 +1,26 @@
+package assets
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestTrackingScript(t *testing.T) {
+	js := TrackingScript()
+	for _, want := range []string{"aff_ref", "data-cookie-days", "window", "affogato", "referral", "aff_click", "via", "Max-Age"} {
+		if !bytes.Contains(js, []byte(want)) {
+			t.Errorf("t.js lacks %q", want)
+		}
+	}
+	js[0] = 'X'
+	if TrackingScript()[0] == 'X' {
+		t.Error("TrackingScript returned the embedded slice, not a copy")
+	}
+}
+
+func TestNotFoundPage(t *testing.T) {
+	page := NotFoundPage()
+	if !bytes.HasPrefix(page, []byte("<!doctype html>")) || !bytes.Contains(page, []byte("not exist")) {
+		t.Errorf("404 page looks wrong: %.80s", page)
+	}
+}

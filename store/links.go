@@ -1,0 +1,126 @@
+package store
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// CreateLink adds an extra referral code for the actor's partnership in
+// slug. Codes are [A-Za-z0-9_-]{3,40} and unique across the instance; to is
+// an optional destination (a path, or a URL on an allowed host).
+func (s *Store) CreateLink(a Actor, slug, code, to string) (*Link, error) {
+	code, to = strings.TrimSpace(code), strings.TrimSpace(to)
+	if !codeRe.MatchString(code) {
+		return nil, invalid("code", fmt.Sprintf("%q must be 3 to 40 of A-Z, a-z, 0-9, _ and -", code))
+	}
+	var l *Link
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		p, err := membershipTx(tx, a, slug)
+		if err != nil {
+			return err
+		}
+		var prog Program
+		if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+			return err
+		}
+		if to != "" {
+			if to, err = prog.Destination(to); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bLinks).Get([]byte(code)) != nil {
+			return fmt.Errorf("code %s is taken: %w", code, ErrConflict)
+		}
+		l = &Link{Code: code, Program: slug, PartnerID: p.ID, To: to, CreatedAt: s.now().UTC()}
+		return putLinkTx(tx, l)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create link %s: %w", code, err)
+	}
+	return l, nil
+}
+
+// Destination resolves a requested destination against the program: a path
+// joins the website's origin; an absolute http(s) URL must be on an allowed
+// host. Anything else is refused (never an open redirect).
+func (p *Program) Destination(to string) (string, error) {
+	site, err := url.Parse(p.URL)
+	if err != nil {
+		return "", fmt.Errorf("program url: %w", err)
+	}
+	if strings.ContainsAny(to, "\\\x00\r\n\t ") {
+		return "", invalid("to", "must be a path or a URL on the program's site")
+	}
+	if strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//") {
+		u, err := url.Parse(to)
+		if err != nil {
+			return "", invalid("to", "not a valid path")
+		}
+		return site.ResolveReference(u).String(), nil
+	}
+	u, err := url.Parse(to)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Host == "" || !p.AllowedHost(u.Hostname()) {
+		return "", invalid("to", fmt.Sprintf("%q is not on the program's site or allowed domains", to))
+	}
+	return u.String(), nil
+}
+
+// ListLinks lists the actor's links (in every program when slug is "").
+func (s *Store) ListLinks(a Actor, slug string) ([]Link, error) {
+	var out []Link
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if slug != "" {
+			if _, err := membershipTx(tx, a, slug); err != nil {
+				return err
+			}
+		}
+		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
+			if slug != "" && p.Program != slug {
+				return nil
+			}
+			var err error
+			scanPrefix(tx.Bucket(bPartnerLinks), u64(p.ID), false, func(k, _ []byte) bool {
+				var l Link
+				if err = get(tx.Bucket(bLinks), k[8:len(k)-1], &l); err != nil {
+					return false
+				}
+				out = append(out, l)
+				return true
+			})
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	return out, nil
+}
+
+// Target is what the redirector needs for a code.
+type Target struct {
+	Link    Link
+	Program Program
+	Partner Partner
+}
+
+// ResolveCode finds a referral code's link, program and partner.
+// ErrNotFound when the code is unknown.
+func (s *Store) ResolveCode(code string) (*Target, error) {
+	var t Target
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := get(tx.Bucket(bLinks), []byte(code), &t.Link); err != nil {
+			return err
+		}
+		if err := get(tx.Bucket(bPrograms), []byte(t.Link.Program), &t.Program); err != nil {
+			return err
+		}
+		return get(tx.Bucket(bPartners), u64(t.Link.PartnerID), &t.Partner)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("code %q: %w", code, err)
+	}
+	return &t, nil
+}
