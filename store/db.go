@@ -39,7 +39,7 @@ var (
 	bCommissions  = []byte("commissions")   // id → Commission
 	bProgComm     = []byte("prog_comm")     // slug|0|id → nil
 	bPartnerComm  = []byte("partner_comm")  // partnerID|id → nil
-	bMaturing     = []byte("maturing")      // partnerID|holdUntil|id → nil (pending, unflagged)
+	bMaturing     = []byte("maturing")      // slug|0|holdUntil|id → partnerID (pending, unflagged)
 	bRefunds      = []byte("refunds")       // slug|0|refundID → Refund
 	bClawbacks    = []byte("clawbacks")     // id → Clawback
 	bPartnerClaw  = []byte("partner_claw")  // partnerID|id → nil
@@ -51,13 +51,15 @@ var (
 	bInvites      = []byte("invites")       // sha256(token) → Invite
 	bEvents       = []byte("events")        // provider event ids seen → time
 	bSeq          = []byte("seq")           // named sequences
+	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
+	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
 	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bIPClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
-	bEvents, bSeq}
+	bEvents, bSeq, bAliases, bPartnerCust}
 
 // Options tune Open.
 type Options struct {

@@ -4,9 +4,7 @@ package store
 // own file with its implementation. Nothing here ships.
 
 import (
-	"context"
 	"errors"
-	"net/netip"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -14,65 +12,7 @@ import (
 
 var errTODO = errors.New("store: not implemented yet")
 
-type clickWriter struct{}
-
-func newClickWriter(s *Store) *clickWriter { return &clickWriter{} }
-func (w *clickWriter) close()             {}
-
 // ---------- tracking (clicks.go, conversions.go, refunds.go) ----------
-
-// ClickInput is one visit to record.
-type ClickInput struct {
-	Program   string
-	PartnerID uint64
-	Code      string
-	Sub       string
-	IP        netip.Addr
-	PaidAds   bool
-}
-
-// RecordClick records a click durably (group commit) and returns it with its id.
-func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) { return nil, errTODO }
-
-// ConversionInput is one payment reported through the API or a webhook.
-type ConversionInput struct {
-	OrderID, CustomerID, CustomerEmail string
-	Amount                             string // decimal string
-	Currency, Kind                     string
-	ClickID, Ref, Coupon               string
-	OccurredAt                         string   // RFC 3339 or ""
-	Aliases                            []string // other provider ids for the same payment (refund lookup)
-}
-
-// ConversionResult is a conversion with its commission (nil when none).
-type ConversionResult struct {
-	Conversion Conversion
-	Commission *Commission
-}
-
-// RecordConversion records a payment: 201-case created=true; the same order
-// again with the same content returns it with created=false; other content → ErrConflict.
-func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionResult, bool, error) {
-	return nil, false, errTODO
-}
-
-// RefundInput is a refund of a conversion.
-type RefundInput struct {
-	RefundID string
-	OrderID  string // order id or alias
-	Amount   string // "" = the rest of the order
-	// Cumulative means Amount is the order's total refunded so far (Stripe's
-	// amount_refunded); only the difference is refunded.
-	Cumulative bool
-}
-
-// RecordRefund applies a refund; idempotent by RefundID (created=false on repeat).
-func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error) {
-	return nil, false, errTODO
-}
-
-// MarkEvent records a provider event id; false when it was seen before.
-func (s *Store) MarkEvent(id string) (bool, error) { return false, errTODO }
 
 // ---------- commissions & stats (commissions.go, stats.go) ----------
 
@@ -95,9 +35,6 @@ func (s *Store) ApproveCommission(a Actor, slug string, id uint64) (*Commission,
 func (s *Store) RejectCommission(a Actor, slug string, id uint64, reason string) (*Commission, error) {
 	return nil, errTODO
 }
-
-// PromoteMatured approves every unflagged pending commission whose hold ended.
-func (s *Store) PromoteMatured() (int, error) { return 0, errTODO }
 
 // Stats is a program's (merchant) or a partner's (own) activity over days.
 type Stats struct {

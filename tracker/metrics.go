@@ -22,16 +22,16 @@ const (
 // metrics is one Server's Prometheus registry and collectors (never the
 // global default registry, so several servers can live in one process).
 type metrics struct {
-	reg            *prometheus.Registry
-	requests       *prometheus.CounterVec
-	latency        *prometheus.HistogramVec
-	clicks         prometheus.Counter
-	clicksSkipped  *prometheus.CounterVec
-	conversions    *prometheus.CounterVec
-	refunds        *prometheus.CounterVec
-	stripeEvents   *prometheus.CounterVec
-	rateLimited    prometheus.Counter
-	errors         *prometheus.CounterVec
+	reg           *prometheus.Registry
+	requests      *prometheus.CounterVec
+	latency       *prometheus.HistogramVec
+	clicks        prometheus.Counter
+	clicksSkipped *prometheus.CounterVec
+	conversions   *prometheus.CounterVec
+	refunds       *prometheus.CounterVec
+	stripeEvents  *prometheus.CounterVec
+	rateLimited   prometheus.Counter
+	errors        *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {

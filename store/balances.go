@@ -1,0 +1,171 @@
+package store
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// add puts amount into the bucket for status.
+func (b *Balance) add(status string, amount decimal.Decimal) {
+	switch status {
+	case CommissionPending:
+		b.Pending = b.Pending.Add(amount)
+	case CommissionApproved:
+		b.Approved = b.Approved.Add(amount)
+	case CommissionInPayout:
+		b.InPayout = b.InPayout.Add(amount)
+	case CommissionPaid:
+		b.Paid = b.Paid.Add(amount)
+	}
+}
+
+// contribution is what a commission adds to its status's sum.
+func (c *Commission) contribution() decimal.Decimal {
+	switch c.Status {
+	case CommissionPending, CommissionApproved:
+		return c.Net()
+	case CommissionInPayout, CommissionPaid:
+		return c.Locked
+	}
+	return decimal.Zero
+}
+
+// effective shows a pending, unflagged commission whose hold has ended as
+// approved, so that reads are right without a background job.
+func (c *Commission) effective(now time.Time) {
+	if c.Status == CommissionPending && len(c.Flags) == 0 && !now.Before(c.HoldUntil) {
+		c.Status = CommissionApproved
+	}
+}
+
+func balanceKeyProgram(slug string) []byte { return append([]byte("P"), slug...) }
+
+// adjustBalanceTx applies fn to the partner's and the program's balance.
+func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, fn func(*Balance)) error {
+	for _, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
+		var b Balance
+		if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
+			return err
+		}
+		fn(&b)
+		if err := put(tx.Bucket(bBalances), k, &b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// balanceTx reads a balance (partnerID 0: the program's) as of now: pending
+// commissions whose hold ended count as approved.
+func balanceTx(tx *bolt.Tx, slug string, partnerID uint64, now time.Time) (Balance, error) {
+	k := balanceKeyProgram(slug)
+	if partnerID != 0 {
+		k = u64(partnerID)
+	}
+	var b Balance
+	if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
+		return b, err
+	}
+	err := eachMaturedTx(tx, slug, now, func(_ []byte, c *Commission) error {
+		if partnerID == 0 || c.PartnerID == partnerID {
+			b.Pending = b.Pending.Sub(c.Net())
+			b.Approved = b.Approved.Add(c.Net())
+		}
+		return nil
+	})
+	return b, err
+}
+
+// eachMaturedTx calls fn for each pending unflagged commission of the
+// program whose hold ended by now.
+func eachMaturedTx(tx *bolt.Tx, slug string, now time.Time, fn func(k []byte, c *Commission) error) error {
+	prefix := key(slug)
+	end := key(slug, now.UnixNano()+1)
+	cur := tx.Bucket(bMaturing).Cursor()
+	type item struct {
+		k  []byte
+		id uint64
+	}
+	var items []item
+	for k, _ := cur.Seek(prefix); k != nil && string(k) < string(end) && len(k) == len(prefix)+16; k, _ = cur.Next() {
+		items = append(items, item{append([]byte(nil), k...), btou(k[len(prefix)+8:])})
+	}
+	for _, it := range items {
+		c, err := commissionTx(tx, it.id)
+		if err != nil {
+			return err
+		}
+		if err := fn(it.k, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// promoteTx approves the program's matured commissions in storage.
+func (s *Store) promoteTx(tx *bolt.Tx, slug string, now time.Time) (int, error) {
+	n := 0
+	err := eachMaturedTx(tx, slug, now, func(k []byte, c *Commission) error {
+		if err := tx.Bucket(bMaturing).Delete(k); err != nil {
+			return err
+		}
+		if c.Status != CommissionPending || len(c.Flags) > 0 {
+			return nil
+		}
+		if err := setStatusTx(tx, c, CommissionApproved, now); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	return n, err
+}
+
+// setStatusTx moves a commission to a new status, keeping the balances.
+func setStatusTx(tx *bolt.Tx, c *Commission, status string, now time.Time) error {
+	before := c.contribution()
+	old := c.Status
+	if c.Status == CommissionPending && len(c.Flags) == 0 {
+		if err := tx.Bucket(bMaturing).Delete(maturingKey(c)); err != nil {
+			return err
+		}
+	}
+	c.Status = status
+	c.UpdatedAt = now
+	after := c.contribution()
+	if err := adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+		b.add(old, before.Neg())
+		b.add(status, after)
+	}); err != nil {
+		return err
+	}
+	return put(tx.Bucket(bCommissions), u64(c.ID), c)
+}
+
+// PromoteMatured approves every unflagged pending commission whose hold
+// ended, in every program. Reads do not need it (they show such commissions
+// approved); it keeps the stored state current.
+func (s *Store) PromoteMatured() (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var slugs []string
+		if err := tx.Bucket(bPrograms).ForEach(func(k, _ []byte) error {
+			slugs = append(slugs, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		for _, slug := range slugs {
+			m, err := s.promoteTx(tx, slug, now)
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		return nil
+	})
+	return n, err
+}

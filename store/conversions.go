@@ -1,0 +1,393 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// ConversionInput is one payment reported through the API or a webhook.
+type ConversionInput struct {
+	OrderID, CustomerID, CustomerEmail string
+	Amount                             string // decimal string
+	Currency, Kind                     string
+	ClickID, Ref, Coupon               string
+	OccurredAt                         string   // RFC 3339 or ""
+	Aliases                            []string // other provider ids of the same payment
+}
+
+// ConversionResult is a conversion with its commission (nil when none).
+type ConversionResult struct {
+	Conversion Conversion
+	Commission *Commission
+}
+
+// Fraud-review thresholds (SPEC 4).
+const (
+	fastConversion = 10 * time.Second
+	ipBurstLimit   = 20
+)
+
+type conversionRequest struct {
+	in         ConversionInput
+	amount     decimal.Decimal
+	occurredAt time.Time
+	clickID    uint64
+	hasClick   bool
+	print      string
+}
+
+func parseConversion(prog *Program, in ConversionInput, now time.Time) (*conversionRequest, error) {
+	in.OrderID, in.CustomerID = strings.TrimSpace(in.OrderID), strings.TrimSpace(in.CustomerID)
+	r := &conversionRequest{in: in}
+	for _, f := range []struct{ name, v string }{{"order_id", in.OrderID}, {"customer_id", in.CustomerID}} {
+		if f.v == "" {
+			return nil, invalid(f.name, "is required")
+		}
+		if len(f.v) > 200 || strings.ContainsFunc(f.v, isControl) {
+			return nil, invalid(f.name, "must be at most 200 printable characters")
+		}
+	}
+	if in.Currency != prog.Currency {
+		return nil, invalid("currency", fmt.Sprintf("%q is not the program currency %s", in.Currency, prog.Currency))
+	}
+	var err error
+	if r.amount, err = ParseAmount(in.Amount, prog.Currency); err != nil {
+		return nil, err
+	}
+	switch in.Kind {
+	case KindSale, KindRenewal:
+	default:
+		return nil, invalid("kind", fmt.Sprintf("%q must be sale or renewal", in.Kind))
+	}
+	r.occurredAt = now
+	if in.OccurredAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, in.OccurredAt)
+		if err != nil {
+			return nil, invalid("occurred_at", fmt.Sprintf("%q is not an RFC 3339 time", in.OccurredAt))
+		}
+		r.occurredAt = t.UTC()
+	}
+	if in.ClickID != "" {
+		id := in.ClickID
+		if i := strings.LastIndexByte(id, '.'); i >= 0 { // the aff_ref cookie form code.clickid
+			id = id[i+1:]
+		}
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil {
+			return nil, invalid("click_id", fmt.Sprintf("%q is not a click id", in.ClickID))
+		}
+		r.clickID, r.hasClick = n, true
+	}
+	if in.CustomerEmail != "" && (len(in.CustomerEmail) > 254 || strings.ContainsFunc(in.CustomerEmail, isControl)) {
+		return nil, invalid("customer_email", "is not an email address")
+	}
+	for _, f := range []struct{ name, v string }{{"ref", in.Ref}, {"coupon", in.Coupon}} {
+		if len(f.v) > 100 || strings.ContainsFunc(f.v, isControl) {
+			return nil, invalid(f.name, "must be at most 100 printable characters")
+		}
+	}
+	h := sha256.New()
+	for _, part := range []string{in.CustomerID, r.amount.String(), in.Currency, in.Kind, in.ClickID,
+		in.Ref, strings.ToUpper(in.Coupon), strings.ToLower(in.CustomerEmail), in.OccurredAt} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	r.print = hex.EncodeToString(h.Sum(nil))
+	return r, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+// RecordConversion records a payment and its commission in one durable
+// transaction. The same order again with the same content returns the
+// stored conversion with created=false; other content is ErrConflict.
+func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionResult, bool, error) {
+	prog, err := s.Program(slug)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now().UTC()
+	req, err := parseConversion(prog, in, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("conversion %s: %w", in.OrderID, err)
+	}
+	var res *ConversionResult
+	created := false
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		res, created = nil, false
+		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
+			r, err := conversionResultTx(tx, btou(id), now)
+			if err != nil {
+				return err
+			}
+			if r.Conversion.Fingerprint != req.print {
+				return fmt.Errorf("order %s was recorded with other content: %w", req.in.OrderID, ErrConflict)
+			}
+			res = r
+			return nil
+		}
+		var err error
+		res, err = s.newConversionTx(tx, slug, req, now)
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("conversion %s: %w", in.OrderID, err)
+	}
+	return res, created, nil
+}
+
+func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest, now time.Time) (*ConversionResult, error) {
+	var prog Program
+	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+		return nil, err
+	}
+	cust := Customer{Program: slug, ID: req.in.CustomerID, Email: req.in.CustomerEmail}
+	custKey := key(slug, req.in.CustomerID)
+	known := get(tx.Bucket(bCustomers), custKey, &cust) == nil
+	partner, click, via := attributeTx(tx, &prog, req, &cust, known)
+	id, err := nextID(tx, bConversions)
+	if err != nil {
+		return nil, err
+	}
+	conv := &Conversion{ID: id, Program: slug, OrderID: req.in.OrderID, CustomerID: req.in.CustomerID,
+		CustomerEmail: req.in.CustomerEmail, Amount: req.amount, Currency: prog.Currency, Kind: req.in.Kind,
+		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via}
+	day := dayKey(req.occurredAt)
+	deltas := map[string]*Counters{}
+	var comm *Commission
+	if partner != nil {
+		conv.Attributed, conv.PartnerID = true, partner.ID
+		if click != nil {
+			conv.ClickID = click.ID
+		}
+		comm, err = s.rateTx(tx, &prog, partner, &cust, conv, click, now)
+		if err != nil {
+			return nil, err
+		}
+		d := Counters{Conversions: 1, Revenue: req.amount}
+		if comm != nil {
+			d.Commission = comm.Amount
+		}
+		addDelta(deltas, partnerDayKey(partner.ID, day), d)
+	}
+	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {
+		return nil, err
+	}
+	if err := put(tx.Bucket(bConversions), u64(id), conv); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(bOrders).Put(key(slug, conv.OrderID), u64(id)); err != nil {
+		return nil, err
+	}
+	for _, a := range req.in.Aliases {
+		if a != "" && a != conv.OrderID {
+			if err := tx.Bucket(bAliases).Put(key(slug, a), u64(id)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := tx.Bucket(bProgConv).Put(key(slug, id), nil); err != nil {
+		return nil, err
+	}
+	d := Counters{Conversions: 1, Revenue: req.amount}
+	if comm != nil {
+		d.Commission = comm.Amount
+	}
+	addDelta(deltas, programDayKey(slug, day), d)
+	if err := applyDeltasTx(tx, deltas); err != nil {
+		return nil, err
+	}
+	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+}
+
+// rateTx binds the customer, counts the partner's paying customers and
+// creates the commission the plan gives (nil when the payment earns none).
+func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Customer, conv *Conversion, click *Click, now time.Time) (*Commission, error) {
+	// Bind the customer to the first partner a payment is attributed to.
+	first := time.Time{}
+	if cust.PartnerID == 0 {
+		cust.PartnerID, cust.FirstPayment = partner.ID, conv.OccurredAt
+	} else if cust.PartnerID == partner.ID {
+		first = cust.FirstPayment
+	}
+	pc := key(partner.ID, conv.CustomerID)
+	if tx.Bucket(bPartnerCust).Get(pc) == nil {
+		partner.Customers++
+		if err := tx.Bucket(bPartnerCust).Put(pc, nil); err != nil {
+			return nil, err
+		}
+		if err := put(tx.Bucket(bPartners), u64(partner.ID), partner); err != nil {
+			return nil, err
+		}
+	}
+	terms := prog.CommissionTerms()
+	if partner.Plan != nil {
+		terms.Plan = *partner.Plan
+	}
+	amount, earns, rule := terms.Commission(Payment{Amount: conv.Amount, Currency: prog.Currency,
+		Renewal: conv.Kind == KindRenewal, Customers: partner.Customers, FirstPayment: first, At: conv.OccurredAt})
+	if !earns || amount.Sign() <= 0 {
+		return nil, nil
+	}
+	comm, err := s.newCommissionTx(tx, prog, partner, conv, click, amount, rule, now)
+	if err != nil {
+		return nil, err
+	}
+	conv.CommissionID = comm.ID
+	return comm, nil
+}
+
+// attributeTx picks the partner for a payment, first match wins: a renewal
+// (or, under first-click, any payment) of a bound customer goes to their
+// partner; then a coupon bound to a partner, the click (within the cookie
+// lifetime), the ref code, and last the customer's bound partner. Only
+// approved partners of this program are attributed.
+func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Customer, known bool) (*Partner, *Click, string) {
+	approved := func(id uint64) *Partner {
+		var p Partner
+		if id == 0 || get(tx.Bucket(bPartners), u64(id), &p) != nil || p.Program != prog.Slug || p.Status != PartnerApproved {
+			return nil
+		}
+		return &p
+	}
+	bound := known && cust.PartnerID != 0
+	if bound && (req.in.Kind == KindRenewal || prog.Attribution == FirstClick) {
+		return approved(cust.PartnerID), nil, "customer"
+	}
+	if req.in.Coupon != "" {
+		var c Coupon
+		if get(tx.Bucket(bCoupons), key(prog.Slug, strings.ToUpper(strings.TrimSpace(req.in.Coupon))), &c) == nil {
+			if p := approved(c.PartnerID); p != nil {
+				return p, nil, "coupon"
+			}
+		}
+	}
+	if req.hasClick {
+		c, err := clickTx(tx, req.clickID)
+		if err == nil && c.Program == prog.Slug && c.PartnerID != 0 {
+			expires := c.At.Add(time.Duration(prog.CookieDays) * 24 * time.Hour)
+			if req.occurredAt.Before(expires) {
+				if p := approved(c.PartnerID); p != nil {
+					return p, c, "click"
+				}
+			}
+		}
+	}
+	if req.in.Ref != "" {
+		var l Link
+		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) == nil && l.Program == prog.Slug {
+			if p := approved(l.PartnerID); p != nil {
+				return p, nil, "ref"
+			}
+		}
+	}
+	if bound {
+		if p := approved(cust.PartnerID); p != nil {
+			return p, nil, "customer"
+		}
+	}
+	return nil, nil, ""
+}
+
+// newCommissionTx creates the commission for an attributed conversion:
+// pending with fraud flags, or approved at once when there is no hold and no
+// flag.
+func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion, click *Click, amount decimal.Decimal, rule string, now time.Time) (*Commission, error) {
+	id, err := nextID(tx, bCommissions)
+	if err != nil {
+		return nil, err
+	}
+	c := &Commission{ID: id, Program: prog.Slug, PartnerID: partner.ID, ConversionID: conv.ID,
+		Currency: prog.Currency, Amount: amount, Reversed: decimal.Zero, Locked: decimal.Zero,
+		Status: CommissionPending, Flags: fraudFlagsTx(tx, prog, partner, conv, click), Rule: rule,
+		HoldUntil: now.Add(time.Duration(prog.HoldDays) * 24 * time.Hour), CreatedAt: now, UpdatedAt: now}
+	if len(c.Flags) == 0 && prog.HoldDays == 0 {
+		c.Status = CommissionApproved
+	}
+	if err := put(tx.Bucket(bCommissions), u64(id), c); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(bProgComm).Put(key(prog.Slug, id), nil); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(bPartnerComm).Put(key(partner.ID, id), nil); err != nil {
+		return nil, err
+	}
+	if c.Status == CommissionPending && len(c.Flags) == 0 {
+		if err := tx.Bucket(bMaturing).Put(maturingKey(c), u64(c.PartnerID)); err != nil {
+			return nil, err
+		}
+	}
+	return c, adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+		b.add(c.Status, c.Amount)
+	})
+}
+
+func fraudFlagsTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion, click *Click) []string {
+	flags := []string{}
+	email := partner.Email
+	var u User
+	if get(tx.Bucket(bUsers), u64(partner.UserID), &u) == nil && u.Email != "" {
+		email = u.Email
+	}
+	if conv.CustomerEmail != "" && email != "" && strings.EqualFold(strings.TrimSpace(conv.CustomerEmail), email) {
+		flags = append(flags, FlagSelfReferral)
+	}
+	if click != nil {
+		if click.PaidAds && prog.ForbidPaidAds {
+			flags = append(flags, FlagPaidAds)
+		}
+		if conv.OccurredAt.Sub(click.At) < fastConversion {
+			flags = append(flags, FlagFastConvert)
+		}
+		if clicksBeforeTx(tx, click, ipBurstLimit) > ipBurstLimit {
+			flags = append(flags, FlagClickFlood)
+		}
+	}
+	return flags
+}
+
+func maturingKey(c *Commission) []byte {
+	return key(c.Program, c.HoldUntil.UnixNano(), c.ID)
+}
+
+func conversionTx(tx *bolt.Tx, id uint64) (*Conversion, error) {
+	var c Conversion
+	if err := get(tx.Bucket(bConversions), u64(id), &c); err != nil {
+		return nil, fmt.Errorf("conversion %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+func commissionTx(tx *bolt.Tx, id uint64) (*Commission, error) {
+	var c Commission
+	if err := get(tx.Bucket(bCommissions), u64(id), &c); err != nil {
+		return nil, fmt.Errorf("commission %d: %w", id, err)
+	}
+	return &c, nil
+}
+
+func conversionResultTx(tx *bolt.Tx, id uint64, now time.Time) (*ConversionResult, error) {
+	conv, err := conversionTx(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	r := &ConversionResult{Conversion: *conv}
+	if conv.CommissionID != 0 {
+		c, err := commissionTx(tx, conv.CommissionID)
+		if err != nil {
+			return nil, err
+		}
+		c.effective(now)
+		r.Commission = c
+	}
+	return r, nil
+}

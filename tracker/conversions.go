@@ -1,0 +1,162 @@
+package tracker
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/affogato-sh/affogato/store"
+)
+
+// maxID is the longest order, customer, refund or reference id accepted.
+const maxID = 200
+
+// conversionJSON is a conversion as the API answers it (SPEC 8).
+type conversionJSON struct {
+	ID         uint64          `json:"id"`
+	OrderID    string          `json:"order_id"`
+	CustomerID string          `json:"customer_id"`
+	Amount     string          `json:"amount"`
+	Currency   string          `json:"currency"`
+	Kind       string          `json:"kind"`
+	Attributed bool            `json:"attributed"`
+	PartnerID  *uint64         `json:"partner_id"` // null when unattributed
+	Via        string          `json:"via,omitempty"`
+	ClickID    uint64          `json:"click_id,omitempty"`
+	Refunded   string          `json:"refunded"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	Commission *commissionJSON `json:"commission"` // null when none
+}
+
+// commissionJSON is a conversion's commission in API answers.
+type commissionJSON struct {
+	ID     uint64   `json:"id"`
+	Amount string   `json:"amount"`
+	Status string   `json:"status"`
+	Flags  []string `json:"flags"` // never null
+}
+
+func conversionView(res *store.ConversionResult) conversionJSON {
+	c := res.Conversion
+	v := conversionJSON{
+		ID:         c.ID,
+		OrderID:    c.OrderID,
+		CustomerID: c.CustomerID,
+		Amount:     store.FormatMoney(c.Amount, c.Currency),
+		Currency:   c.Currency,
+		Kind:       c.Kind,
+		Attributed: c.Attributed,
+		Via:        c.Via,
+		ClickID:    c.ClickID,
+		Refunded:   store.FormatMoney(c.Refunded, c.Currency),
+		OccurredAt: c.OccurredAt.UTC(),
+	}
+	if c.Attributed && c.PartnerID != 0 {
+		id := c.PartnerID
+		v.PartnerID = &id
+	}
+	if cm := res.Commission; cm != nil {
+		flags := append([]string{}, cm.Flags...)
+		v.Commission = &commissionJSON{
+			ID:     cm.ID,
+			Amount: store.FormatMoney(cm.Amount, cm.Currency),
+			Status: cm.Status,
+			Flags:  flags,
+		}
+	}
+	return v
+}
+
+// conversions serves POST /api/v1/conversions.
+func (s *Server) conversions(w http.ResponseWriter, r *http.Request) {
+	p := s.authenticate(w, r)
+	if p == nil {
+		return
+	}
+	body, rerr := readBody(w, r, maxAPIBody)
+	if rerr != nil {
+		rerr.write(w)
+		return
+	}
+	in, err := parseConversion(body, p)
+	if err != nil {
+		s.fail(w, "parse conversion", err)
+		return
+	}
+	res, created, err := s.st.RecordConversion(p.Slug, in)
+	if err != nil {
+		s.storeError(w, "record conversion", err)
+		return
+	}
+	s.metrics.conversions.WithLabelValues("api", result(created)).Inc()
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, conversionView(res))
+}
+
+// parseConversion reads and validates a conversion request for program p.
+// Everything the store would refuse as malformed is refused here first.
+func parseConversion(body []byte, p *store.Program) (store.ConversionInput, error) {
+	var in store.ConversionInput
+	f, rerr := jsonObject(body)
+	if rerr != nil {
+		return in, rerr
+	}
+	var currency string
+	for _, m := range []struct {
+		name     string
+		dst      *string
+		numberOK bool
+		max      int
+		required bool
+	}{
+		{"order_id", &in.OrderID, true, maxID, true},
+		{"customer_id", &in.CustomerID, true, maxID, true},
+		{"amount", &in.Amount, true, 64, true},
+		{"currency", &currency, false, 8, false},
+		{"kind", &in.Kind, false, 16, false},
+		{"click_id", &in.ClickID, true, maxID, false},
+		{"ref", &in.Ref, false, maxID, false},
+		{"coupon", &in.Coupon, false, maxID, false},
+		{"customer_email", &in.CustomerEmail, false, 254, false},
+		{"occurred_at", &in.OccurredAt, false, 64, false},
+	} {
+		v, rerr := f.str(m.name, m.numberOK)
+		if rerr != nil {
+			return in, rerr
+		}
+		v = strings.TrimSpace(v)
+		if rerr := checkText(m.name, v, m.max, m.required); rerr != nil {
+			return in, rerr
+		}
+		*m.dst = v
+	}
+	if currency == "" {
+		currency = p.Currency
+	}
+	in.Currency = strings.ToUpper(currency)
+	if in.Currency != p.Currency {
+		return in, unprocessable("currency %s is not the program currency %s", currency, p.Currency)
+	}
+	if _, err := store.ParseAmount(in.Amount, in.Currency); err != nil {
+		return in, unprocessable("%v", err)
+	}
+	switch in.Kind {
+	case "":
+		in.Kind = store.KindSale
+	case store.KindSale, store.KindRenewal:
+	default:
+		return in, unprocessable("kind %q must be %q or %q", in.Kind, store.KindSale, store.KindRenewal)
+	}
+	if in.OccurredAt != "" {
+		if _, err := time.Parse(time.RFC3339, in.OccurredAt); err != nil {
+			return in, unprocessable("occurred_at %q is not an RFC 3339 time such as 2025-01-31T12:00:00Z", in.OccurredAt)
+		}
+	}
+	if in.CustomerEmail != "" && !strings.Contains(in.CustomerEmail, "@") {
+		return in, unprocessable("customer_email %q is not an email address", in.CustomerEmail)
+	}
+	return in, nil
+}

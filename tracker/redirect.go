@@ -1,0 +1,187 @@
+package tracker
+
+import (
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/affogato-sh/affogato/store"
+)
+
+// maxSub is the longest campaign sub-id kept, in characters; longer ones
+// are truncated.
+const maxSub = 64
+
+// paidAdParams are the click ids ad networks append to paid traffic.
+var paidAdParams = [...]string{"gclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id"}
+
+// redirect serves GET and HEAD /r/{code}: it records the click (unless it is
+// a bot, a HEAD, a flood or the partner is not approved) and sends the
+// visitor on with 302. It never refuses a visitor with a known code.
+//
+//   - recorded: ref={code} and aff_click={id} added, cookie aff_ref={code}.{id}.
+//   - not recorded (bot, HEAD, flood, store failure): ref={code} only, no cookie.
+//   - partner not approved: the destination as is, no ref, no cookie.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if !validCode(code) {
+		s.linkNotFound(w, r)
+		return
+	}
+	t, err := s.st.ResolveCode(code)
+	if err != nil {
+		if isClientError(err) {
+			s.linkNotFound(w, r)
+			return
+		}
+		s.metrics.errors.WithLabelValues("store").Inc()
+		s.log.Error("resolve referral code", "code", code, "err", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "internal error")
+		return
+	}
+	q := r.URL.Query()
+	dest := destination(&t.Program, &t.Link, q.Get("to"))
+	if dest == nil {
+		s.log.Error("program website is not a usable URL", "program", t.Program.Slug, "url", t.Program.URL)
+		s.linkNotFound(w, r)
+		return
+	}
+
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Robots-Tag", "noindex")
+	h.Set("Referrer-Policy", "no-referrer-when-downgrade")
+
+	if t.Partner.Status != store.PartnerApproved {
+		s.metrics.clicksSkipped.WithLabelValues(skipUnapproved).Inc()
+		s.found(w, dest.String())
+		return
+	}
+	ip := clientIP(r)
+	var reason string
+	switch {
+	case r.Method == http.MethodHead:
+		reason = skipHead
+	case isBot(r.UserAgent()):
+		reason = skipBot
+	case !s.flood.allow(ip, s.now()):
+		reason = skipFlood
+	}
+	if reason != "" {
+		s.metrics.clicksSkipped.WithLabelValues(reason).Inc()
+		s.found(w, withParams(dest, "ref", code))
+		return
+	}
+	click, err := s.st.RecordClick(r.Context(), store.ClickInput{
+		Program:   t.Program.Slug,
+		PartnerID: t.Partner.ID,
+		Code:      t.Link.Code,
+		Sub:       cleanSub(q.Get("sub")),
+		IP:        ip,
+		PaidAds:   hasPaidAds(q),
+	})
+	if err != nil {
+		s.metrics.clicksSkipped.WithLabelValues(skipError).Inc()
+		s.metrics.errors.WithLabelValues("click").Inc()
+		s.log.Error("record click", "code", code, "err", err)
+		s.found(w, withParams(dest, "ref", code))
+		return
+	}
+	s.metrics.clicks.Inc()
+	id := strconv.FormatUint(click.ID, 10)
+	days := t.Program.CookieDays
+	if days <= 0 {
+		days = 30
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     "aff_ref",
+		Value:    code + "." + id,
+		Path:     "/",
+		MaxAge:   days * 86400,
+		HttpOnly: true,
+		Secure:   s.secureCookie,
+		SameSite: http.SameSiteLaxMode,
+	})
+	s.found(w, withParams(dest, "ref", code, "aff_click", id))
+}
+
+// found answers 302 to location.
+func (s *Server) found(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(http.StatusFound)
+}
+
+// linkNotFound answers 404 with the HTML page for unknown codes.
+func (s *Server) linkNotFound(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(s.notFound)))
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(s.notFound)
+	}
+}
+
+// validCode says whether code can be a referral code at all (letters,
+// digits, '-' and '_'), so junk never reaches the store or a header.
+func validCode(code string) bool {
+	if code == "" || len(code) > 64 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// clientIP is the connection's peer address. Forwarding headers are not
+// trusted: anyone can send them.
+func clientIP(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
+		return a.Unmap()
+	}
+	return netip.Addr{}
+}
+
+// hasPaidAds says whether the landing URL carries an ad network's click id.
+func hasPaidAds(q map[string][]string) bool {
+	for _, p := range paidAdParams {
+		for _, v := range q[p] {
+			if v != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cleanSub drops control characters and invalid UTF-8 from a campaign
+// sub-id, trims it and truncates it to maxSub characters.
+func cleanSub(sub string) string {
+	if sub == "" {
+		return ""
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(sub) {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			continue
+		}
+		if n == maxSub {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}

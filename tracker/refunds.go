@@ -1,0 +1,93 @@
+package tracker
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/affogato-sh/affogato/store"
+)
+
+// refundJSON is a refund as the API answers it.
+type refundJSON struct {
+	RefundID     string `json:"refund_id"`
+	OrderID      string `json:"order_id"`
+	ConversionID uint64 `json:"conversion_id"`
+	Amount       string `json:"amount"`
+	Reversed     string `json:"reversed"` // commission reversed by it
+	Clawback     string `json:"clawback"` // of that, owed back after payment
+}
+
+func refundView(rf *store.Refund, currency string) refundJSON {
+	return refundJSON{
+		RefundID:     rf.ID,
+		OrderID:      rf.OrderID,
+		ConversionID: rf.ConversionID,
+		Amount:       store.FormatMoney(rf.Amount, currency),
+		Reversed:     store.FormatMoney(rf.Reversed, currency),
+		Clawback:     store.FormatMoney(rf.Clawback, currency),
+	}
+}
+
+// refunds serves POST /api/v1/refunds.
+func (s *Server) refunds(w http.ResponseWriter, r *http.Request) {
+	p := s.authenticate(w, r)
+	if p == nil {
+		return
+	}
+	body, rerr := readBody(w, r, maxAPIBody)
+	if rerr != nil {
+		rerr.write(w)
+		return
+	}
+	in, err := parseRefund(body, p)
+	if err != nil {
+		s.fail(w, "parse refund", err)
+		return
+	}
+	rf, created, err := s.st.RecordRefund(p.Slug, in)
+	if err != nil {
+		s.storeError(w, "record refund", err)
+		return
+	}
+	s.metrics.refunds.WithLabelValues("api", result(created)).Inc()
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, refundView(rf, p.Currency))
+}
+
+// parseRefund reads and validates a refund request for program p.
+func parseRefund(body []byte, p *store.Program) (store.RefundInput, error) {
+	var in store.RefundInput
+	f, rerr := jsonObject(body)
+	if rerr != nil {
+		return in, rerr
+	}
+	for _, m := range []struct {
+		name     string
+		dst      *string
+		max      int
+		required bool
+	}{
+		{"refund_id", &in.RefundID, maxID, true},
+		{"order_id", &in.OrderID, maxID, true},
+		{"amount", &in.Amount, 64, false},
+	} {
+		v, rerr := f.str(m.name, true)
+		if rerr != nil {
+			return in, rerr
+		}
+		v = strings.TrimSpace(v)
+		if rerr := checkText(m.name, v, m.max, m.required); rerr != nil {
+			return in, rerr
+		}
+		*m.dst = v
+	}
+	if in.Amount != "" {
+		if _, err := store.ParseAmount(in.Amount, p.Currency); err != nil {
+			return in, unprocessable("%v", err)
+		}
+	}
+	return in, nil
+}

@@ -1,0 +1,114 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+)
+
+type ctxKey struct{ name string }
+
+var (
+	ctxKeyDeadlineConn = &ctxKey{"deadline-conn"}
+	ctxKeyIdentity     = &ctxKey{"identity"}
+)
+
+// logging logs each session's start and end. Only the command's first words
+// are logged: arguments can hold secrets (program set … stripe-secret …).
+func (s *Server) logging() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			start := time.Now()
+			_, _, pty := sess.Pty()
+			s.log.Info("ssh session",
+				"remote", sess.RemoteAddr().String(),
+				"user", Sanitize(shorten(sess.User(), 40)),
+				"key", fingerprintOf(sess),
+				"command", commandName(sess.Command()),
+				"pty", pty)
+			next(sess)
+			s.log.Info("ssh session end",
+				"remote", sess.RemoteAddr().String(),
+				"duration", time.Since(start).Round(time.Millisecond))
+		}
+	}
+}
+
+// commandName is the command without its arguments: up to two words that
+// look like command names.
+func commandName(args []string) string {
+	var words []string
+	for _, a := range args {
+		if len(words) == 2 || strings.HasPrefix(a, "-") || !isWord(a) {
+			break
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
+}
+
+func isWord(a string) bool {
+	if a == "" || len(a) > 20 {
+		return false
+	}
+	for _, r := range a {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// sessionLimit refuses sessions beyond cfg.MaxSessions running at once.
+func (s *Server) sessionLimit() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			n := s.sessions.Add(1)
+			defer s.sessions.Add(-1)
+			if n > int64(s.cfg.MaxSessions) {
+				s.log.Warn("ssh session refused: too many sessions", "remote", sess.RemoteAddr().String(), "max", s.cfg.MaxSessions)
+				fmt.Fprint(sess.Stderr(), "too many sessions, try again in a moment\n")
+				_ = sess.Exit(1)
+				return
+			}
+			next(sess)
+		}
+	}
+}
+
+// releaseConn lifts the connection's handshake deadline: a session has
+// started, so key exchange and authentication are done.
+func (s *Server) releaseConn() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			if dc, ok := sess.Context().Value(ctxKeyDeadlineConn).(*deadlineConn); ok {
+				dc.release()
+			}
+			next(sess)
+		}
+	}
+}
+
+// appHandler runs the session's command, or the screen when there is no
+// command and a terminal.
+func (s *Server) appHandler() wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(sess ssh.Session) {
+			id, ok := sess.Context().Value(ctxKeyIdentity).(*identity)
+			if !ok {
+				_ = sess.Exit(1)
+				return
+			}
+			_, _, pty := sess.Pty()
+			if len(sess.Command()) == 0 && pty {
+				s.runScreen(sess, id)
+			} else {
+				s.runCommand(sess, id)
+			}
+			next(sess)
+		}
+	}
+}
