@@ -531,4 +531,3 @@ func (s *Store) TeamMembers(a Actor, slug string) ([]User, error) {
 	})
 	return out, err
 }
-

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// viewerTx decides what the actor may read of a program: everything for
+// its admins (partnerID 0), their own records for a partner.
+func viewerTx(tx *bolt.Tx, a Actor, slug string) (*Program, uint64, error) {
+	var p Program
+	if err := get(tx.Bucket(bPrograms), []byte(slug), &p); err != nil {
+		return nil, 0, fmt.Errorf("program %q: %w", slug, err)
+	}
+	if a.Admin || slices.Contains(p.Admins, a.UserID) {
+		return &p, 0, nil
+	}
+	m, err := membershipTx(tx, a, slug)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &p, m.ID, nil
+}
+
+// ListConversions lists the program's conversions newest first (a partner:
+// their own only); limit <= 0 means all.
+func (s *Store) ListConversions(a Actor, slug string, limit int) ([]ConversionResult, error) {
+	var out []ConversionResult
+	now := s.now().UTC()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, partnerID, err := viewerTx(tx, a, slug)
+		if err != nil {
+			return err
+		}
+		scanPrefix(tx.Bucket(bProgConv), key(slug), true, func(k, _ []byte) bool {
+			var r *ConversionResult
+			if r, err = conversionResultTx(tx, btou(k[len(k)-8:]), now); err != nil {
+				return false
+			}
+			if partnerID == 0 || r.Conversion.PartnerID == partnerID {
+				out = append(out, *r)
+			}
+			return limit <= 0 || len(out) < limit
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list conversions of %s: %w", slug, err)
+	}
+	return out, nil
+}
+
+// ListCommissions lists commissions newest first (a partner: their own
+// only), optionally with one status; limit <= 0 means all.
+func (s *Store) ListCommissions(a Actor, slug, status string, limit int) ([]Commission, error) {
+	switch status {
+	case "", CommissionPending, CommissionApproved, CommissionInPayout, CommissionPaid, CommissionRejected, CommissionReversed:
+	default:
+		return nil, invalid("status", fmt.Sprintf("%q is not a commission status", status))
+	}
+	var out []Commission
+	now := s.now().UTC()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, partnerID, err := viewerTx(tx, a, slug)
+		if err != nil {
+			return err
+		}
+		prefix, bucket := key(slug), bProgComm
+		if partnerID != 0 {
+			prefix, bucket = u64(partnerID), bPartnerComm
+		}
+		scanPrefix(tx.Bucket(bucket), prefix, true, func(k, _ []byte) bool {
+			var c *Commission
+			if c, err = commissionTx(tx, btou(k[len(k)-8:])); err != nil {
+				return false
+			}
+			c.effective(now)
+			if status == "" || c.Status == status {
+				out = append(out, *c)
+			}
+			return limit <= 0 || len(out) < limit
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list commissions of %s: %w", slug, err)
+	}
+	return out, nil
+}
+
+// ApproveCommission approves a pending commission early (merchant), flagged
+// ones included. Approving an approved commission changes nothing.
+func (s *Store) ApproveCommission(a Actor, slug string, id uint64) (*Commission, error) {
+	return s.decide(a, slug, id, "approve", func(tx *bolt.Tx, c *Commission) error {
+		switch c.Status {
+		case CommissionApproved:
+			return nil
+		case CommissionPending:
+			return setStatusTx(tx, c, CommissionApproved, s.now().UTC())
+		}
+		return fmt.Errorf("commission %d is %s: %w", id, c.Status, ErrConflict)
+	})
+}
+
+// RejectCommission rejects a pending or approved commission (merchant).
+func (s *Store) RejectCommission(a Actor, slug string, id uint64, reason string) (*Commission, error) {
+	return s.decide(a, slug, id, "reject", func(tx *bolt.Tx, c *Commission) error {
+		switch c.Status {
+		case CommissionRejected:
+			return nil
+		case CommissionPending, CommissionApproved:
+			c.Reason = cleanLine(reason)
+			return setStatusTx(tx, c, CommissionRejected, s.now().UTC())
+		}
+		return fmt.Errorf("commission %d is %s: %w", id, c.Status, ErrConflict)
+	})
+}
+
+func (s *Store) decide(a Actor, slug string, id uint64, what string, fn func(*bolt.Tx, *Commission) error) (*Commission, error) {
+	var c *Commission
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := adminProgramTx(tx, a, slug); err != nil {
+			return err
+		}
+		if _, err := s.promoteTx(tx, slug, s.now().UTC()); err != nil {
+			return err
+		}
+		var err error
+		if c, err = commissionTx(tx, id); err != nil || c.Program != slug {
+			return fmt.Errorf("commission %d in %s: %w", id, slug, ErrNotFound)
+		}
+		return fn(tx, c)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s commission %d: %w", what, id, err)
+	}
+	return c, nil
+}

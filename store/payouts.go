@@ -1,0 +1,485 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Skipped names a partner left out of a batch and why.
+type Skipped struct {
+	PartnerID uint64
+	Name      string
+	Balance   decimal.Decimal
+	Reason    string
+}
+
+// PartnerPayout is one payout as its partner sees it.
+type PartnerPayout struct {
+	BatchID uint64
+	Program string
+	Item    PayoutItem
+	Date    time.Time
+}
+
+// dueTx gathers a partner's approved commissions and open clawbacks.
+func dueTx(tx *bolt.Tx, partnerID uint64) ([]*Commission, []*Clawback, decimal.Decimal, error) {
+	var comms []*Commission
+	var claws []*Clawback
+	net := decimal.Zero
+	var err error
+	scanPrefix(tx.Bucket(bPartnerComm), u64(partnerID), false, func(k, _ []byte) bool {
+		var c *Commission
+		if c, err = commissionTx(tx, btou(k[8:])); err != nil {
+			return false
+		}
+		if c.Status == CommissionApproved && c.Net().Sign() > 0 {
+			comms = append(comms, c)
+			net = net.Add(c.Net())
+		}
+		return true
+	})
+	if err != nil {
+		return nil, nil, net, err
+	}
+	scanPrefix(tx.Bucket(bPartnerClaw), u64(partnerID), false, func(k, _ []byte) bool {
+		var cb Clawback
+		if err = get(tx.Bucket(bClawbacks), k[8:], &cb); err != nil {
+			return false
+		}
+		if cb.Status == ClawbackOpen {
+			claws = append(claws, &cb)
+			net = net.Sub(cb.Amount)
+		}
+		return true
+	})
+	return comms, claws, net, err
+}
+
+// CreatePayoutBatch creates a batch with one item for every partner whose
+// approved, unpaid balance net of clawbacks reaches the program's minimum
+// payout and who has a payout method; the included commissions become
+// in_payout (and the clawbacks netted) in the same transaction. Partners
+// left out are returned with the reason. With nobody to pay, no batch is
+// created and the batch is nil.
+func (s *Store) CreatePayoutBatch(a Actor, slug string) (*PayoutBatch, []Skipped, error) {
+	var batch *PayoutBatch
+	var skipped []Skipped
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		batch, skipped = nil, nil
+		prog, err := adminProgramTx(tx, a, slug)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if _, err := s.promoteTx(tx, slug, now); err != nil {
+			return err
+		}
+		b := &PayoutBatch{Program: slug, Currency: prog.Currency, Status: BatchCreated, Total: decimal.Zero,
+			CreatedAt: now, UpdatedAt: now}
+		err = eachPartnerTx(tx, slug, func(p *Partner) error {
+			comms, claws, net, err := dueTx(tx, p.ID)
+			if err != nil || (len(comms) == 0 && len(claws) == 0) {
+				return err
+			}
+			skip := func(reason string) error {
+				skipped = append(skipped, Skipped{PartnerID: p.ID, Name: p.Name, Balance: net, Reason: reason})
+				return nil
+			}
+			var u User
+			if err := get(tx.Bucket(bUsers), u64(p.UserID), &u); err != nil {
+				return err
+			}
+			switch {
+			case net.Sign() <= 0:
+				return skip("balance is not positive (clawbacks exceed earnings)")
+			case p.Status == PartnerSuspended:
+				return skip("partner is suspended")
+			case net.LessThan(prog.MinPayout):
+				return skip(fmt.Sprintf("below the minimum payout %s", FormatMoney(prog.MinPayout, prog.Currency)))
+			case u.Payout == nil:
+				return skip("no payout method on the partner's profile")
+			}
+			item := PayoutItem{ID: uint64(len(b.Items) + 1), PartnerID: p.ID, Name: p.Name, Email: u.Payout.Email,
+				Method: u.Payout.Kind, Currency: prog.Currency, Target: u.Payout.Currency, Amount: net,
+				Status: ItemPending, UpdatedAt: now}
+			for _, c := range comms {
+				item.Commissions = append(item.Commissions, c.ID)
+			}
+			for _, cb := range claws {
+				item.Clawbacks = append(item.Clawbacks, cb.ID)
+			}
+			b.Items = append(b.Items, item)
+			b.Total = b.Total.Add(net)
+			return nil
+		})
+		if err != nil || len(b.Items) == 0 {
+			return err
+		}
+		if b.ID, err = nextID(tx, bBatches); err != nil {
+			return err
+		}
+		for _, it := range b.Items {
+			if err := reserveTx(tx, b.ID, &it, now); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bProgBatches).Put(key(slug, b.ID), nil); err != nil {
+			return err
+		}
+		batch = b
+		return put(tx.Bucket(bBatches), u64(b.ID), b)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create payout for %s: %w", slug, err)
+	}
+	return batch, skipped, nil
+}
+
+// reserveTx moves an item's commissions to in_payout and its clawbacks into
+// the batch.
+func reserveTx(tx *bolt.Tx, batchID uint64, it *PayoutItem, now time.Time) error {
+	for _, id := range it.Commissions {
+		c, err := commissionTx(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status != CommissionApproved || c.BatchID != 0 {
+			return fmt.Errorf("commission %d is %s: %w", id, c.Status, ErrConflict)
+		}
+		c.Locked, c.BatchID = c.Net(), batchID
+		if err := setStatusTx(tx, c, CommissionInPayout, now); err != nil {
+			return err
+		}
+	}
+	for _, id := range it.Clawbacks {
+		if err := moveClawbackTx(tx, id, ClawbackInPayout, batchID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveClawbackTx changes a clawback's status, keeping the balances.
+func moveClawbackTx(tx *bolt.Tx, id uint64, status string, batchID uint64) error {
+	var cb Clawback
+	if err := get(tx.Bucket(bClawbacks), u64(id), &cb); err != nil {
+		return fmt.Errorf("clawback %d: %w", id, err)
+	}
+	sign := func(st string, b *Balance, amt decimal.Decimal) {
+		switch st {
+		case ClawbackOpen:
+			b.Clawback = b.Clawback.Add(amt)
+		case ClawbackInPayout:
+			b.InPayout = b.InPayout.Sub(amt)
+		case ClawbackSettled:
+			b.Paid = b.Paid.Sub(amt)
+		}
+	}
+	old := cb.Status
+	if err := adjustBalanceTx(tx, cb.Program, cb.PartnerID, func(b *Balance) {
+		sign(old, b, cb.Amount.Neg())
+		sign(status, b, cb.Amount)
+	}); err != nil {
+		return err
+	}
+	cb.Status, cb.BatchID = status, batchID
+	return put(tx.Bucket(bClawbacks), u64(id), &cb)
+}
+
+func batchTx(tx *bolt.Tx, a Actor, id uint64) (*PayoutBatch, error) {
+	var b PayoutBatch
+	if err := get(tx.Bucket(bBatches), u64(id), &b); err != nil {
+		return nil, fmt.Errorf("payout batch %d: %w", id, err)
+	}
+	if _, err := adminProgramTx(tx, a, b.Program); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// PayoutBatch reads one batch (admins of its program).
+func (s *Store) PayoutBatch(a Actor, id uint64) (*PayoutBatch, error) {
+	var b *PayoutBatch
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		b, err = batchTx(tx, a, id)
+		return err
+	})
+	return b, err
+}
+
+// ListPayoutBatches lists a program's batches newest first (its admins).
+func (s *Store) ListPayoutBatches(a Actor, slug string) ([]PayoutBatch, error) {
+	var out []PayoutBatch
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if _, err := adminProgramTx(tx, a, slug); err != nil {
+			return err
+		}
+		var err error
+		scanPrefix(tx.Bucket(bProgBatches), key(slug), true, func(k, _ []byte) bool {
+			var b PayoutBatch
+			if err = get(tx.Bucket(bBatches), k[len(k)-8:], &b); err != nil {
+				return false
+			}
+			out = append(out, b)
+			return true
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list payouts of %s: %w", slug, err)
+	}
+	return out, nil
+}
+
+// PartnerPayouts lists the actor's own payout items, newest first, in one
+// program or (slug "") in all of theirs.
+func (s *Store) PartnerPayouts(a Actor, slug string) ([]PartnerPayout, error) {
+	var out []PartnerPayout
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
+			if slug != "" && p.Program != slug {
+				return nil
+			}
+			var err error
+			scanPrefix(tx.Bucket(bProgBatches), key(p.Program), true, func(k, _ []byte) bool {
+				var b PayoutBatch
+				if err = get(tx.Bucket(bBatches), k[len(k)-8:], &b); err != nil {
+					return false
+				}
+				for _, it := range b.Items {
+					if it.PartnerID == p.ID {
+						date := b.CreatedAt
+						if !b.PaidAt.IsZero() {
+							date = b.PaidAt
+						}
+						out = append(out, PartnerPayout{BatchID: b.ID, Program: b.Program, Item: it, Date: date})
+					}
+				}
+				return true
+			})
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("payout history: %w", err)
+	}
+	return out, nil
+}
+
+// SetBatchStatus records a batch-level state (exported, sending, sent) with
+// the provider's id (kept when remoteID is "") and an error message (""
+// clears it).
+func (s *Store) SetBatchStatus(a Actor, id uint64, status, remoteID, errMsg string) (*PayoutBatch, error) {
+	switch status {
+	case BatchExported, BatchSending, BatchSent:
+	default:
+		return nil, invalid("status", fmt.Sprintf("%q cannot be set directly", status))
+	}
+	return s.updateBatch(a, id, "set status", func(tx *bolt.Tx, b *PayoutBatch, now time.Time) error {
+		if b.Status == BatchPaid || b.Status == BatchFailed || b.Status == BatchPartial {
+			return fmt.Errorf("batch %d is %s: %w", id, b.Status, ErrConflict)
+		}
+		b.Status = status
+		if remoteID != "" {
+			b.RemoteID = remoteID
+		}
+		if status == BatchExported {
+			b.Provider = "csv"
+		}
+		b.Error = errMsg
+		return nil
+	})
+}
+
+// SetBatchProvider records which provider a batch is sent through.
+func (s *Store) SetBatchProvider(a Actor, id uint64, provider string) (*PayoutBatch, error) {
+	return s.updateBatch(a, id, "set provider", func(tx *bolt.Tx, b *PayoutBatch, now time.Time) error {
+		b.Provider = provider
+		return nil
+	})
+}
+
+// MarkBatchPaid marks every unsettled item of the batch paid (the merchant
+// paid an exported batch by hand).
+func (s *Store) MarkBatchPaid(a Actor, id uint64) (*PayoutBatch, error) {
+	return s.updateBatch(a, id, "mark paid", func(tx *bolt.Tx, b *PayoutBatch, now time.Time) error {
+		if b.Status == BatchPaid {
+			return nil
+		}
+		if b.Status == BatchFailed || b.Status == BatchPartial {
+			return fmt.Errorf("batch %d is %s: %w", id, b.Status, ErrConflict)
+		}
+		for i := range b.Items {
+			if b.Items[i].Status == ItemPending || b.Items[i].Status == ItemSent {
+				if err := settleItemTx(tx, b, &b.Items[i], ItemPaid, "", "", now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// SetItemStatus records one item's outcome: sent (in flight), paid (its
+// commissions paid, its clawbacks settled) or failed (its commissions back
+// to approved and its clawbacks open again, with the reason).
+func (s *Store) SetItemStatus(a Actor, batchID, itemID uint64, status, remoteID, errMsg string) (*PayoutBatch, error) {
+	switch status {
+	case ItemSent, ItemPaid, ItemFailed:
+	default:
+		return nil, invalid("status", fmt.Sprintf("%q is not an item outcome", status))
+	}
+	return s.updateBatch(a, batchID, "set item status", func(tx *bolt.Tx, b *PayoutBatch, now time.Time) error {
+		for i := range b.Items {
+			if b.Items[i].ID == itemID {
+				return settleItemTx(tx, b, &b.Items[i], status, remoteID, errMsg, now)
+			}
+		}
+		return fmt.Errorf("item %d of batch %d: %w", itemID, batchID, ErrNotFound)
+	})
+}
+
+func (s *Store) updateBatch(a Actor, id uint64, what string, fn func(*bolt.Tx, *PayoutBatch, time.Time) error) (*PayoutBatch, error) {
+	var b *PayoutBatch
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if b, err = batchTx(tx, a, id); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if err := fn(tx, b, now); err != nil {
+			return err
+		}
+		b.UpdatedAt = now
+		finishBatch(b, now)
+		return put(tx.Bucket(bBatches), u64(id), b)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s of batch %d: %w", what, id, err)
+	}
+	return b, nil
+}
+
+// finishBatch derives the batch status once every item is settled.
+func finishBatch(b *PayoutBatch, now time.Time) {
+	paid, failed := 0, 0
+	for _, it := range b.Items {
+		switch it.Status {
+		case ItemPaid:
+			paid++
+		case ItemFailed:
+			failed++
+		}
+	}
+	if paid+failed < len(b.Items) {
+		return
+	}
+	switch {
+	case failed == 0:
+		b.Status = BatchPaid
+		if b.PaidAt.IsZero() {
+			b.PaidAt = now
+		}
+	case paid == 0:
+		b.Status = BatchFailed
+	default:
+		b.Status = BatchPartial
+		if b.PaidAt.IsZero() {
+			b.PaidAt = now
+		}
+	}
+}
+
+// settleItemTx applies an item outcome to the ledger. Paid and failed are
+// final: a settled item does not change again.
+func settleItemTx(tx *bolt.Tx, b *PayoutBatch, it *PayoutItem, status, remoteID, errMsg string, now time.Time) error {
+	if remoteID != "" {
+		it.RemoteID = remoteID
+	}
+	it.Error = errMsg
+	it.UpdatedAt = now
+	if it.Status == ItemPaid || it.Status == ItemFailed {
+		if it.Status == status {
+			return nil
+		}
+		return fmt.Errorf("item %d is already %s: %w", it.ID, it.Status, ErrConflict)
+	}
+	it.Status = status
+	switch status {
+	case ItemPaid:
+		for _, id := range it.Commissions {
+			c, err := commissionTx(tx, id)
+			if err != nil {
+				return err
+			}
+			if err := setStatusTx(tx, c, CommissionPaid, now); err != nil {
+				return err
+			}
+		}
+		for _, id := range it.Clawbacks {
+			if err := moveClawbackTx(tx, id, ClawbackSettled, b.ID); err != nil {
+				return err
+			}
+		}
+	case ItemFailed:
+		for _, id := range it.Commissions {
+			if err := releaseTx(tx, id, errMsg, now); err != nil {
+				return err
+			}
+		}
+		for _, id := range it.Clawbacks {
+			if err := moveClawbackTx(tx, id, ClawbackOpen, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// releaseTx returns an in_payout commission to approved. A refund that came
+// while it was in the payout made a clawback; back in the balance, the
+// reversal reduces the commission itself, so that clawback is dropped.
+func releaseTx(tx *bolt.Tx, id uint64, reason string, now time.Time) error {
+	c, err := commissionTx(tx, id)
+	if err != nil {
+		return err
+	}
+	var drop []Clawback
+	scanPrefix(tx.Bucket(bPartnerClaw), u64(c.PartnerID), false, func(k, _ []byte) bool {
+		var cb Clawback
+		if get(tx.Bucket(bClawbacks), k[8:], &cb) == nil && cb.CommissionID == id && cb.Status == ClawbackOpen {
+			drop = append(drop, cb)
+		}
+		return true
+	})
+	for _, cb := range drop {
+		if err := adjustBalanceTx(tx, cb.Program, cb.PartnerID, func(b *Balance) {
+			b.Clawback = b.Clawback.Sub(cb.Amount)
+		}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bClawbacks).Delete(u64(cb.ID)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bPartnerClaw).Delete(key(cb.PartnerID, cb.ID)); err != nil {
+			return err
+		}
+	}
+	before := c.Locked
+	c.Locked, c.BatchID, c.Reason, c.UpdatedAt = decimal.Zero, 0, reason, now
+	c.Status = CommissionApproved
+	if c.Net().Sign() == 0 {
+		c.Status = CommissionReversed
+	}
+	if err := adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+		b.InPayout = b.InPayout.Sub(before)
+		b.add(c.Status, c.Net())
+	}); err != nil {
+		return err
+	}
+	return put(tx.Bucket(bCommissions), u64(id), c)
+}
