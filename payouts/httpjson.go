@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -185,9 +186,16 @@ func looksLikeJSON(b []byte) bool {
 // snippet is the start of a non-JSON error body (an HTML error page, say),
 // on one line, for the message.
 func snippet(b []byte) string {
-	s := cleanText(strings.Join(strings.Fields(string(b)), " "))
+	s := string(b)
+	if strings.HasPrefix(strings.TrimSpace(s), "<") {
+		s = htmlTag.ReplaceAllString(s, " ")
+	}
+	s = cleanText(strings.Join(strings.Fields(s), " "))
 	return truncateRunes(s, 120)
 }
+
+// htmlTag matches one tag of an HTML error page.
+var htmlTag = regexp.MustCompile(`<[^>]*>`)
 
 // checkBaseURL accepts https URLs, and http only to a loopback host (tests,
 // local mocks), so credentials never travel in clear text.

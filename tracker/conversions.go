@@ -8,8 +8,12 @@ import (
 	"github.com/affogato-sh/affogato/store"
 )
 
-// maxID is the longest order, customer, refund or reference id accepted.
-const maxID = 200
+// Longest ids accepted: order, customer, refund and click ids; referral
+// codes and coupons.
+const (
+	maxID  = 200
+	maxRef = 100
+)
 
 // conversionJSON is a conversion as the API answers it (SPEC 8).
 type conversionJSON struct {
@@ -118,8 +122,8 @@ func parseConversion(body []byte, p *store.Program) (store.ConversionInput, erro
 		{"currency", &currency, false, 8, false},
 		{"kind", &in.Kind, false, 16, false},
 		{"click_id", &in.ClickID, true, maxID, false},
-		{"ref", &in.Ref, false, maxID, false},
-		{"coupon", &in.Coupon, false, maxID, false},
+		{"ref", &in.Ref, false, maxRef, false},
+		{"coupon", &in.Coupon, false, maxRef, false},
 		{"customer_email", &in.CustomerEmail, false, 254, false},
 		{"occurred_at", &in.OccurredAt, false, 64, false},
 	} {

@@ -1,66 +1,37 @@
 package tracker
 
 import (
-	"net"
 	"net/url"
 	"strings"
 
 	"github.com/affogato-sh/affogato/store"
 )
 
-// destination picks where a referral visitor goes: the link's own target
-// or the program website, or the to= override when it is a path on the
-// website or an absolute http(s) URL on an allowed host. Anything else falls
-// back to the website, so the redirector is never an open redirect. It
-// returns nil only when the program URL itself is unusable.
+// destination picks where a referral visitor goes: the to= override when
+// the program accepts it (store.Program.Destination: a path on the website,
+// or an absolute http(s) URL on an allowed host), else the link's own
+// target, else the website. A refused to= falls back to the website, so the
+// redirector is never an open redirect. It returns nil only when the
+// program URL itself is unusable.
 func destination(p *store.Program, link *store.Link, to string) *url.URL {
 	site, err := url.Parse(p.URL)
 	if err != nil || !webURL(site) {
 		return nil
 	}
-	if to != "" {
-		if u := allowedTarget(p, site, to); u != nil {
-			return u
-		}
+	target := to
+	if target == "" && link != nil {
+		target = link.To
+	}
+	if target == "" {
 		return site
 	}
-	if link != nil && link.To != "" {
-		if u := allowedTarget(p, site, link.To); u != nil {
-			return u
-		}
+	d, err := p.Destination(target)
+	if err != nil {
+		return site
 	}
-	return site
-}
-
-// allowedTarget resolves a requested target against the program website:
-// a path joins the website's origin, an absolute URL must be http(s) on the
-// website's host or one of the program's domains. It returns nil when the
-// target is refused.
-func allowedTarget(p *store.Program, site *url.URL, to string) *url.URL {
-	// Browsers drop tabs and newlines and read a backslash as a slash, so
-	// "/\evil.com" or "/\t/evil.com" would leave the site: refuse them all.
-	for i := 0; i < len(to); i++ {
-		if c := to[i]; c <= ' ' || c == 0x7f || c == '\\' {
-			return nil
-		}
-	}
-	if strings.HasPrefix(to, "/") {
-		if strings.HasPrefix(to, "//") {
-			return nil
-		}
-		ref, err := url.Parse(to)
-		if err != nil || ref.Scheme != "" || ref.Host != "" || ref.User != nil || ref.Opaque != "" {
-			return nil
-		}
-		return &url.URL{Scheme: site.Scheme, Host: site.Host, Path: ref.Path, RawPath: ref.RawPath,
-			RawQuery: ref.RawQuery, Fragment: ref.Fragment, RawFragment: ref.RawFragment}
-	}
-	u, err := url.Parse(to)
+	u, err := url.Parse(d)
 	if err != nil || !webURL(u) || u.User != nil {
-		return nil
-	}
-	if !hostAllowed(p, site, u.Hostname()) {
-		return nil
+		return site
 	}
 	return u
 }
@@ -68,36 +39,6 @@ func allowedTarget(p *store.Program, site *url.URL, to string) *url.URL {
 // webURL says whether u is an absolute http(s) URL with a host.
 func webURL(u *url.URL) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Opaque == ""
-}
-
-// hostAllowed says whether host (port already stripped) is the website's
-// host or one of the program's extra domains; exact match, case-insensitive.
-func hostAllowed(p *store.Program, site *url.URL, host string) bool {
-	host = normHost(host)
-	if host == "" {
-		return false
-	}
-	if host == normHost(site.Hostname()) {
-		return true
-	}
-	for _, d := range p.Domains {
-		if host == normHost(stripPort(d)) {
-			return true
-		}
-	}
-	return false
-}
-
-func normHost(h string) string {
-	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
-}
-
-// stripPort removes a ":port" from a configured domain, if any.
-func stripPort(d string) string {
-	if h, _, err := net.SplitHostPort(d); err == nil {
-		return h
-	}
-	return strings.Trim(d, "[]")
 }
 
 // withParams returns u with the given query parameters set, keeping the rest

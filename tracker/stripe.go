@@ -151,6 +151,15 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "malformed Stripe event: want {id, type, data:{object}}")
 		return
 	}
+	eventKey := "stripe:" + p.Slug + ":" + ev.ID
+	if seen, err := s.st.EventSeen(eventKey); err != nil {
+		s.storeError(w, "stripe event seen", err)
+		return
+	} else if seen {
+		s.metrics.stripeEvents.WithLabelValues("duplicate").Inc()
+		writeJSON(w, http.StatusOK, map[string]any{"received": true, "duplicate": true})
+		return
+	}
 	out, err := s.stripeEventDo(p, &ev)
 	switch {
 	case errors.Is(err, errStripePayload):
@@ -173,7 +182,8 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, codeInternal, "internal error; Stripe will retry")
 		return
 	}
-	first, err := s.st.MarkEvent("stripe:" + p.Slug + ":" + ev.ID)
+	// Marked only after processing, so a failure above is retried by Stripe.
+	first, err := s.st.MarkEvent(eventKey)
 	if err != nil {
 		s.storeError(w, "mark stripe event", err)
 		return

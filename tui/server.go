@@ -114,11 +114,11 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		wish.WithMiddleware(
 			// wish runs the last one listed first: recover wraps everything.
 			recover.MiddlewareWithLogger(recoverLogger{s.log},
-				s.appHandler(),    // commands or the Bubble Tea screen
-				s.identity(),      // key → user, from the proven key only
-				s.releaseConn(),   // handshake done: lift the deadline
-				s.sessionLimit(),  // concurrent session cap
-				s.logging(),       // connect / disconnect lines
+				s.appHandler(),   // commands or the Bubble Tea screen
+				s.identity(),     // key → user, from the proven key only
+				s.releaseConn(),  // handshake done: lift the deadline
+				s.sessionLimit(), // concurrent session cap
+				s.logging(),      // connect / disconnect lines
 			),
 		),
 	)

@@ -1,0 +1,32 @@
+# affogato — see README.md.
+GO      ?= go
+BIN     := bin/affogato
+PKGS    := ./...
+
+.PHONY: all build run test lint bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/affogato
+
+# Builds and starts on the embedded defaults: SSH :23234, HTTP :8080, data in ./data.
+run: build
+	./$(BIN)
+
+# Every test, end-to-end included (the e2e tests build the binary themselves).
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 8m $(PKGS)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest $(PKGS)
+
+# Load benchmarks against the real binary (needs wrk); long, so not in test.
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Config is the server's configuration: flags with AFFOGATO_* env twins.
+type Config struct {
+	DataDir         string
+	SSHAddr         string
+	HTTPAddr        string
+	PublicURL       string
+	AdminKeys       []string // authorized_keys lines
+	OpenSignup      bool
+	ClickFloodLimit int
+	APIRateLimit    int
+	IdleTimeout     time.Duration
+	MaxSessions     int
+}
+
+type configFlags struct {
+	cfg       Config
+	adminKeys []string
+}
+
+func (f *configFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.cfg.DataDir, "data", "./data", "data directory (database and SSH host key)")
+	fs.StringVar(&f.cfg.SSHAddr, "ssh", ":23234", "SSH listen address")
+	fs.StringVar(&f.cfg.HTTPAddr, "http", ":8080", "HTTP listen address")
+	fs.StringVar(&f.cfg.PublicURL, "public-url", "http://localhost:8080", "base URL of referral links")
+	fs.StringArrayVar(&f.adminKeys, "admin-key", nil, "instance admin key: an authorized_keys line or a file of them (repeatable)")
+	fs.BoolVar(&f.cfg.OpenSignup, "open-signup", false, "let any key create its own programs")
+	fs.IntVar(&f.cfg.ClickFloodLimit, "click-flood-limit", 120, "clicks recorded per IP per minute (0 = off)")
+	fs.IntVar(&f.cfg.APIRateLimit, "api-rate-limit", 200, "API requests per second per API key (0 = off)")
+	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
+	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
+}
+
+// applyEnv fills every flag not set on the command line from its
+// AFFOGATO_* twin (--public-url ← AFFOGATO_PUBLIC_URL).
+func applyEnv(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if err != nil || fl.Changed || fl.Name == "help" {
+			return
+		}
+		name := "AFFOGATO_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if e := cmd.Flags().Set(fl.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// resolve finishes the config: admin keys from lines or files.
+func (f *configFlags) resolve() (Config, error) {
+	cfg := f.cfg
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	for _, v := range f.adminKeys {
+		lines, err := adminKeyLines(v)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.AdminKeys = append(cfg.AdminKeys, lines...)
+	}
+	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
+		return cfg, fmt.Errorf("limits must not be negative")
+	}
+	return cfg, nil
+}
+
+// adminKeyLines reads an --admin-key value: an authorized_keys line, or a
+// file of such lines (blank lines and # comments skipped).
+func adminKeyLines(v string) ([]string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	if strings.HasPrefix(v, "ssh-") || strings.HasPrefix(v, "ecdsa-") || strings.HasPrefix(v, "sk-") {
+		return splitKeyLines(v), nil
+	}
+	fh, err := os.Open(v)
+	if err != nil {
+		return nil, fmt.Errorf("--admin-key %q is neither a public key nor a readable file: %w", v, err)
+	}
+	defer fh.Close()
+	var lines []string
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		lines = append(lines, splitKeyLines(sc.Text())...)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", v, err)
+	}
+	return lines, nil
+}
+
+func splitKeyLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,29 @@
+// Command affogato runs a self-hosted affiliate (partner) program platform:
+// an SSH dashboard and command line for merchants and partners, and an HTTP
+// tracker for referral links, conversions and refunds, over one bbolt ledger.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/charmbracelet/log"
+)
+
+func main() {
+	logger := log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "affogato"})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(ctx, logger)
+	if err := root.ExecuteContext(ctx); err != nil {
+		var ce checkError
+		if !errors.As(err, &ce) {
+			fmt.Fprintln(os.Stderr, "affogato:", err)
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/affogato-sh/affogato/payouts"
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tracker"
+	"github.com/affogato-sh/affogato/tui"
+	"github.com/charmbracelet/log"
+	"github.com/charmbracelet/ssh"
+)
+
+// run starts the SSH and HTTP servers on one store and serves until ctx
+// ends; then it stops both before closing the store.
+func run(ctx context.Context, cfg Config, logger *log.Logger) error {
+	st, err := store.Open(cfg.DataDir, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http listen %s: %w", cfg.HTTPAddr, err)
+	}
+	sshLn, err := net.Listen("tcp", cfg.SSHAddr)
+	if err != nil {
+		httpLn.Close()
+		return fmt.Errorf("ssh listen %s: %w", cfg.SSHAddr, err)
+	}
+
+	trk := tracker.New(st, tracker.Config{PublicURL: cfg.PublicURL, ClickFloodLimit: cfg.ClickFloodLimit,
+		APIRateLimit: cfg.APIRateLimit, Logger: logger.WithPrefix("http")})
+	httpSrv := &http.Server{Handler: trk.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+
+	pay := payouts.NewService(st, &http.Client{Timeout: 30 * time.Second}, logger.WithPrefix("payouts"))
+	sshSrv, err := tui.New(st, tui.Config{Addr: cfg.SSHAddr, DataDir: cfg.DataDir, PublicURL: cfg.PublicURL,
+		AdminKeys: cfg.AdminKeys, OpenSignup: cfg.OpenSignup, IdleTimeout: cfg.IdleTimeout,
+		MaxSessions: cfg.MaxSessions, Logger: logger.WithPrefix("ssh"), Payouts: pay})
+	if err != nil {
+		httpLn.Close()
+		sshLn.Close()
+		return err
+	}
+
+	errc := make(chan error, 2)
+	go func() {
+		if err := httpSrv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	go func() {
+		if err := sshSrv.Serve(sshLn); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+			errc <- fmt.Errorf("ssh: %w", err)
+		}
+	}()
+	go promoteLoop(ctx, st, logger)
+	logger.Info("affogato started", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(),
+		"data", cfg.DataDir, "public_url", cfg.PublicURL, "admin_keys", len(cfg.AdminKeys))
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case runErr = <-errc:
+		logger.Error("server failed", "err", runErr)
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sshSrv.Shutdown(shutCtx); err != nil {
+		logger.Warn("ssh shutdown", "err", err)
+	}
+	if err := httpSrv.Shutdown(shutCtx); err != nil {
+		logger.Warn("http shutdown", "err", err)
+	}
+	return runErr
+}
+
+// promoteLoop keeps stored commission statuses current (reads are right
+// without it): every minute, matured holds become approved.
+func promoteLoop(ctx context.Context, st *store.Store, logger *log.Logger) {
+	defer func() {
+		if p := recover(); p != nil {
+			logger.Error("promote loop panic", "panic", p)
+		}
+	}()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.PromoteMatured(); err != nil {
+				logger.Warn("approve matured commissions", "err", err)
+			} else if n > 0 {
+				logger.Info("approved commissions whose hold ended", "count", n)
+			}
+		}
+	}
+}

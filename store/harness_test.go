@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type env struct {
+	t     *testing.T
+	dir   string
+	clk   *clock
+	st    *Store
+	admin Actor
+	n     int
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}}
+	e.open()
+	u, err := e.st.CreateUser("Admin", "admin@merchant.test", "SHA256:admin", "ssh-ed25519 AAAAadmin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.admin = Actor{UserID: u.ID, Admin: true}
+	t.Cleanup(func() {
+		e.check()
+		e.st.Close()
+	})
+	return e
+}
+
+func (e *env) open() {
+	st, err := Open(e.dir, Options{Now: e.clk.Now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.st = st
+}
+
+// restart closes and reopens the store on the same file.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.st.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+// check fails the test on any ledger invariant violation.
+func (e *env) check() {
+	e.t.Helper()
+	vs, err := e.st.Check()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, v := range vs {
+		e.t.Errorf("invariant: %s", v.What)
+	}
+}
+
+func (e *env) program(slug string, in ProgramInput) *Program {
+	e.t.Helper()
+	in.Slug = slug
+	if in.Name == "" {
+		in.Name = "Program " + slug
+	}
+	if in.URL == "" {
+		in.URL = "https://" + slug + ".test"
+	}
+	p, key, err := e.st.CreateProgram(e.admin, in, false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if key == "" {
+		e.t.Fatal("no api key")
+	}
+	return p
+}
+
+// partner creates a user who joins slug and is approved.
+func (e *env) partner(slug string) (*Partner, Actor) {
+	e.t.Helper()
+	e.n++
+	u, err := e.st.CreateUser(fmt.Sprintf("Partner %d", e.n), fmt.Sprintf("p%d@partners.test", e.n),
+		fmt.Sprintf("SHA256:p%d", e.n), "ssh-ed25519 AAAA")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	a := Actor{UserID: u.ID}
+	p, err := e.st.Join(a, slug, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if p.Status != PartnerApproved {
+		if p, err = e.st.SetPartnerStatus(e.admin, slug, p.ID, PartnerApproved); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return p, a
+}
+
+func (e *env) click(p *Partner, ip string) *Click {
+	e.t.Helper()
+	c, err := e.st.RecordClick(context.Background(), ClickInput{Program: p.Program, PartnerID: p.ID, Code: p.Code, IP: netip.MustParseAddr(ip)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+func (e *env) convert(slug string, in ConversionInput) *ConversionResult {
+	e.t.Helper()
+	if in.Currency == "" {
+		in.Currency = "USD"
+	}
+	if in.Kind == "" {
+		in.Kind = KindSale
+	}
+	r, _, err := e.st.RecordConversion(slug, in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+func (e *env) refund(slug, id, order, amount string) *Refund {
+	e.t.Helper()
+	r, _, err := e.st.RecordRefund(slug, RefundInput{RefundID: id, OrderID: order, Amount: amount})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+func (e *env) balance(a Actor, slug string) Balance {
+	e.t.Helper()
+	st, err := e.st.Stats(a, slug, 30)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return st.Balance
+}
+
+// wantBalance compares a balance with pending, approved, in_payout, paid, clawback.
+func (e *env) wantBalance(b Balance, want ...string) {
+	e.t.Helper()
+	got := []string{b.Pending.String(), b.Approved.String(), b.InPayout.String(), b.Paid.String(), b.Clawback.String()}
+	for i := range want {
+		if !dec(got[i]).Equal(dec(want[i])) {
+			e.t.Fatalf("balance pending/approved/in_payout/paid/clawback = %v, want %v", got, want)
+		}
+	}
+}
+
+func intp(n int) *int { return &n }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func createFile(path string) (*os.File, error) { return os.Create(path) }

@@ -1,0 +1,288 @@
+package tui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/charmbracelet/ssh"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/affogato-sh/affogato/store"
+)
+
+// annotationPublic marks the commands an unknown key may run.
+const annotationPublic = "affogato_public"
+
+// cmdEnv is one command session: who asks, where output goes.
+type cmdEnv struct {
+	srv  *Server
+	sess ssh.Session
+	id   *identity
+	out  io.Writer
+	errw io.Writer
+	json bool
+}
+
+// runCommand runs the session's command line through a cobra root built
+// for this session alone, and exits 1 with a message on stderr on error.
+func (s *Server) runCommand(sess ssh.Session, id *identity) {
+	e := &cmdEnv{srv: s, sess: sess, id: id, out: sess, errw: sess.Stderr()}
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in ssh command", "panic", r, "command", commandName(sess.Command()), "stack", string(debug.Stack()))
+			fmt.Fprintln(e.errw, "error: internal error (logged on the server)")
+			_ = sess.Exit(1)
+		}
+	}()
+	if id.Bootstrap {
+		fmt.Fprint(e.errw, bootstrapMessage(id))
+	}
+	args := sess.Command()
+	if len(args) == 0 {
+		args = []string{"help"}
+	}
+	root := e.root()
+	root.SetArgs(args)
+	root.SetOut(e.out)
+	root.SetErr(e.errw)
+	root.SetIn(sess)
+	if err := root.ExecuteContext(sess.Context()); err != nil {
+		fmt.Fprintln(e.errw, "error: "+e.explain(err))
+		_ = sess.Exit(1)
+		return
+	}
+	_ = sess.Exit(0)
+}
+
+// root builds the command tree for one session.
+func (e *cmdEnv) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "affogato",
+		Short: "affogato: your affiliate program over SSH",
+		Long: "affogato runs affiliate (partner) programs.\n\n" +
+			"Run one command:   " + e.srv.sshHint() + " COMMAND [ARGS] [--json]\n" +
+			"Open the dashboard: " + e.srv.sshHint() + "\n" +
+			"A program's signup page: " + strings.Replace(e.srv.sshHint(), "ssh ", "ssh SLUG@", 1) + " (with -p as above)",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: e.srv.sshHint(),
+		},
+		PersistentPreRunE: e.gate,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.PersistentFlags().BoolVar(&e.json, "json", false, "print machine-readable JSON")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr(c, err.Error())
+	})
+	root.AddCommand(
+		e.whoamiCmd(),
+		e.programCmd(),
+		e.partnerCmd(),
+		e.profileCmd(),
+		e.teamCmd(),
+		e.keyCmd(),
+		e.inviteCmd(),
+		e.couponCmd(),
+		e.joinCmd(),
+		e.linkCmd(),
+		e.conversionCmd(),
+		e.commissionCmd(),
+		e.payoutCmd(),
+		e.statsCmd(),
+		e.backupCmd(),
+	)
+	return root
+}
+
+// gate lets an unknown key run only the public commands.
+func (e *cmdEnv) gate(c *cobra.Command, _ []string) error {
+	if e.id.Known() || c.Name() == "help" || c.Annotations[annotationPublic] != "" {
+		return nil
+	}
+	return &userError{msg: "this key is not known here. Join a program first:\n" +
+		"    " + e.srv.sshHint() + " join SLUG --name \"Your Name\" --email you@example.com\n" +
+		"(" + e.srv.sshHint() + " program list shows the public programs)"}
+}
+
+// public marks c as allowed for unknown keys.
+func public(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[annotationPublic] = "yes"
+	return c
+}
+
+// userError is an error whose message is meant for the person at the terminal.
+type userError struct{ msg string }
+
+func (e *userError) Error() string { return e.msg }
+
+func userErrf(format string, a ...any) error { return &userError{msg: fmt.Sprintf(format, a...)} }
+
+// usageErr is a usage mistake, with the command's usage line.
+func usageErr(c *cobra.Command, msg string) error {
+	return &userError{msg: msg + "\nusage: " + c.UseLine()}
+}
+
+// nargs checks the number of positional arguments and names what is missing.
+func nargs(names ...string) cobra.PositionalArgs {
+	return rangeArgs(len(names), len(names), names...)
+}
+
+// rangeArgs accepts min..max arguments; names name them for the message.
+func rangeArgs(min, max int, names ...string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < min {
+			return usageErr(c, "missing argument "+names[len(args)])
+		}
+		if max >= 0 && len(args) > max {
+			return usageErr(c, fmt.Sprintf("too many arguments (%q is extra)", shorten(Sanitize(args[max]), 40)))
+		}
+		return nil
+	}
+}
+
+// storeErr is a store error with what the command was working on, for
+// explain: object names the thing ("program \"shop\""), action what was done.
+type storeErr struct {
+	err    error
+	object string
+}
+
+func (e *storeErr) Error() string { return e.object + ": " + e.err.Error() }
+func (e *storeErr) Unwrap() error { return e.err }
+
+// about wraps a store error with the object it concerns.
+func about(err error, format string, a ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &storeErr{err: err, object: fmt.Sprintf(format, a...)}
+}
+
+// explain turns an error into one message a person understands; unexpected
+// errors are logged and reported without detail.
+func (e *cmdEnv) explain(err error) string {
+	var ue *userError
+	if errors.As(err, &ue) {
+		return ue.msg
+	}
+	object := ""
+	var se *storeErr
+	if errors.As(err, &se) {
+		object = se.object
+	}
+	var inv *store.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		return Sanitize(inv.Error())
+	case errors.Is(err, store.ErrInvalid):
+		return Sanitize(trimSentinel(err, store.ErrInvalid))
+	case errors.Is(err, store.ErrNotFound):
+		if object == "" {
+			return "not found"
+		}
+		return Sanitize(object) + " not found"
+	case errors.Is(err, store.ErrForbidden):
+		if object == "" {
+			return "not allowed"
+		}
+		return "not allowed: you cannot do this with " + Sanitize(object)
+	case errors.Is(err, store.ErrConflict):
+		detail := trimSentinel(err, store.ErrConflict)
+		if object != "" {
+			return Sanitize(object) + ": " + Sanitize(detail)
+		}
+		return Sanitize(detail)
+	}
+	e.srv.log.Error("ssh command failed", "command", commandName(e.sess.Command()), "err", err)
+	return "internal error (logged on the server)"
+}
+
+// trimSentinel is the innermost useful text of a store error: the store's
+// own message without the command's object prefix.
+func trimSentinel(err, sentinel error) string {
+	var se *storeErr
+	if errors.As(err, &se) {
+		err = se.err
+	}
+	msg := err.Error()
+	if msg == sentinel.Error() {
+		switch sentinel {
+		case store.ErrConflict:
+			return "already exists or conflicts with what is recorded"
+		case store.ErrInvalid:
+			return "invalid value"
+		}
+	}
+	return msg
+}
+
+// ---- output ----
+
+// printJSON writes v as indented JSON.
+func (e *cmdEnv) printJSON(v any) error {
+	enc := json.NewEncoder(e.out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// printf writes human output.
+func (e *cmdEnv) printf(format string, a ...any) {
+	fmt.Fprintf(e.out, format, a...)
+}
+
+// table writes aligned columns; every cell is sanitized.
+func (e *cmdEnv) table(header []string, rows [][]string) {
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	line := func(cells []string) {
+		for i, c := range cells {
+			if i > 0 {
+				fmt.Fprint(tw, "\t")
+			}
+			fmt.Fprint(tw, Sanitize(c))
+		}
+		fmt.Fprint(tw, "\n")
+	}
+	line(header)
+	for _, r := range rows {
+		line(r)
+	}
+	_ = tw.Flush()
+}
+
+// pairs writes label/value lines aligned, without a header.
+func (e *cmdEnv) pairs(rows [][]string) {
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %s\t%s\n", Sanitize(r[0]), Sanitize(r[1]))
+	}
+	_ = tw.Flush()
+}
+
+// money renders an amount with its currency for people: "12.50 USD".
+func money(d decimal.Decimal, currency string) string {
+	return store.FormatMoney(d, currency) + " " + currency
+}
+
+// parseID reads a numeric id argument.
+func parseID(c *cobra.Command, what, s string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 {
+		return 0, usageErr(c, fmt.Sprintf("%s must be a number, not %q", what, shorten(Sanitize(s), 40)))
+	}
+	return n, nil
+}
