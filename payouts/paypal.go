@@ -85,7 +85,7 @@ func NewPayPalClient(baseURL, clientID, secret string, hc *http.Client) (*PayPal
 		return nil, err
 	}
 	if clientID == "" || secret == "" {
-		return nil, errors.New("PayPal credentials are not set: set the program's paypal-client-id and paypal-secret")
+		return nil, errors.New("no PayPal credentials: set the program's paypal-client-id and paypal-secret")
 	}
 	if hc == nil {
 		hc = &http.Client{Timeout: defaultHTTPTimeout}

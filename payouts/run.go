@@ -24,10 +24,11 @@ type run struct {
 }
 
 // newRun checks the batch's unfinished items and makes the clients their
-// payout methods need, before anything is sent.
+// payout methods need, before anything is sent or recorded.
 func (s *Service) newRun(a store.Actor, b *store.PayoutBatch, prog *store.Program, progress Progress) (*run, error) {
 	r := &run{s: s, a: a, b: b, prog: prog, progress: progress}
 	var needPayPal, needWise bool
+	payPalPending := 0
 	for _, it := range b.Items {
 		if finalItem(it.Status) {
 			continue
@@ -36,11 +37,24 @@ func (s *Service) newRun(a store.Actor, b *store.PayoutBatch, prog *store.Progra
 		switch it.Method {
 		case MethodPayPal:
 			needPayPal = true
+			if it.Status == store.ItemPending {
+				payPalPending++
+			}
 		case MethodWise:
 			needWise = true
 		default:
 			return nil, fmt.Errorf("item %d (partner %d) has an unknown payout method %q", it.ID, it.PartnerID, it.Method)
 		}
+		if _, err := formatAmount(it, itemCurrency(b, it)); err != nil {
+			return nil, err
+		}
+		if err := checkEmail(it); err != nil {
+			return nil, err
+		}
+	}
+	if payPalPending > PayPalMaxItems && b.RemoteID == "" {
+		return nil, fmt.Errorf("%d PayPal items are more than one PayPal payout takes (%d); export the batch as CSV instead",
+			payPalPending, PayPalMaxItems)
 	}
 	var err error
 	if needPayPal {

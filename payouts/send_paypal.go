@@ -21,10 +21,6 @@ func (r *run) sendPayPal(ctx context.Context) error {
 			}
 		}
 		if len(pending) > 0 {
-			if len(pending) > PayPalMaxItems {
-				return fmt.Errorf("%d PayPal items are more than one PayPal payout takes (%d); export the batch as CSV instead",
-					len(pending), PayPalMaxItems)
-			}
 			done, err := r.createPayPal(ctx, pending)
 			if err != nil || done {
 				return err

@@ -81,7 +81,7 @@ func (r *run) sendWiseItem(ctx context.Context, ws *wiseSend, it store.PayoutIte
 	// Before anything else can fail: the transfer id is what later calls follow.
 	if err := r.setItem(it, store.ItemSent, remote, ""); err != nil {
 		r.s.log.Error("Wise transfer created but not recorded", "batch", r.b.ID, "item", it.ID, "transfer", tr.ID, "err", err)
-		return fmt.Errorf("Wise created transfer %d but recording it failed: %w", tr.ID, err)
+		return fmt.Errorf("transfer %d was created in Wise but recording it failed: %w", tr.ID, err)
 	}
 	return r.fundWise(ctx, ws, r.item(it.ID), tr)
 }
@@ -173,6 +173,8 @@ func (r *run) recordWise(it store.PayoutItem, tr *WiseTransfer) error {
 
 // refreshWise reads each Wise transfer in flight and records its status.
 func (r *run) refreshWise(ctx context.Context) error {
+	ws := &wiseSend{why: "they wait for money"}
+	defer r.wiseNotice(ws)
 	for _, it := range r.items(MethodWise) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -182,7 +184,7 @@ func (r *run) refreshWise(ctx context.Context) error {
 		}
 		id, err := strconv.ParseInt(it.RemoteID, 10, 64)
 		if err != nil {
-			r.problem(it, fmt.Errorf("Wise transfer id %q is not a number", it.RemoteID))
+			r.problem(it, fmt.Errorf("transfer id %q is not a Wise transfer id", it.RemoteID))
 			continue
 		}
 		tr, err := r.wise.Transfer(ctx, id)
@@ -196,6 +198,9 @@ func (r *run) refreshWise(ctx context.Context) error {
 		}
 		if err := r.recordWise(it, tr); err != nil {
 			return err
+		}
+		if now := r.item(it.ID); now.Status == store.ItemSent && strings.HasPrefix(now.Error, "fund transfer") {
+			ws.unfunded = append(ws.unfunded, now.RemoteID)
 		}
 	}
 	return nil

@@ -108,7 +108,9 @@ func (s *Service) Send(ctx context.Context, a store.Actor, batchID uint64, progr
 	if err != nil {
 		return b, fmt.Errorf("send batch %d: %w", b.ID, err)
 	}
-	if b.Status == store.BatchCreated {
+	// Sending, with no message left from an earlier call: if the batch ends
+	// paid in this call its status can no longer be set.
+	if b.Status == store.BatchCreated || b.Error != "" {
 		if b, err = s.st.SetBatchStatus(a, b.ID, store.BatchSending, b.RemoteID, ""); err != nil {
 			return nil, fmt.Errorf("send batch %d: %w", batchID, err)
 		}
@@ -150,6 +152,11 @@ func (s *Service) Refresh(ctx context.Context, a store.Actor, batchID uint64, pr
 	run, err := s.newRun(a, b, prog, progress)
 	if err != nil {
 		return b, fmt.Errorf("refresh batch %d: %w", b.ID, err)
+	}
+	if b.Error != "" { // see Send
+		if run.b, err = s.st.SetBatchStatus(a, b.ID, b.Status, b.RemoteID, ""); err != nil {
+			return b, fmt.Errorf("refresh batch %d: %w", b.ID, err)
+		}
 	}
 	var refreshErr error
 	if run.pp != nil {

@@ -67,7 +67,7 @@ func NewWiseClient(baseURL, token, profile string, hc *http.Client) (*WiseClient
 		return nil, err
 	}
 	if token == "" || profile == "" {
-		return nil, errors.New("Wise credentials are not set: set the program's wise-token and wise-profile")
+		return nil, errors.New("no Wise credentials: set the program's wise-token and wise-profile")
 	}
 	id, err := strconv.ParseInt(strings.TrimSpace(profile), 10, 64)
 	if err != nil || id <= 0 {

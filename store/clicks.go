@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -23,130 +22,20 @@ type ClickInput struct {
 	PaidAds   bool
 }
 
-// ErrClosed is returned for writes after Close.
-var ErrClosed = errors.New("store closed")
-
-// maxClickBatch bounds one group commit.
-const maxClickBatch = 4096
-
-type clickReq struct {
-	in    ClickInput
-	at    time.Time
-	click *Click
-	err   error
-	done  chan struct{}
-}
-
-// clickWriter records clicks by group commit: one goroutine takes every
-// click waiting and commits them in one transaction (one fsync), then
-// starts the next commit as soon as that one ends. A click is answered only
-// once its commit is durable.
-type clickWriter struct {
-	s      *Store
-	reqs   chan *clickReq
-	quit   chan struct{}
-	exited chan struct{}
-}
-
-func newClickWriter(s *Store) *clickWriter {
-	w := &clickWriter{s: s, reqs: make(chan *clickReq, maxClickBatch), quit: make(chan struct{}), exited: make(chan struct{})}
-	go w.loop()
-	return w
-}
-
-func (w *clickWriter) close() {
-	select {
-	case <-w.quit:
-	default:
-		close(w.quit)
-	}
-	<-w.exited
-}
-
-func (w *clickWriter) loop() {
-	defer close(w.exited)
-	batch := make([]*clickReq, 0, maxClickBatch)
-	for {
-		select {
-		case r := <-w.reqs:
-			batch = append(batch[:0], r)
-		case <-w.quit:
-			// Flush whatever is queued, then stop.
-			for {
-				batch = batch[:0]
-				w.drain(&batch)
-				if len(batch) == 0 {
-					return
-				}
-				w.commit(batch)
-			}
-		}
-		w.drain(&batch)
-		w.commit(batch)
-	}
-}
-
-func (w *clickWriter) drain(batch *[]*clickReq) {
-	for len(*batch) < maxClickBatch {
-		select {
-		case r := <-w.reqs:
-			*batch = append(*batch, r)
-		default:
-			return
-		}
-	}
-}
-
-func (w *clickWriter) commit(batch []*clickReq) {
-	defer func() {
-		if p := recover(); p != nil {
-			for _, r := range batch {
-				r.click, r.err = nil, fmt.Errorf("record click: panic: %v", p)
-				close(r.done)
-			}
-		}
-	}()
-	err := w.s.db.Update(func(tx *bolt.Tx) error {
-		deltas := map[string]*Counters{}
-		for _, r := range batch {
-			c, err := w.s.putClickTx(tx, r.in, r.at, deltas)
-			if err != nil {
-				return err
-			}
-			r.click = c
-		}
-		return applyDeltasTx(tx, deltas)
-	})
-	for _, r := range batch {
-		if err != nil {
-			r.click, r.err = nil, fmt.Errorf("record click: %w", err)
-		}
-		close(r.done)
-	}
-}
-
 // RecordClick records a click durably (group commit) and returns it with its
 // id. It returns when the click's transaction has been committed.
 func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) {
-	r := &clickReq{in: in, at: s.now().UTC(), done: make(chan struct{})}
-	select {
-	case s.clicks.reqs <- r:
-	case <-s.clicks.quit:
-		return nil, ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	at := s.now().UTC()
+	var c *Click
+	err := s.writer.do(ctx, func(tx *bolt.Tx, deltas map[string]*Counters) error {
+		var err error
+		c, err = s.putClickTx(tx, in, at, deltas)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record click: %w", err)
 	}
-	select {
-	case <-r.done:
-		return r.click, r.err
-	case <-s.clicks.exited:
-		select {
-		case <-r.done:
-			return r.click, r.err
-		default:
-			return nil, ErrClosed
-		}
-	}
+	return c, nil
 }
 
 // ipHash is a salted hash of an address: clicks never store the IP itself.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -20,6 +21,13 @@ type ConversionInput struct {
 	ClickID, Ref, Coupon               string
 	OccurredAt                         string   // RFC 3339 or ""
 	Aliases                            []string // other provider ids of the same payment
+	// Provider names a payment provider ("stripe") whose events may report
+	// the same payment more than once with more or less attribution (an
+	// invoice without the click, then the checkout session with it). For
+	// such inputs a repeat is the same payment when customer, amount,
+	// currency and kind agree; it attributes a still unattributed
+	// conversion and adds its aliases.
+	Provider string
 }
 
 // ConversionResult is a conversion with its commission (nil when none).
@@ -93,9 +101,13 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 			return nil, invalid(f.name, "must be at most 100 printable characters")
 		}
 	}
+	parts := []string{in.CustomerID, r.amount.String(), in.Currency, in.Kind, in.ClickID,
+		in.Ref, strings.ToUpper(in.Coupon), strings.ToLower(in.CustomerEmail), in.OccurredAt}
+	if in.Provider != "" {
+		parts = append([]string{"provider", in.Provider}, parts[:4]...)
+	}
 	h := sha256.New()
-	for _, part := range []string{in.CustomerID, r.amount.String(), in.Currency, in.Kind, in.ClickID,
-		in.Ref, strings.ToUpper(in.Coupon), strings.ToLower(in.CustomerEmail), in.OccurredAt} {
+	for _, part := range parts {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -120,7 +132,7 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 	}
 	var res *ConversionResult
 	created := false
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res, created = nil, false
 		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
 			r, err := conversionResultTx(tx, btou(id), now)
@@ -130,11 +142,17 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 			if r.Conversion.Fingerprint != req.print {
 				return fmt.Errorf("order %s was recorded with other content: %w", req.in.OrderID, ErrConflict)
 			}
+			if req.in.Provider != "" && !r.Conversion.Attributed {
+				r, err = s.attributeLaterTx(tx, slug, &r.Conversion, req, now, deltas)
+				if err != nil {
+					return err
+				}
+			}
 			res = r
 			return nil
 		}
 		var err error
-		res, err = s.newConversionTx(tx, slug, req, now)
+		res, err = s.newConversionTx(tx, slug, req, now, deltas)
 		created = err == nil
 		return err
 	})
@@ -144,7 +162,7 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 	return res, created, nil
 }
 
-func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest, now time.Time) (*ConversionResult, error) {
+func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest, now time.Time, deltas map[string]*Counters) (*ConversionResult, error) {
 	var prog Program
 	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
 		return nil, err
@@ -161,7 +179,6 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		CustomerEmail: req.in.CustomerEmail, Amount: req.amount, Currency: prog.Currency, Kind: req.in.Kind,
 		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via}
 	day := dayKey(req.occurredAt)
-	deltas := map[string]*Counters{}
 	var comm *Commission
 	if partner != nil {
 		conv.Attributed, conv.PartnerID = true, partner.ID
@@ -202,9 +219,6 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		d.Commission = comm.Amount
 	}
 	addDelta(deltas, programDayKey(slug, day), d)
-	if err := applyDeltasTx(tx, deltas); err != nil {
-		return nil, err
-	}
 	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
 }
 
@@ -213,9 +227,12 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Customer, conv *Conversion, click *Click, now time.Time) (*Commission, error) {
 	// Bind the customer to the first partner a payment is attributed to.
 	first := time.Time{}
-	if cust.PartnerID == 0 {
+	switch {
+	case cust.PartnerID == 0:
 		cust.PartnerID, cust.FirstPayment = partner.ID, conv.OccurredAt
-	} else if cust.PartnerID == partner.ID {
+	case cust.PartnerID == partner.ID && cust.FirstPayment.IsZero(): // bound before paying (a trial)
+		cust.FirstPayment = conv.OccurredAt
+	case cust.PartnerID == partner.ID:
 		first = cust.FirstPayment
 	}
 	pc := key(partner.ID, conv.CustomerID)
@@ -390,4 +407,88 @@ func conversionResultTx(tx *bolt.Tx, id uint64, now time.Time) (*ConversionResul
 		r.Commission = c
 	}
 	return r, nil
+}
+
+// attributeLaterTx attributes a stored, unattributed provider conversion
+// when a later event of the same payment carries the click, ref or coupon.
+func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req *conversionRequest, now time.Time, deltas map[string]*Counters) (*ConversionResult, error) {
+	var prog Program
+	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+		return nil, err
+	}
+	for _, a := range req.in.Aliases {
+		if a != "" && a != conv.OrderID {
+			if err := tx.Bucket(bAliases).Put(key(slug, a), u64(conv.ID)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	cust := Customer{Program: slug, ID: conv.CustomerID, Email: conv.CustomerEmail}
+	custKey := key(slug, conv.CustomerID)
+	known := get(tx.Bucket(bCustomers), custKey, &cust) == nil
+	req.occurredAt = conv.OccurredAt
+	partner, click, via := attributeTx(tx, &prog, req, &cust, known)
+	if partner == nil {
+		return &ConversionResult{Conversion: *conv}, nil
+	}
+	conv.Attributed, conv.PartnerID, conv.Via = true, partner.ID, via
+	if click != nil {
+		conv.ClickID = click.ID
+	}
+	if req.in.CustomerEmail != "" && conv.CustomerEmail == "" {
+		conv.CustomerEmail = req.in.CustomerEmail
+	}
+	comm, err := s.rateTx(tx, &prog, partner, &cust, conv, click, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {
+		return nil, err
+	}
+	if err := put(tx.Bucket(bConversions), u64(conv.ID), conv); err != nil {
+		return nil, err
+	}
+	day := dayKey(conv.OccurredAt)
+	d := Counters{Conversions: 1, Revenue: conv.Amount.Sub(conv.Refunded)}
+	if comm != nil {
+		d.Commission = comm.Amount
+		addDelta(deltas, programDayKey(slug, day), Counters{Commission: comm.Amount})
+	}
+	addDelta(deltas, partnerDayKey(partner.ID, day), d)
+	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+}
+
+// BindCustomer binds a customer who has not paid yet (a trial started
+// through a referral) to the partner of a click, so that their first
+// payment is attributed. A customer already bound keeps their partner.
+func (s *Store) BindCustomer(slug, customerID, clickID string) error {
+	customerID = strings.TrimSpace(customerID)
+	if customerID == "" || len(customerID) > 200 {
+		return invalid("customer_id", "is required (at most 200 characters)")
+	}
+	prog, err := s.Program(slug)
+	if err != nil {
+		return err
+	}
+	req, err := parseConversion(prog, ConversionInput{OrderID: "bind", CustomerID: customerID, Amount: "1",
+		Currency: prog.Currency, Kind: KindSale, ClickID: clickID}, s.now().UTC())
+	if err != nil {
+		return err
+	}
+	return s.writer.do(context.Background(), func(tx *bolt.Tx, _ map[string]*Counters) error {
+		cust := Customer{Program: slug, ID: customerID}
+		custKey := key(slug, customerID)
+		if get(tx.Bucket(bCustomers), custKey, &cust) == nil && cust.PartnerID != 0 {
+			return nil
+		}
+		if !req.hasClick {
+			return invalid("click_id", "is required")
+		}
+		partner, _, _ := attributeTx(tx, prog, req, &cust, false)
+		if partner == nil {
+			return nil
+		}
+		cust.PartnerID = partner.ID
+		return put(tx.Bucket(bCustomers), custKey, &cust)
+	})
 }

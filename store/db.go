@@ -74,7 +74,7 @@ type Store struct {
 	db     *bolt.DB
 	now    func() time.Time
 	salt   []byte
-	clicks *clickWriter
+	writer *groupWriter
 }
 
 // DBFile is the database file name inside the data dir.
@@ -96,6 +96,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         opt.LockTimeout,
 		FreelistType:    bolt.FreelistMapType,
+		NoFreelistSync:  true,
 		InitialMmapSize: 256 << 20,
 	})
 	if err != nil {
@@ -129,13 +130,13 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	s.clicks = newClickWriter(s)
+	s.writer = newGroupWriter(db)
 	return s, nil
 }
 
-// Close stops the click writer (flushing what it holds) and closes the file.
+// Close stops the group writer (flushing what it holds) and closes the file.
 func (s *Store) Close() error {
-	s.clicks.close()
+	s.writer.close()
 	return s.db.Close()
 }
 

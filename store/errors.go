@@ -13,6 +13,8 @@ var (
 	ErrForbidden = errors.New("not allowed")
 	// ErrInvalid means a value is malformed or out of range.
 	ErrInvalid = errors.New("invalid")
+	// ErrClosed means the store was closed.
+	ErrClosed = errors.New("store closed")
 )
 
 // InvalidError carries the field at fault and wraps ErrInvalid.

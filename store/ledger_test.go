@@ -483,3 +483,44 @@ func TestBackupOpens(t *testing.T) {
 		t.Fatalf("%+v %v", s, err)
 	}
 }
+
+func TestProviderRepeatAttributesLater(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{HoldDays: intp(0)})
+	p, _ := e.partner("acme")
+	c := e.click(p, "203.0.113.20")
+	e.clk.Add(time.Minute)
+	// invoice.paid first: no click.
+	r := e.convert("acme", ConversionInput{OrderID: "in_1", CustomerID: "cus_1", Amount: "20.00", Provider: "stripe", Aliases: []string{"pi_1"}})
+	if r.Conversion.Attributed {
+		t.Fatal("attributed without a click")
+	}
+	// checkout.session.completed next: the same payment with the click.
+	r2, created, err := e.st.RecordConversion("acme", ConversionInput{OrderID: "in_1", CustomerID: "cus_1", Amount: "20.00", Currency: "USD", Kind: "sale",
+		Provider: "stripe", ClickID: fmt.Sprint(c.ID), Aliases: []string{"cs_1"}})
+	if err != nil || created || !r2.Conversion.Attributed || r2.Commission == nil || r2.Commission.Amount.String() != "4" {
+		t.Fatalf("later attribution: %v %v %+v", err, created, r2)
+	}
+	if _, _, err := e.st.RecordRefund("acme", RefundInput{RefundID: "re", OrderID: "cs_1", Amount: "20.00", Cumulative: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := e.st.Stats(e.admin, "acme", 30)
+	if st.Conversions != 1 || !st.Commission.IsZero() || !st.Revenue.IsZero() {
+		t.Fatalf("%+v", st)
+	}
+}
+
+func TestTrialBindsCustomer(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{HoldDays: intp(0), RecurringMonths: "12"})
+	p, _ := e.partner("acme")
+	c := e.click(p, "203.0.113.21")
+	if err := e.st.BindCustomer("acme", "cus_t", fmt.Sprint(c.ID)); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(14 * 24 * time.Hour)
+	r := e.convert("acme", ConversionInput{OrderID: "in_t1", CustomerID: "cus_t", Amount: "30.00", Kind: "renewal"})
+	if r.Conversion.PartnerID != p.ID || r.Commission == nil || r.Commission.Amount.String() != "6" {
+		t.Fatalf("first payment after trial: %+v %+v", r.Conversion, r.Commission)
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error)
 	now := s.now().UTC()
 	var ref *Refund
 	created := false
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		ref, created = nil, false
 		rk := key(slug, in.RefundID)
 		var old Refund
@@ -94,7 +95,7 @@ func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error)
 		}
 		ref = &Refund{ID: in.RefundID, Program: slug, OrderID: conv.OrderID, ConversionID: conv.ID,
 			Amount: r, Reversed: decimal.Zero, Clawback: decimal.Zero, CreatedAt: now}
-		if err := s.applyRefundTx(tx, conv, ref, now); err != nil {
+		if err := s.applyRefundTx(tx, conv, ref, now, deltas); err != nil {
 			return err
 		}
 		created = true
@@ -117,7 +118,7 @@ func findOrderTx(tx *bolt.Tx, slug, orderID string) (*Conversion, error) {
 	return conversionTx(tx, btou(id))
 }
 
-func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now time.Time) error {
+func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now time.Time, deltas map[string]*Counters) error {
 	if ref.Amount.Sign() == 0 {
 		return nil
 	}
@@ -125,7 +126,6 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	if err := put(tx.Bucket(bConversions), u64(conv.ID), conv); err != nil {
 		return err
 	}
-	deltas := map[string]*Counters{}
 	d := Counters{Revenue: ref.Amount.Neg()}
 	if conv.CommissionID != 0 {
 		c, err := commissionTx(tx, conv.CommissionID)
@@ -142,7 +142,7 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	if conv.PartnerID != 0 {
 		addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
 	}
-	return applyDeltasTx(tx, deltas)
+	return nil
 }
 
 // reverseTx brings the commission's reversal to round(c × refunded / a).

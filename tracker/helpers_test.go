@@ -46,7 +46,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // env is a store with one program "acme" (USD, 20%, auto-approve), its
 // merchant, one approved partner, and a tracker over them.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	clock    *fakeClock
 	st       *store.Store
 	srv      *Server
@@ -57,7 +57,7 @@ type env struct {
 	partnerA store.Actor
 }
 
-func newEnv(t *testing.T, cfg Config) *env {
+func newEnv(t testing.TB, cfg Config) *env {
 	t.Helper()
 	clock := newClock()
 	st, err := store.Open(t.TempDir(), store.Options{Now: clock.Now})
@@ -194,7 +194,7 @@ func (e *env) metric(sample string) float64 {
 }
 
 // jsonBody decodes a JSON response into a map.
-func jsonBody(t *testing.T, rr *httptest.ResponseRecorder) map[string]any {
+func jsonBody(t testing.TB, rr *httptest.ResponseRecorder) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(rr.Body.Bytes(), &m); err != nil {
@@ -204,7 +204,7 @@ func jsonBody(t *testing.T, rr *httptest.ResponseRecorder) map[string]any {
 }
 
 // errorCode returns the error code of a JSON error response.
-func errorCode(t *testing.T, rr *httptest.ResponseRecorder) string {
+func errorCode(t testing.TB, rr *httptest.ResponseRecorder) string {
 	t.Helper()
 	var b errorBody
 	if err := json.Unmarshal(rr.Body.Bytes(), &b); err != nil || b.Error.Code == "" {

@@ -79,8 +79,21 @@ func newMetrics() *metrics {
 		m.refunds, m.stripeEvents, m.rateLimited, m.errors,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Export every known series from the start, at zero.
 	for _, reason := range []string{skipBot, skipHead, skipFlood, skipUnapproved, skipError} {
 		m.clicksSkipped.WithLabelValues(reason)
+	}
+	for _, source := range []string{"api", "stripe"} {
+		for _, res := range []string{"created", "repeat"} {
+			m.conversions.WithLabelValues(source, res)
+			m.refunds.WithLabelValues(source, res)
+		}
+	}
+	for _, res := range []string{"processed", "duplicate", "ignored", "rejected"} {
+		m.stripeEvents.WithLabelValues(res)
+	}
+	for _, kind := range []string{"store", "click", "panic", "stripe_conflict", "stripe_rejected"} {
+		m.errors.WithLabelValues(kind)
 	}
 	return m
 }

@@ -244,6 +244,14 @@ func decodeObject(ev *stripeEvent, v any) error {
 // session uses its first invoice's id as the order id, so the invoice.paid
 // of the same payment is a repeat, not a second sale.
 func (s *Server) stripeCheckout(p *store.Program, cs *checkoutSession) (stripeOutcome, error) {
+	if cs.PaymentStatus == "no_payment_required" && cs.Customer != "" && strings.TrimSpace(cs.ClientReferenceID) != "" {
+		// A trial through a referral: bind the customer now so that their
+		// first paid invoice is attributed.
+		if err := s.st.BindCustomer(p.Slug, string(cs.Customer), strings.TrimSpace(cs.ClientReferenceID)); err != nil {
+			return stripeOutcome{}, fmt.Errorf("stripe trial %s: %w", cs.ID, err)
+		}
+		return stripeOutcome{}, nil
+	}
 	if cs.PaymentStatus != "paid" {
 		return stripeOutcome{ignored: "checkout session not paid (" + cs.PaymentStatus + ")"}, nil
 	}
@@ -326,6 +334,7 @@ func (s *Server) stripeConversion(p *store.Program, in store.ConversionInput) (s
 	if in.Currency != p.Currency {
 		return stripeOutcome{ignored: fmt.Sprintf("payment in %s, program currency is %s", in.Currency, p.Currency)}, nil
 	}
+	in.Provider = "stripe" // invoice and checkout events of one payment may come in either order
 	_, created, err := s.st.RecordConversion(p.Slug, in)
 	if err != nil {
 		return stripeOutcome{}, fmt.Errorf("stripe order %s: %w", in.OrderID, err)

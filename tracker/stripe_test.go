@@ -382,3 +382,40 @@ func TestStripeAmount(t *testing.T) {
 		}
 	}
 }
+
+func TestStripeInvoiceBeforeCheckout(t *testing.T) {
+	e := stripeEnv(t)
+	click := e.click(e.partner.Code)
+	e.clock.Advance(time.Minute)
+	// Stripe often delivers invoice.paid (no click) before the session.
+	e.stripeOK("acme", stripeBody(t, "evt_in1", "invoice.paid", invoiceObj("in_1", 2900, "subscription_create",
+		map[string]any{"subscription": "sub_1"})))
+	if c := e.conversion("acme", "in_1"); c == nil || c.Conversion.Attributed {
+		t.Fatalf("invoice first: %+v", c)
+	}
+	e.stripeOK("acme", stripeBody(t, "evt_cs", "checkout.session.completed", session("cs_sub", 2900, map[string]any{
+		"mode": "subscription", "payment_intent": nil, "invoice": "in_1", "subscription": "sub_1", "client_reference_id": click})))
+	c := e.conversion("acme", "in_1")
+	if c == nil || !c.Conversion.Attributed || c.Commission == nil || c.Commission.Amount.StringFixed(2) != "5.80" {
+		t.Fatalf("checkout after invoice did not attribute: %+v", c)
+	}
+	if n := e.conversionCount("acme"); n != 1 {
+		t.Fatalf("%d conversions, want 1", n)
+	}
+}
+
+func TestStripeTrialBindsCustomer(t *testing.T) {
+	e := stripeEnv(t)
+	click := e.click(e.partner.Code)
+	e.clock.Advance(time.Minute)
+	e.stripeOK("acme", stripeBody(t, "evt_cs", "checkout.session.completed", session("cs_trial", 0, map[string]any{
+		"mode": "subscription", "payment_status": "no_payment_required", "payment_intent": nil,
+		"subscription": "sub_t", "customer": "cus_t", "client_reference_id": click})))
+	e.clock.Advance(14 * 24 * time.Hour)
+	e.stripeOK("acme", stripeBody(t, "evt_in", "invoice.paid", invoiceObj("in_t", 2900, "subscription_cycle",
+		map[string]any{"subscription": "sub_t", "customer": "cus_t"})))
+	c := e.conversion("acme", "in_t")
+	if c == nil || c.Conversion.PartnerID != e.partner.ID || c.Commission == nil {
+		t.Fatalf("first invoice after a referred trial: %+v", c)
+	}
+}

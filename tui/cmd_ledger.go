@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/affogato-sh/affogato/store"
@@ -171,8 +170,8 @@ func (e *cmdEnv) statsCmd() *cobra.Command {
 			}
 			e.printf("Last %d days, %s:\n\n", st.Days, who)
 			rate := "-"
-			if st.UniqueClicks > 0 {
-				rate = decimal.NewFromInt(st.Conversions*100).DivRound(decimal.NewFromInt(st.UniqueClicks), 1).StringFixed(1) + "%"
+			if st.Clicks > 0 {
+				rate = st.ConversionRate().Shift(2).StringFixed(1) + "%"
 			}
 			e.pairs([][]string{
 				{"clicks", strconv.FormatInt(st.Clicks, 10)},

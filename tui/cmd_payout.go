@@ -3,8 +3,8 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +74,7 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.AddCommand(create, list, e.payoutExportCmd(), e.payoutSendCmd(), e.payoutMarkPaidCmd())
+	c.AddCommand(create, list, e.payoutExportCmd(), e.payoutSendCmd(), e.payoutRefreshCmd(), e.payoutMarkPaidCmd())
 	return c
 }
 
@@ -194,30 +194,63 @@ func (e *cmdEnv) payoutSendCmd() *cobra.Command {
 			if _, err := e.srv.st.PayoutBatch(e.id.Actor(), id); err != nil {
 				return about(err, "batch %d", id)
 			}
-			progress := func(done, total int, item store.PayoutItem, msg string) {
-				if msg == "" {
-					msg = item.Status
-				}
-				fmt.Fprintf(e.errw, "[%d/%d] %s %s: %s\n", done, total, Sanitize(item.Email),
-					money(item.Amount, item.Currency), Sanitize(msg))
-			}
-			b, err := e.srv.cfg.Payouts.Send(c.Context(), e.id.Actor(), id, progress)
-			if errors.Is(err, payouts.ErrBusy) {
-				return userErrf("batch %d is being worked on in another session; try again in a moment", id)
-			}
-			if b != nil && e.json {
-				if jerr := e.printJSON(renderBatch(b, nil)); jerr != nil {
-					return jerr
-				}
-			} else if b != nil {
-				e.printBatch(b)
-			}
-			if err != nil {
-				return about(err, "batch %d", id)
-			}
-			return nil
+			b, err := e.srv.cfg.Payouts.Send(c.Context(), e.id.Actor(), id, e.progress)
+			return e.batchResult(b, err, id)
 		},
 	}
+}
+
+func (e *cmdEnv) payoutRefreshCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "refresh BATCH",
+		Short: "ask PayPal / Wise how a sent batch is doing and record paid or failed items",
+		Args:  nargs("BATCH"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID(c, "BATCH", args[0])
+			if err != nil {
+				return err
+			}
+			if e.srv.cfg.Payouts == nil {
+				return userErrf("sending payouts is not configured on this server")
+			}
+			b, err := e.srv.cfg.Payouts.Refresh(c.Context(), e.id.Actor(), id, e.progress)
+			return e.batchResult(b, err, id)
+		},
+	}
+}
+
+// progress reports payout work on stderr, one line per item.
+func (e *cmdEnv) progress(done, total int, item store.PayoutItem, msg string) {
+	if msg == "" {
+		msg = item.Status
+	}
+	fmt.Fprintf(e.errw, "[%d/%d] %s %s: %s\n", done, total, Sanitize(item.Email), money(item.Amount, item.Currency), Sanitize(msg))
+}
+
+// batchResult prints a batch the payouts service returned (it may return
+// one along with an error) and maps the error.
+func (e *cmdEnv) batchResult(b *store.PayoutBatch, err error, id uint64) error {
+	if errors.Is(err, payouts.ErrBusy) {
+		return userErrf("batch %d is being worked on in another session; try again in a moment", id)
+	}
+	if b != nil {
+		if e.json {
+			if jerr := e.printJSON(renderBatch(b, nil)); jerr != nil {
+				return jerr
+			}
+		} else {
+			e.printBatch(b)
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrForbidden),
+		errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrInvalid):
+		return about(err, "batch %d", id)
+	}
+	// A provider's refusal or an outage: the merchant needs its words.
+	return userErrf("batch %d: %s", id, Sanitize(err.Error()))
 }
 
 func (e *cmdEnv) payoutMarkPaidCmd() *cobra.Command {

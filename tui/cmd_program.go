@@ -2,7 +2,6 @@ package tui
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -297,9 +296,4 @@ func indent(s, pre string) string {
 		lines[i] = pre + l
 	}
 	return strings.Join(lines, "\n")
-}
-
-// describe is a short "slug (name)" for messages.
-func describe(p *store.Program) string {
-	return fmt.Sprintf("%s (%s)", Sanitize(p.Slug), Sanitize(p.Name))
 }

@@ -139,14 +139,10 @@ func (e *cmdEnv) teamUser(c *cobra.Command, slug string, args []string) (*store.
 		return u, nil
 	}
 	if strings.Contains(ref, "@") {
-		p, err := e.srv.st.FindPartner(e.id.Actor(), slug, ref)
+		u, err := e.srv.st.UserByEmail(ref)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, userErrf("no partner of %q has the email %q; give their user id (whoami shows it) or their public key", Sanitize(slug), shorten(Sanitize(ref), 60))
+			return nil, userErrf("no user has the email %q; give their public key or user id (whoami shows it)", shorten(Sanitize(ref), 60))
 		}
-		if err != nil {
-			return nil, about(err, "user %q", ref)
-		}
-		u, err := e.srv.st.UserByID(p.UserID)
 		if err != nil {
 			return nil, about(err, "user %q", ref)
 		}

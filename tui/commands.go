@@ -186,45 +186,45 @@ func (e *cmdEnv) explain(err error) string {
 	case errors.As(err, &inv):
 		return Sanitize(inv.Error())
 	case errors.Is(err, store.ErrInvalid):
-		return Sanitize(trimSentinel(err, store.ErrInvalid))
+		return Sanitize(lastSegment(err, store.ErrInvalid))
 	case errors.Is(err, store.ErrNotFound):
 		if object == "" {
 			return "not found"
 		}
 		return Sanitize(object) + " not found"
 	case errors.Is(err, store.ErrForbidden):
-		if object == "" {
-			return "not allowed"
+		msg := "not allowed"
+		if seg := lastSegment(err, store.ErrForbidden); seg != "" {
+			msg += ": " + seg
 		}
-		return "not allowed: you cannot do this with " + Sanitize(object)
-	case errors.Is(err, store.ErrConflict):
-		detail := trimSentinel(err, store.ErrConflict)
 		if object != "" {
-			return Sanitize(object) + ": " + Sanitize(detail)
+			msg += " (" + object + ")"
 		}
-		return Sanitize(detail)
+		return Sanitize(msg)
+	case errors.Is(err, store.ErrConflict):
+		if seg := lastSegment(err, store.ErrConflict); seg != "" {
+			return Sanitize(seg)
+		}
+		return Sanitize(object) + ": already exists or conflicts with what is recorded"
 	}
 	e.srv.log.Error("ssh command failed", "command", commandName(e.sess.Command()), "err", err)
 	return "internal error (logged on the server)"
 }
 
-// trimSentinel is the innermost useful text of a store error: the store's
-// own message without the command's object prefix.
-func trimSentinel(err, sentinel error) string {
+// lastSegment is the store's own words about an error: the part of the
+// message right before the sentinel ("program \"x\" already exists" out of
+// "create program x: program \"x\" already exists: conflict"), or "".
+func lastSegment(err, sentinel error) string {
 	var se *storeErr
 	if errors.As(err, &se) {
 		err = se.err
 	}
-	msg := err.Error()
-	if msg == sentinel.Error() {
-		switch sentinel {
-		case store.ErrConflict:
-			return "already exists or conflicts with what is recorded"
-		case store.ErrInvalid:
-			return "invalid value"
-		}
+	msg := strings.TrimSuffix(err.Error(), sentinel.Error())
+	msg = strings.TrimSuffix(msg, ": ")
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
 	}
-	return msg
+	return strings.TrimSpace(msg)
 }
 
 // ---- output ----

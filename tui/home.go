@@ -99,7 +99,7 @@ func (s *Server) loadHome(id *identity, username string) (*homeData, error) {
 
 // homeStyles are built from the session's renderer, never the global one.
 type homeStyles struct {
-	title, heading, dim, good, warn, box lipgloss.Style
+	plain, title, heading, dim, good, warn lipgloss.Style
 }
 
 var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -109,12 +109,12 @@ func newHomeStyles(r *lipgloss.Renderer, accent string) homeStyles {
 		accent = "#C8874B"
 	}
 	return homeStyles{
+		plain:   r.NewStyle(),
 		title:   r.NewStyle().Bold(true).Foreground(lipgloss.Color(accent)),
 		heading: r.NewStyle().Bold(true).Underline(true),
 		dim:     r.NewStyle().Faint(true),
 		good:    r.NewStyle().Foreground(lipgloss.Color("2")),
 		warn:    r.NewStyle().Foreground(lipgloss.Color("3")),
-		box:     r.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1),
 	}
 }
 
@@ -160,7 +160,7 @@ func (m homeModel) View() string {
 	if w <= 0 {
 		w = 80
 	}
-	wrap := func(s string) string { return lipgloss.NewStyle().Width(max(20, w-4)).Render(s) }
+	wrap := func(s string) string { return m.st.plain.Width(max(20, w-4)).Render(s) }
 	d := m.d
 	b.WriteString(m.st.title.Render("affogato") + m.st.dim.Render("  affiliate programs over SSH") + "\n\n")
 
@@ -285,6 +285,39 @@ func (a *activityReader) idleFor() time.Duration {
 	return time.Since(time.Unix(0, a.last.Load()))
 }
 
+// sessionRenderer is the session's own lipgloss renderer, with the colour
+// profile the client's TERM (and COLORTERM) allows. It is what
+// bubbletea.MakeRenderer builds for an emulated PTY minus its background
+// colour query: that query reads the session input with no way to cancel
+// the read, so a client that does not answer it (ssh -tt from a script, a
+// dumb terminal) would see nothing until its first key press, which the
+// query then swallows. The background is assumed dark.
+func sessionRenderer(sess ssh.Session) *lipgloss.Renderer {
+	pty, _, _ := sess.Pty()
+	if pty.Term == "" || pty.Term == "dumb" {
+		return lipgloss.NewRenderer(sess, termenv.WithProfile(termenv.Ascii))
+	}
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(sessionEnv(env)), termenv.WithUnsafe(), termenv.WithColorCache(true))
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+// sessionEnv gives termenv the session's environment, not the server's.
+type sessionEnv []string
+
+func (e sessionEnv) Environ() []string { return e }
+
+func (e sessionEnv) Getenv(k string) string {
+	v := ""
+	for _, kv := range e {
+		if strings.HasPrefix(kv, k+"=") {
+			v = kv[len(k)+1:]
+		}
+	}
+	return v
+}
+
 // runScreen runs the home screen for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity) {
 	d, err := s.loadHome(id, sess.User())
@@ -301,7 +334,7 @@ func (s *Server) runScreen(sess ssh.Session, id *identity) {
 		if d.Portal != nil {
 			accent = d.Portal.Accent
 		}
-		model := newHomeModel(d, newHomeStyles(bubbletea.MakeRenderer(sess), accent), pty.Window.Width, pty.Window.Height)
+		model := newHomeModel(d, newHomeStyles(sessionRenderer(sess), accent), pty.Window.Width, pty.Window.Height)
 		in := newActivityReader(sess)
 		p := tea.NewProgram(model,
 			tea.WithInput(in),

@@ -51,8 +51,9 @@ type Server struct {
 	ssh    *ssh.Server
 	admins map[string]string // fingerprint → authorized_keys line
 
-	sessions atomic.Int64
-	programs programRegistry
+	sessions         atomic.Int64
+	programs         programRegistry
+	handshakeTimeout time.Duration // tests shorten it
 
 	mu   sync.Mutex
 	addr net.Addr // where Serve listens, for the hints shown to users
@@ -86,7 +87,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{st: st, cfg: cfg, log: logger, admins: admins}
+	s := &Server{st: st, cfg: cfg, log: logger, admins: admins, handshakeTimeout: handshakeTimeout}
 	s.programs.init()
 
 	srv, err := wish.NewServer(
@@ -97,9 +98,10 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		// unknown key may sign up) and records nothing: who the user is
 		// comes from s.PublicKey() once the key is proven.
 		wish.WithPublicKeyAuth(acceptPublicKey),
-		// Backstop for connections with no traffic at all; the dashboard
-		// tracks idleness from key presses itself.
-		wish.WithIdleTimeout(cfg.IdleTimeout),
+		// Backstop for connections with no traffic at all (every frame
+		// written resets it); screens end after cfg.IdleTimeout without a
+		// key press themselves (watchIdle).
+		wish.WithIdleTimeout(2*cfg.IdleTimeout),
 		func(srv *ssh.Server) error {
 			srv.PasswordHandler = nil
 			srv.KeyboardInteractiveHandler = nil
@@ -174,7 +176,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // connCallback gives every new connection a hard deadline until it opens
 // its first session.
 func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
-	dc := newDeadlineConn(c, handshakeTimeout)
+	dc := newDeadlineConn(c, s.handshakeTimeout)
 	ctx.SetValue(ctxKeyDeadlineConn, dc)
 	return dc
 }

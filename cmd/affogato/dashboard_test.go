@@ -1,0 +1,128 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmux drives terminal sessions on a private tmux server (its own socket),
+// so the test touches no tmux the developer runs.
+type tmux struct {
+	t    *testing.T
+	sock string
+}
+
+func newTmux(t *testing.T) *tmux {
+	t.Helper()
+	requireTools(t)
+	tm := &tmux{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", tm.sock, "kill-server").Run() })
+	return tm
+}
+
+func (tm *tmux) run(args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-S", tm.sock}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// open starts a 120x40 session running an interactive ssh (with a PTY) as
+// user@127.0.0.1 with key.
+func (tm *tmux) open(s *server, name, key, user string) {
+	tm.t.Helper()
+	words := append([]string{"ssh", "-t"}, sshBaseArgs(key, s.sshPort)...)
+	host := "127.0.0.1"
+	if user != "" {
+		host = user + "@" + host
+	}
+	words = append(words, host)
+	for i, w := range words {
+		words[i] = shellQuote(w)
+	}
+	if out, err := tm.run("new-session", "-d", "-s", name, "-x", "120", "-y", "40", strings.Join(words, " ")); err != nil {
+		tm.t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+}
+
+// waitFor polls the session's screen until it holds every text, and returns
+// the screen.
+func (tm *tmux) waitFor(name string, texts ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		out, err := tm.run("capture-pane", "-p", "-t", name)
+		if err == nil {
+			screen = out
+			all := true
+			for _, txt := range texts {
+				all = all && strings.Contains(screen, txt)
+			}
+			if all {
+				return screen
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.t.Fatalf("session %s never showed %q; the screen:\n%s", name, texts, screen)
+	return ""
+}
+
+// quit presses q and waits for the session (ssh) to end.
+func (tm *tmux) quit(name string) {
+	tm.t.Helper()
+	if out, err := tm.run("send-keys", "-t", name, "q"); err != nil {
+		tm.t.Fatalf("tmux send-keys: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := tm.run("has-session", "-t", name); err != nil {
+			return // the session ended with its ssh
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	screen, _ := tm.run("capture-pane", "-p", "-t", name)
+	tm.t.Fatalf("session %s still running 10s after q; the screen:\n%s", name, screen)
+}
+
+// TestDashboard opens the terminal screen over a real PTY (ssh -t in tmux)
+// as the partner, the merchant, and an unknown key on the program's signup
+// page (SLUG@host), and quits each with q.
+func TestDashboard(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	sc := seedScenario(t, s)
+	tm := newTmux(t)
+
+	tm.open(s, "partner", sc.partnerKey, "")
+	screen := tm.waitFor("partner", "affogato", "Pat", "acme", sc.link, "q quit")
+	for _, want := range []string{"approved", "1 clicks", "1 conversions", "approved 9.98 USD"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("partner screen lacks %q:\n%s", want, screen)
+		}
+	}
+	tm.quit("partner")
+
+	tm.open(s, "merchant", s.adminKey, "")
+	screen = tm.waitFor("merchant", "affogato", "acme", "Acme", "q quit")
+	for _, want := range []string{"instance admin", "49.90 USD revenue", "9.98 USD commission"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("merchant screen lacks %q:\n%s", want, screen)
+		}
+	}
+	tm.quit("merchant")
+
+	stranger := newKey(t, "stranger")
+	tm.open(s, "signup", stranger, "acme")
+	screen = tm.waitFor("signup", "affogato", "Acme", "join acme", "q quit")
+	if !strings.Contains(screen, "not known") {
+		t.Errorf("signup screen for an unknown key does not say the key is new:\n%s", screen)
+	}
+	if !strings.Contains(screen, "-p "+strconv.Itoa(s.sshPort)) {
+		t.Errorf("signup screen does not show how to reach this server (-p %d):\n%s", s.sshPort, screen)
+	}
+	tm.quit("signup")
+}

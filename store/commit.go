@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// maxGroup bounds one group commit.
+const maxGroup = 4096
+
+// writeFn is one change in a group commit. It may add day-counter changes
+// to deltas; they are applied once per commit. It may run more than once
+// (when another change in its group fails, the group is retried without
+// it), so it must set its outputs afresh on each run.
+type writeFn func(tx *bolt.Tx, deltas map[string]*Counters) error
+
+type writeReq struct {
+	fn   writeFn
+	err  error
+	done chan struct{}
+}
+
+// groupWriter commits changes by group commit: one goroutine takes every
+// change waiting, applies them in one transaction (one fsync) and starts
+// the next commit as soon as that one ends, with no batching delay. A
+// change is acknowledged only once its commit is durable.
+type groupWriter struct {
+	db     *bolt.DB
+	reqs   chan *writeReq
+	quit   chan struct{}
+	exited chan struct{}
+}
+
+func newGroupWriter(db *bolt.DB) *groupWriter {
+	w := &groupWriter{db: db, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
+	go w.loop()
+	return w
+}
+
+func (w *groupWriter) close() {
+	select {
+	case <-w.quit:
+	default:
+		close(w.quit)
+	}
+	<-w.exited
+}
+
+// do runs fn in a group commit and returns once it is durable.
+func (w *groupWriter) do(ctx context.Context, fn writeFn) error {
+	r := &writeReq{fn: fn, done: make(chan struct{})}
+	select {
+	case w.reqs <- r:
+	case <-w.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-r.done:
+		return r.err
+	case <-w.exited:
+		select {
+		case <-r.done:
+			return r.err
+		default:
+			return ErrClosed
+		}
+	}
+}
+
+func (w *groupWriter) loop() {
+	defer close(w.exited)
+	batch := make([]*writeReq, 0, maxGroup)
+	for {
+		select {
+		case r := <-w.reqs:
+			batch = append(batch[:0], r)
+		case <-w.quit:
+			for { // flush whatever is queued, then stop
+				batch = batch[:0]
+				w.drain(&batch)
+				if len(batch) == 0 {
+					return
+				}
+				w.commit(batch)
+			}
+		}
+		w.drain(&batch)
+		w.commit(batch)
+	}
+}
+
+func (w *groupWriter) drain(batch *[]*writeReq) {
+	for len(*batch) < maxGroup {
+		select {
+		case r := <-w.reqs:
+			*batch = append(*batch, r)
+		default:
+			return
+		}
+	}
+}
+
+// failedChange marks the change at index i as the cause of a rollback.
+type failedChange struct {
+	i   int
+	err error
+}
+
+func (f *failedChange) Error() string { return f.err.Error() }
+
+// commit applies a group in one transaction. When one change fails, the
+// transaction is rolled back, that change gets its error, and the others
+// are committed again without it.
+func (w *groupWriter) commit(batch []*writeReq) {
+	for len(batch) > 0 {
+		err := w.db.Update(func(tx *bolt.Tx) error {
+			deltas := map[string]*Counters{}
+			for i, r := range batch {
+				if err := safeRun(r.fn, tx, deltas); err != nil {
+					return &failedChange{i: i, err: err}
+				}
+			}
+			return applyDeltasTx(tx, deltas)
+		})
+		var fc *failedChange
+		if errors.As(err, &fc) {
+			batch[fc.i].err = fc.err
+			close(batch[fc.i].done)
+			batch = append(batch[:fc.i:fc.i], batch[fc.i+1:]...)
+			continue
+		}
+		for _, r := range batch {
+			if err != nil {
+				r.err = fmt.Errorf("commit: %w", err)
+			}
+			close(r.done)
+		}
+		return
+	}
+}
+
+func safeRun(fn writeFn, tx *bolt.Tx, deltas map[string]*Counters) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in write: %v", p)
+		}
+	}()
+	return fn(tx, deltas)
+}

@@ -1,0 +1,202 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestHostKeyCreatedOnceAndReused(t *testing.T) {
+	admin := newTestKey(t, "admin")
+	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
+	path := filepath.Join(ts.dir, HostKeyFile)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("host key not created under the data dir: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("host key mode %v, want 0600", info.Mode().Perm())
+	}
+	first, _ := os.ReadFile(path)
+	// A second server on the same data dir reuses the key.
+	if _, err := New(ts.st, Config{DataDir: ts.dir}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(path)
+	if string(first) != string(again) {
+		t.Error("host key was replaced on the second start")
+	}
+	// The key the server presents is that file's key.
+	signer, err := gossh.ParsePrivateKey(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var presented gossh.PublicKey
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _, _, _ = gossh.NewClientConn(conn, "x", &gossh.ClientConfig{
+		User: "x",
+		HostKeyCallback: func(_ string, _ net.Addr, k gossh.PublicKey) error {
+			presented = k
+			return nil
+		},
+		Auth: []gossh.AuthMethod{gossh.Password("nope")},
+	})
+	if presented == nil || gossh.FingerprintSHA256(presented) != gossh.FingerprintSHA256(signer.PublicKey()) {
+		t.Errorf("server presented another host key")
+	}
+}
+
+func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
+	admin := newTestKey(t, "admin")
+	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
+	for _, method := range []string{"password", "keyboard-interactive"} {
+		cmd := exec.Command("ssh", append(ts.sshArgs(admin, "-o", "PreferredAuthentications="+method,
+			"-o", "PubkeyAuthentication=no", "127.0.0.1"), "whoami")...)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Fatalf("%s auth succeeded: %s", method, out)
+		}
+		if !strings.Contains(string(out), "Permission denied") {
+			t.Errorf("%s: want Permission denied, got %s", method, out)
+		}
+	}
+	// With Go's client too: the server offers only publickey.
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _, _, err = gossh.NewClientConn(conn, "x", &gossh.ClientConfig{
+		User:            "admin",
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		Auth:            []gossh.AuthMethod{gossh.Password(""), gossh.Password("admin")},
+	})
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("password login: want unable to authenticate, got %v", err)
+	}
+}
+
+func TestHandshakeDeadline(t *testing.T) {
+	admin := newTestKey(t, "admin")
+	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
+	ts.srv.handshakeTimeout = 300 * time.Millisecond
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Send our version line, then stall in the middle of key exchange.
+	if _, err := conn.Write([]byte("SSH-2.0-slowloris\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(conn)
+	for {
+		if _, err := r.ReadByte(); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("server kept a stalled handshake open for 10s")
+			}
+			break
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stalled connection closed after %s, want about 300ms", d)
+	}
+	// An authenticated session outlives the handshake deadline.
+	p := ts.openPTY(admin, "")
+	p.waitFor("affogato", "instance admin")
+	time.Sleep(600 * time.Millisecond)
+	select {
+	case <-p.done:
+		t.Fatalf("session closed by the handshake deadline:\n%s", p.output())
+	default:
+	}
+	p.quit()
+}
+
+func TestSessionCap(t *testing.T) {
+	admin := newTestKey(t, "admin")
+	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub}; c.MaxSessions = 1 })
+	p := ts.openPTY(admin, "")
+	p.waitFor("affogato")
+	ts.fail(admin, "too many sessions", "whoami")
+	p.quit()
+	// The slot is free again once the session ended.
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.srv.sessions.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.ok(admin, "whoami")
+}
+
+func TestScreenIdleTimeout(t *testing.T) {
+	admin := newTestKey(t, "admin")
+	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub}; c.IdleTimeout = 1500 * time.Millisecond })
+	p := ts.openPTY(admin, "")
+	p.waitFor("affogato")
+	// Key presses keep it open past the timeout (keys other than q do nothing).
+	for range 4 {
+		time.Sleep(500 * time.Millisecond)
+		_, _ = p.stdin.Write([]byte("x"))
+	}
+	select {
+	case <-p.done:
+		t.Fatalf("session closed although keys were pressed:\n%s", p.output())
+	default:
+	}
+	p.waitEnd(5 * time.Second)
+	if !strings.Contains(p.output(), "without a key press") {
+		t.Errorf("idle close should say why; got:\n%s", p.output())
+	}
+}
+
+func TestShutdownSaysGoodbye(t *testing.T) {
+	admin := newTestKey(t, "admin")
+	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
+	p := ts.openPTY(admin, "")
+	p.waitFor("affogato", "q quit")
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.srv.programs.count() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	p.waitEnd(5 * time.Second)
+	if !strings.Contains(p.output(), "shutting down") {
+		t.Errorf("screen should say goodbye; got:\n%s", p.output())
+	}
+}
+
+func TestCommandName(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"program", "set", "shop", "stripe-secret", "sk_live_x"}, "program set"},
+		{[]string{"whoami", "--json"}, "whoami"},
+		{[]string{"SELECT", "x"}, ""},
+		{nil, ""},
+		{[]string{"join", "shop", "TOKEN"}, "join shop"},
+	}
+	for _, tt := range tests {
+		if got := commandName(tt.in); got != tt.want {
+			t.Errorf("commandName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
