@@ -153,7 +153,10 @@ func (r *run) applyPayPal(pb *PayPalPayoutBatch) error {
 		byID[d.PayoutItem.SenderItemID] = d
 	}
 	denied := strings.EqualFold(pb.BatchHeader.BatchStatus, PayPalDenied)
-	for _, it := range r.items(MethodPayPal) {
+	items := r.items(MethodPayPal)
+	var updates []store.ItemUpdate
+	words := make([]string, len(items))
+	for i, it := range items {
 		status, remote, msg := store.ItemSent, it.RemoteID, it.Error
 		if d, ok := byID[SenderItemID(r.b.ID, it.ID)]; ok {
 			status = PayPalItemOutcome(d.TransactionStatus)
@@ -164,10 +167,21 @@ func (r *run) applyPayPal(pb *PayPalPayoutBatch) error {
 		} else if it.Status == store.ItemPending {
 			msg = ""
 		}
-		if err := r.setItem(it, status, remote, msg); err != nil {
-			return err
+		if it.Status != status || it.RemoteID != remote || it.Error != msg {
+			updates = append(updates, store.ItemUpdate{ItemID: it.ID, Status: status, RemoteID: remote, Err: msg})
 		}
-		r.report(it, outcomeWord(status, msg))
+		words[i] = outcomeWord(status, msg)
+	}
+	// One transaction for the whole report: a 5,000-item batch is one fsync.
+	if len(updates) > 0 {
+		nb, err := r.s.st.SetItemStatuses(r.a, r.b.ID, updates)
+		if err != nil {
+			return fmt.Errorf("record PayPal item statuses: %w", err)
+		}
+		r.b = nb
+	}
+	for i, it := range items {
+		r.report(it, words[i])
 	}
 	return nil
 }

@@ -111,7 +111,11 @@ func (s *Service) Send(ctx context.Context, a store.Actor, batchID uint64, progr
 	// Sending, with no message left from an earlier call: if the batch ends
 	// paid in this call its status can no longer be set.
 	if b.Status == store.BatchCreated || b.Error != "" {
-		if b, err = s.st.SetBatchStatus(a, b.ID, store.BatchSending, b.RemoteID, ""); err != nil {
+		status := b.Status
+		if status == store.BatchCreated {
+			status = store.BatchSending
+		}
+		if b, err = s.st.SetBatchStatus(a, b.ID, status, b.RemoteID, ""); err != nil {
 			return nil, fmt.Errorf("send batch %d: %w", batchID, err)
 		}
 		run.b = b

@@ -524,3 +524,32 @@ func TestTrialBindsCustomer(t *testing.T) {
 		t.Fatalf("first payment after trial: %+v %+v", r.Conversion, r.Commission)
 	}
 }
+
+func TestSetItemStatusesInOneTransaction(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{HoldDays: intp(0), MinPayout: "1.00"})
+	var items []uint64
+	for range 3 {
+		p, pa := e.partner("acme")
+		e.st.SetProfile(pa, "paypal", fmt.Sprintf("pay%d@x.test", p.ID), "")
+		e.convert("acme", ConversionInput{OrderID: fmt.Sprint("o", p.ID), CustomerID: fmt.Sprint("c", p.ID), Amount: "10.00", Ref: p.Code})
+	}
+	b, _, err := e.st.CreatePayoutBatch(e.admin, "acme")
+	if err != nil || len(b.Items) != 3 {
+		t.Fatal(err)
+	}
+	for _, it := range b.Items {
+		items = append(items, it.ID)
+	}
+	b, err = e.st.SetItemStatuses(e.admin, b.ID, []ItemUpdate{{ItemID: items[0], Status: ItemPaid}, {ItemID: items[1], Status: ItemPaid}, {ItemID: items[2], Status: ItemFailed, Err: "RECEIVER_UNREGISTERED"}})
+	if err != nil || b.Status != BatchPartial || b.Error != "" {
+		t.Fatalf("%+v %v", b, err)
+	}
+	if _, err := e.st.SetItemStatuses(e.admin, b.ID, []ItemUpdate{{ItemID: 99, Status: ItemPaid}}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown item: %v", err)
+	}
+	if _, err := e.st.SetItemStatuses(e.admin, b.ID, []ItemUpdate{{ItemID: items[0], Status: "weird"}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad status: %v", err)
+	}
+	e.wantBalance(e.balance(e.admin, "acme"), "0", "2", "0", "4", "0")
+}

@@ -343,6 +343,44 @@ func (s *Store) SetItemStatus(a Actor, batchID, itemID uint64, status, remoteID,
 	})
 }
 
+// ItemUpdate is one item outcome for SetItemStatuses.
+type ItemUpdate struct {
+	ItemID   uint64
+	Status   string // ItemSent, ItemPaid or ItemFailed
+	RemoteID string
+	Err      string
+}
+
+// SetItemStatuses records many item outcomes of one batch in one durable
+// transaction (a provider's status report for a large batch). Items already
+// settled with the same outcome are left alone.
+func (s *Store) SetItemStatuses(a Actor, batchID uint64, updates []ItemUpdate) (*PayoutBatch, error) {
+	for _, u := range updates {
+		switch u.Status {
+		case ItemSent, ItemPaid, ItemFailed:
+		default:
+			return nil, invalid("status", fmt.Sprintf("%q is not an item outcome", u.Status))
+		}
+	}
+	return s.updateBatch(a, batchID, "set item statuses", func(tx *bolt.Tx, b *PayoutBatch, now time.Time) error {
+		for _, u := range updates {
+			found := false
+			for i := range b.Items {
+				if b.Items[i].ID == u.ItemID {
+					found = true
+					if err := settleItemTx(tx, b, &b.Items[i], u.Status, u.RemoteID, u.Err, now); err != nil {
+						return err
+					}
+				}
+			}
+			if !found {
+				return fmt.Errorf("item %d of batch %d: %w", u.ItemID, batchID, ErrNotFound)
+			}
+		}
+		return nil
+	})
+}
+
 func (s *Store) updateBatch(a Actor, id uint64, what string, fn func(*bolt.Tx, *PayoutBatch, time.Time) error) (*PayoutBatch, error) {
 	var b *PayoutBatch
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -378,6 +416,7 @@ func finishBatch(b *PayoutBatch, now time.Time) {
 	if paid+failed < len(b.Items) {
 		return
 	}
+	b.Error = "" // settled: what is left to say is on the failed items
 	switch {
 	case failed == 0:
 		b.Status = BatchPaid

@@ -294,3 +294,4 @@ func (p *ptySession) waitEnd(within time.Duration) {
 		p.t.Fatalf("session still open after %s; got:\n%s", within, p.output())
 	}
 }
+

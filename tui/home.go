@@ -102,10 +102,10 @@ type homeStyles struct {
 	plain, title, heading, dim, good, warn lipgloss.Style
 }
 
-var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var accentColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$|^[0-9]{1,3}$`)
 
 func newHomeStyles(r *lipgloss.Renderer, accent string) homeStyles {
-	if !hexColour.MatchString(accent) {
+	if !accentColour.MatchString(accent) {
 		accent = "#C8874B"
 	}
 	return homeStyles{

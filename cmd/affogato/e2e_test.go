@@ -388,3 +388,27 @@ func TestPasswordRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvConfig starts the server from AFFOGATO_* variables alone: the
+// admin key, addresses, data dir and public URL all take effect.
+func TestEnvConfig(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{useEnv: true})
+	s.mustSSH(s.adminKey, "program", "create", "acme", "--name", "Acme", "--url", "https://acme.test",
+		"--commission", "20%; 10:25%", "--hold-days", "0")
+	var prog programOut
+	s.sshJSON(s.adminKey, &prog, "program", "show", "acme")
+	if prog.Commission != "20%; 10:25%" {
+		t.Errorf("program show commission = %q, want the tiered plan \"20%%; 10:25%%\"", prog.Commission)
+	}
+	var j joinOut
+	s.sshJSON(newKey(t, "pat"), &j, "join", "acme", "--name", "Pat O'Neil", "--email", "pat@x.test")
+	if want := s.publicURL + "/r/" + j.Code; j.Link != want || !strings.HasPrefix(j.Link, "http://localhost:") {
+		t.Errorf("join link = %q, want %q (AFFOGATO_PUBLIC_URL, trailing slash trimmed)", j.Link, want)
+	}
+	var partners []struct{ Name string }
+	s.sshJSON(s.adminKey, &partners, "partner", "list", "acme")
+	if len(partners) != 1 || partners[0].Name != "Pat O'Neil" {
+		t.Errorf("partner list = %+v, want Pat O'Neil (quoted through ssh intact)", partners)
+	}
+}

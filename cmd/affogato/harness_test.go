@@ -115,6 +115,9 @@ type serverOpts struct {
 	sshPort  int      // 0 = a free port
 	httpPort int      // 0 = a free port
 	extra    []string // more flags
+	// useEnv configures the server through its AFFOGATO_* environment
+	// twins instead of flags, with public URL http://localhost:PORT.
+	useEnv bool
 }
 
 // server is one running affogato process.
@@ -130,6 +133,7 @@ type server struct {
 	exited    chan struct{} // closed when the process has ended
 	waitErr   error         // valid once exited is closed
 	stopped   bool
+	useEnv    bool
 }
 
 // startServer starts the binary and waits until /healthz answers and the
@@ -147,7 +151,7 @@ func startServer(t *testing.T, o serverOpts) *server {
 	fixed := o.sshPort != 0 || o.httpPort != 0
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s := &server{t: t, dataDir: o.dataDir, adminKey: o.adminKey, sshPort: o.sshPort, httpPort: o.httpPort}
+		s := &server{t: t, dataDir: o.dataDir, adminKey: o.adminKey, sshPort: o.sshPort, httpPort: o.httpPort, useEnv: o.useEnv}
 		if s.sshPort == 0 {
 			s.sshPort = freePort(t)
 		}
@@ -155,6 +159,9 @@ func startServer(t *testing.T, o serverOpts) *server {
 			s.httpPort = freePort(t)
 		}
 		s.publicURL = fmt.Sprintf("http://127.0.0.1:%d", s.httpPort)
+		if s.useEnv {
+			s.publicURL = fmt.Sprintf("http://localhost:%d", s.httpPort)
+		}
 		lastErr = s.start(o.extra)
 		if lastErr == nil {
 			t.Cleanup(func() { s.cleanup() })
@@ -172,6 +179,9 @@ func startServer(t *testing.T, o serverOpts) *server {
 
 // args are the flags the binary starts with.
 func (s *server) args(extra []string) []string {
+	if s.useEnv {
+		return extra
+	}
 	return append([]string{
 		"--data", s.dataDir,
 		"--ssh", fmt.Sprintf("127.0.0.1:%d", s.sshPort),
@@ -190,6 +200,16 @@ func (s *server) start(extra []string) error {
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	// Keep AFFOGATO_* from the environment out of the way: flags only.
 	s.cmd.Env = cleanEnv()
+	if s.useEnv {
+		s.cmd.Env = append(s.cmd.Env,
+			"AFFOGATO_DATA="+s.dataDir,
+			fmt.Sprintf("AFFOGATO_SSH=127.0.0.1:%d", s.sshPort),
+			fmt.Sprintf("AFFOGATO_HTTP=127.0.0.1:%d", s.httpPort),
+			"AFFOGATO_PUBLIC_URL="+s.publicURL+"/",
+			"AFFOGATO_ADMIN_KEY="+s.adminKey+".pub",
+			"AFFOGATO_CLICK_FLOOD_LIMIT=0",
+		)
+	}
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("exec %s: %w", binPath, err)
 	}

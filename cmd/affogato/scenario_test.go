@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -142,6 +143,12 @@ func seedScenario(t *testing.T, s *server, createArgs ...string) *scenario {
 		t.Fatalf("commission = %+v, want pending with flag fast_conversion", *cv.Commission)
 	}
 	sc.commissionID = cv.Commission.ID
+
+	// The same order with the same content: 200 and the same body.
+	status, again := s.postJSON("/api/v1/conversions", sc.apiKey, body)
+	if status != http.StatusOK || !bytes.Equal(again, resp) {
+		t.Fatalf("the same conversion again = %d %s\nwant 200 %s", status, again, resp)
+	}
 
 	var approved commissionOut
 	s.sshJSON(s.adminKey, &approved, "commission", "approve", "acme", strconv.FormatUint(sc.commissionID, 10))
