@@ -149,7 +149,7 @@ func setStatusTx(tx *bolt.Tx, c *Commission, status string, now time.Time) error
 // approved); it keeps the stored state current.
 func (s *Store) PromoteMatured() (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var slugs []string
 		if err := tx.Bucket(bPrograms).ForEach(func(k, _ []byte) error {
 			slugs = append(slugs, string(k))

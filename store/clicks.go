@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"time"
@@ -22,15 +22,23 @@ type ClickInput struct {
 	PaidAds   bool
 }
 
-// RecordClick records a click durably (group commit) and returns it with its
-// id. It returns when the click's transaction has been committed.
+// RecordClick records a click durably (group commit) and returns it with
+// its id. It returns when the click's transaction has been committed. The
+// id, the salted IP hash and the record's encoding are made here, on the
+// caller's goroutine, so that the single writer only stores them.
 func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) {
 	at := s.now().UTC()
-	var c *Click
-	err := s.writer.do(ctx, func(tx *bolt.Tx, deltas map[string]*Counters) error {
-		var err error
-		c, err = s.putClickTx(tx, in, at, deltas)
-		return err
+	h := s.ipHash(in.IP)
+	c := &Click{ID: s.clickSeq.Add(1), Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
+		IPHash: hex.EncodeToString(h), PaidAds: in.PaidAds, At: at,
+		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("record click: encode: %w", err)
+	}
+	day := dayKey(at)
+	err = s.writer.do(ctx, func(tx *bolt.Tx, deltas map[string]*Counters) error {
+		return putClickTx(tx, c, h, data, day, deltas)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record click: %w", err)
@@ -40,41 +48,36 @@ func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) 
 
 // ipHash is a salted hash of an address: clicks never store the IP itself.
 func (s *Store) ipHash(ip netip.Addr) []byte {
-	m := hmac.New(sha256.New, s.salt)
-	b, _ := ip.Unmap().MarshalBinary()
-	m.Write(b)
-	return m.Sum(nil)[:12]
+	b := make([]byte, 0, len(s.salt)+16)
+	b = append(b, s.salt...)
+	b = append(b, ip.Unmap().AsSlice()...)
+	sum := sha256.Sum256(b)
+	return sum[:12]
 }
 
-func (s *Store) putClickTx(tx *bolt.Tx, in ClickInput, at time.Time, deltas map[string]*Counters) (*Click, error) {
-	id, err := tx.Bucket(bClicks).NextSequence()
-	if err != nil {
-		return nil, err
-	}
-	h := s.ipHash(in.IP)
-	c := &Click{ID: id, Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
-		IPHash: hex.EncodeToString(h), PaidAds: in.PaidAds, At: at}
-	day := dayKey(at)
-	uk := key(day, in.PartnerID, h)
-	if tx.Bucket(bUniq).Get(uk) == nil {
-		c.Unique = true
-		if err := tx.Bucket(bUniq).Put(uk, nil); err != nil {
-			return nil, err
+// putClickTx stores one click with its indexes; uniqueness (first click
+// from this IP hash to this partner today) is decided here, in order.
+func putClickTx(tx *bolt.Tx, c *Click, h, data []byte, day string, deltas map[string]*Counters) error {
+	clicks := tx.Bucket(bClicks)
+	if c.ID > clicks.Sequence() {
+		if err := clicks.SetSequence(c.ID); err != nil {
+			return err
 		}
 	}
-	if err := put(tx.Bucket(bClicks), u64(id), c); err != nil {
-		return nil, err
-	}
-	if err := tx.Bucket(bIPClicks).Put(key(in.PartnerID, h, at.UnixNano(), id), nil); err != nil {
-		return nil, err
-	}
 	d := Counters{Clicks: 1}
-	if c.Unique {
+	uk := key(day, c.PartnerID, h)
+	if tx.Bucket(bUniq).Get(uk) == nil {
 		d.UniqueClicks = 1
+		if err := tx.Bucket(bUniq).Put(uk, nil); err != nil {
+			return err
+		}
 	}
-	addDelta(deltas, programDayKey(in.Program, day), d)
-	addDelta(deltas, partnerDayKey(in.PartnerID, day), d)
-	return c, nil
+	if err := clicks.Put(u64(c.ID), data); err != nil {
+		return err
+	}
+	addDelta(deltas, programDayKey(c.Program, day), d)
+	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
+	return nil
 }
 
 // clickTx reads one click.
@@ -86,26 +89,26 @@ func clickTx(tx *bolt.Tx, id uint64) (*Click, error) {
 	return &c, nil
 }
 
-// clicksBeforeTx counts the clicks from the click's IP to its partner in
-// the hour before it, stopping at limit+1.
-func clicksBeforeTx(tx *bolt.Tx, c *Click, limit int) int {
-	h, err := hex.DecodeString(c.IPHash)
-	if err != nil {
-		return 0
-	}
-	prefix := key(c.PartnerID, h)
-	from := c.At.Add(-time.Hour).UnixNano()
-	n := 0
-	cur := tx.Bucket(bIPClicks).Cursor()
-	for k, _ := cur.Seek(key(c.PartnerID, h, from)); k != nil && len(k) == len(prefix)+16 && string(k[:len(prefix)]) == string(prefix); k, _ = cur.Next() {
-		at := int64(btou(k[len(prefix) : len(prefix)+8]))
-		if at >= c.At.UnixNano() {
+// loadIPWindow rebuilds the in-memory IP window from the last hour of
+// stored clicks (click ids follow time, so a reverse scan stops early).
+func (s *Store) loadIPWindow(tx *bolt.Tx) error {
+	from := s.now().Add(-time.Hour)
+	var recent []Click
+	c := tx.Bucket(bClicks).Cursor()
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		var cl Click
+		if err := getBytes(v, &cl); err != nil {
+			return err
+		}
+		if cl.At.Before(from.Add(-time.Minute)) { // ids are handed out a little before commit
 			break
 		}
-		n++
-		if n > limit {
-			break
+		recent = append(recent, cl)
+	}
+	for i := len(recent) - 1; i >= 0; i-- {
+		if h, err := hex.DecodeString(recent[i].IPHash); err == nil {
+			s.ipRecent.record(recent[i].PartnerID, h, recent[i].At)
 		}
 	}
-	return n
+	return nil
 }

@@ -120,7 +120,7 @@ func (s *Store) RejectCommission(a Actor, slug string, id uint64, reason string)
 
 func (s *Store) decide(a Actor, slug string, id uint64, what string, fn func(*bolt.Tx, *Commission) error) (*Commission, error) {
 	var c *Commission
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
 		}

@@ -365,7 +365,7 @@ func fraudFlagsTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion
 		if conv.OccurredAt.Sub(click.At) < fastConversion {
 			flags = append(flags, FlagFastConvert)
 		}
-		if clicksBeforeTx(tx, click, ipBurstLimit) > ipBurstLimit {
+		if click.RecentFromIP > ipBurstLimit {
 			flags = append(flags, FlagClickFlood)
 		}
 	}

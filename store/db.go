@@ -10,9 +10,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names. Records are JSON; ids are big-endian uint64; composite index
@@ -30,7 +32,6 @@ var (
 	bLinks        = []byte("links")         // code → Link
 	bPartnerLinks = []byte("partner_links") // partnerID|code → nil
 	bClicks       = []byte("clicks")        // id → Click
-	bIPClicks     = []byte("ip_clicks")     // partnerID|iphash|unixnano|clickID → nil
 	bUniq         = []byte("uniq")          // day|partnerID|iphash → nil
 	bCustomers    = []byte("customers")     // slug|0|customerID → Customer
 	bConversions  = []byte("conversions")   // id → Conversion
@@ -56,7 +57,7 @@ var (
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
-	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bIPClicks, bUniq, bCustomers,
+	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
 	bEvents, bSeq, bAliases, bPartnerCust}
@@ -75,6 +76,14 @@ type Store struct {
 	now    func() time.Time
 	salt   []byte
 	writer *groupWriter
+	// clickSeq hands out click ids outside the write transaction; each
+	// commit raises the bucket's sequence to the highest id it stores.
+	clickSeq atomic.Uint64
+	// gen counts committed changes of programs, partners and links; the
+	// resolve cache drops entries from an older generation.
+	gen      atomic.Uint64
+	resolve  resolveCache
+	ipRecent ipWindow
 }
 
 // DBFile is the database file name inside the data dir.
@@ -100,7 +109,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		InitialMmapSize: 256 << 20,
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: the database is in use by another affogato process", path)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -114,6 +123,11 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		s.clickSeq.Store(tx.Bucket(bClicks).Sequence())
+		s.ipRecent.init()
+		if err := s.loadIPWindow(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bMeta)
 		if salt := meta.Get([]byte("ip_salt")); salt != nil {
@@ -130,6 +144,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	s.resolve.init()
 	s.writer = newGroupWriter(db)
 	return s, nil
 }
@@ -138,6 +153,15 @@ func OpenFile(path string, opt Options) (*Store, error) {
 func (s *Store) Close() error {
 	s.writer.close()
 	return s.db.Close()
+}
+
+// update runs fn in a write transaction and then invalidates what the
+// resolve cache holds (every write through update may change a program,
+// partner or link).
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	err := s.db.Update(fn)
+	s.gen.Add(1)
+	return err
 }
 
 // Now is the store's clock.

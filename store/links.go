@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,7 +18,7 @@ func (s *Store) CreateLink(a Actor, slug, code, to string) (*Link, error) {
 		return nil, invalid("code", fmt.Sprintf("%q must be 3 to 40 of A-Z, a-z, 0-9, _ and -", code))
 	}
 	var l *Link
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		p, err := membershipTx(tx, a, slug)
 		if err != nil {
 			return err
@@ -107,8 +108,14 @@ type Target struct {
 }
 
 // ResolveCode finds a referral code's link, program and partner.
-// ErrNotFound when the code is unknown.
+// ErrNotFound when the code is unknown. Answers come from a cache that any
+// change to programs, partners or links invalidates; the Target returned
+// is shared and must not be modified.
 func (s *Store) ResolveCode(code string) (*Target, error) {
+	gen := s.gen.Load()
+	if t := s.resolve.get(code, gen); t != nil {
+		return t, nil
+	}
 	var t Target
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if err := get(tx.Bucket(bLinks), []byte(code), &t.Link); err != nil {
@@ -122,5 +129,43 @@ func (s *Store) ResolveCode(code string) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("code %q: %w", code, err)
 	}
+	t.Program.Secrets = ProgramSecrets{} // the redirector never needs them
+	s.resolve.put(code, gen, &t)
 	return &t, nil
+}
+
+// resolveCacheMax bounds the cache; when full it starts over.
+const resolveCacheMax = 1 << 16
+
+// resolveCache holds recently resolved codes, each tagged with the write
+// generation it was read at.
+type resolveCache struct {
+	mu sync.RWMutex
+	m  map[string]resolved
+}
+
+type resolved struct {
+	gen uint64
+	t   *Target
+}
+
+func (c *resolveCache) init() { c.m = make(map[string]resolved) }
+
+func (c *resolveCache) get(code string, gen uint64) *Target {
+	c.mu.RLock()
+	r, ok := c.m[code]
+	c.mu.RUnlock()
+	if !ok || r.gen != gen {
+		return nil
+	}
+	return r.t
+}
+
+func (c *resolveCache) put(code string, gen uint64, t *Target) {
+	c.mu.Lock()
+	if len(c.m) >= resolveCacheMax {
+		c.m = make(map[string]resolved)
+	}
+	c.m[code] = resolved{gen: gen, t: t}
+	c.mu.Unlock()
 }

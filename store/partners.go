@@ -16,7 +16,7 @@ import (
 // ErrConflict if the actor is already a partner there.
 func (s *Store) Join(a Actor, slug, token string) (*Partner, error) {
 	var p *Partner
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var prog Program
 		if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
 			return fmt.Errorf("program %q: %w", slug, err)
@@ -262,7 +262,7 @@ func (s *Store) SetPartnerPlan(a Actor, slug string, partnerID uint64, plan stri
 
 func (s *Store) updatePartner(a Actor, slug string, partnerID uint64, what string, fn func(*Partner) error) (*Partner, error) {
 	var p Partner
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
 		}
@@ -288,7 +288,7 @@ func (s *Store) CreateInvite(a Actor, slug string) (string, error) {
 	}
 	token := "inv_" + hex.EncodeToString(b)
 	h := sha256.Sum256([]byte(token))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
 		}
@@ -318,7 +318,7 @@ func (s *Store) AddCoupon(a Actor, slug, code string, partnerID uint64) (*Coupon
 		return nil, invalid("code", fmt.Sprintf("%q must be 3 to 40 of A-Z, 0-9, _ and -", code))
 	}
 	c := &Coupon{Program: slug, Code: code, PartnerID: partnerID}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
 		}
@@ -362,7 +362,7 @@ func (s *Store) ListCoupons(a Actor, slug string) ([]Coupon, error) {
 // RemoveCoupon removes a coupon (merchant).
 func (s *Store) RemoveCoupon(a Actor, slug, code string) error {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func dueTx(tx *bolt.Tx, partnerID uint64) ([]*Commission, []*Clawback, decimal.D
 func (s *Store) CreatePayoutBatch(a Actor, slug string) (*PayoutBatch, []Skipped, error) {
 	var batch *PayoutBatch
 	var skipped []Skipped
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		batch, skipped = nil, nil
 		prog, err := adminProgramTx(tx, a, slug)
 		if err != nil {
@@ -240,6 +240,11 @@ func (s *Store) ListPayoutBatches(a Actor, slug string) ([]PayoutBatch, error) {
 func (s *Store) PartnerPayouts(a Actor, slug string) ([]PartnerPayout, error) {
 	var out []PartnerPayout
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if slug != "" {
+			if _, err := membershipTx(tx, a, slug); err != nil {
+				return err
+			}
+		}
 		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
 			if slug != "" && p.Program != slug {
 				return nil
@@ -383,7 +388,7 @@ func (s *Store) SetItemStatuses(a Actor, batchID uint64, updates []ItemUpdate) (
 
 func (s *Store) updateBatch(a Actor, id uint64, what string, fn func(*bolt.Tx, *PayoutBatch, time.Time) error) (*PayoutBatch, error) {
 	var b *PayoutBatch
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		if b, err = batchTx(tx, a, id); err != nil {
 			return err

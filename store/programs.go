@@ -59,7 +59,7 @@ func (s *Store) CreateProgram(a Actor, in ProgramInput, openSignup bool) (*Progr
 	p.APIKeyHash, p.APIKeyHint = hash, apiKey[:8]
 	p.Admins = []uint64{a.UserID}
 	p.CreatedAt = s.now().UTC()
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bUsers).Get(u64(a.UserID)) == nil {
 			return fmt.Errorf("user %d: %w", a.UserID, ErrNotFound)
 		}
@@ -249,7 +249,7 @@ var ProgramSettingKeys = []string{"name", "url", "currency", "commission", "recu
 // SetProgram changes one setting by its SPEC 7 key.
 func (s *Store) SetProgram(a Actor, slug, k, value string) (*Program, error) {
 	var p *Program
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		if p, err = adminProgramTx(tx, a, slug); err != nil {
 			return err
@@ -428,7 +428,7 @@ func (s *Store) RotateAPIKey(a Actor, slug string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		p, err := adminProgramTx(tx, a, slug)
 		if err != nil {
 			return err
@@ -496,7 +496,7 @@ func (s *Store) RemoveTeamMember(a Actor, slug string, userID uint64) error {
 }
 
 func (s *Store) updateProgram(a Actor, slug, what string, fn func(*bolt.Tx, *Program) error) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		p, err := adminProgramTx(tx, a, slug)
 		if err != nil {
 			return err

@@ -208,7 +208,7 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 // MarkEvent records a provider event id; false when it was seen before.
 func (s *Store) MarkEvent(id string) (bool, error) {
 	first := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bEvents).Get([]byte(id)) != nil {
 			return nil
 		}

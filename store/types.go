@@ -143,8 +143,10 @@ type Click struct {
 	Sub       string    `json:"sub,omitempty"`
 	IPHash    string    `json:"ip_hash"`
 	PaidAds   bool      `json:"paid_ads,omitempty"`
-	Unique    bool      `json:"unique,omitempty"`
 	At        time.Time `json:"at"`
+	// RecentFromIP is how many clicks the same IP sent the same partner in
+	// the hour before this one (counted up to 21).
+	RecentFromIP int `json:"recent_from_ip"`
 }
 
 // Customer is a paying customer of a program, bound to the first partner a

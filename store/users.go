@@ -71,7 +71,7 @@ func (s *Store) CreateUser(name, email, fingerprint, publicKey string) (*User, e
 		}
 	}
 	var u *User
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		u, err = s.createUserTx(tx, name, email, fingerprint, publicKey)
 		return err
@@ -115,7 +115,7 @@ func (s *Store) EnsureUser(fingerprint, publicKey, name string) (*User, error) {
 		return u, nil
 	}
 	var u *User
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var k Key
 		if err := get(tx.Bucket(bKeys), []byte(fingerprint), &k); err == nil {
 			u = &User{}
@@ -146,7 +146,7 @@ func (s *Store) UserCount() (int, error) {
 func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error) {
 	value = strings.TrimSpace(value)
 	var u User
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := get(tx.Bucket(bUsers), u64(a.UserID), &u); err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error
 // AddKey adds a key to the actor's account. ErrConflict if it belongs to anyone.
 func (s *Store) AddKey(a Actor, fingerprint, publicKey string) (*Key, error) {
 	k := &Key{Fingerprint: fingerprint, PublicKey: publicKey, UserID: a.UserID}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bUsers).Get(u64(a.UserID)) == nil {
 			return ErrNotFound
 		}
@@ -243,7 +243,7 @@ func userKeysTx(tx *bolt.Tx, userID uint64) ([]Key, error) {
 
 // RemoveKey removes one of the actor's keys, never the last one.
 func (s *Store) RemoveKey(a Actor, fingerprint string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var k Key
 		if err := get(tx.Bucket(bKeys), []byte(fingerprint), &k); err != nil || k.UserID != a.UserID {
 			return fmt.Errorf("key %s is not one of yours: %w", fingerprint, ErrNotFound)

@@ -15,62 +15,6 @@ const (
 	maxRef = 100
 )
 
-// conversionJSON is a conversion as the API answers it (SPEC 8).
-type conversionJSON struct {
-	ID         uint64          `json:"id"`
-	OrderID    string          `json:"order_id"`
-	CustomerID string          `json:"customer_id"`
-	Amount     string          `json:"amount"`
-	Currency   string          `json:"currency"`
-	Kind       string          `json:"kind"`
-	Attributed bool            `json:"attributed"`
-	PartnerID  *uint64         `json:"partner_id"` // null when unattributed
-	Via        string          `json:"via,omitempty"`
-	ClickID    uint64          `json:"click_id,omitempty"`
-	Refunded   string          `json:"refunded"`
-	OccurredAt time.Time       `json:"occurred_at"`
-	Commission *commissionJSON `json:"commission"` // null when none
-}
-
-// commissionJSON is a conversion's commission in API answers.
-type commissionJSON struct {
-	ID     uint64   `json:"id"`
-	Amount string   `json:"amount"`
-	Status string   `json:"status"`
-	Flags  []string `json:"flags"` // never null
-}
-
-func conversionView(res *store.ConversionResult) conversionJSON {
-	c := res.Conversion
-	v := conversionJSON{
-		ID:         c.ID,
-		OrderID:    c.OrderID,
-		CustomerID: c.CustomerID,
-		Amount:     store.FormatMoney(c.Amount, c.Currency),
-		Currency:   c.Currency,
-		Kind:       c.Kind,
-		Attributed: c.Attributed,
-		Via:        c.Via,
-		ClickID:    c.ClickID,
-		Refunded:   store.FormatMoney(c.Refunded, c.Currency),
-		OccurredAt: c.OccurredAt.UTC(),
-	}
-	if c.Attributed && c.PartnerID != 0 {
-		id := c.PartnerID
-		v.PartnerID = &id
-	}
-	if cm := res.Commission; cm != nil {
-		flags := append([]string{}, cm.Flags...)
-		v.Commission = &commissionJSON{
-			ID:     cm.ID,
-			Amount: store.FormatMoney(cm.Amount, cm.Currency),
-			Status: cm.Status,
-			Flags:  flags,
-		}
-	}
-	return v
-}
-
 // conversions serves POST /api/v1/conversions.
 func (s *Server) conversions(w http.ResponseWriter, r *http.Request) {
 	p := s.authenticate(w, r)
@@ -97,7 +41,7 @@ func (s *Server) conversions(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, conversionView(res))
+	writeJSON(w, status, res.View())
 }
 
 // parseConversion reads and validates a conversion request for program p.

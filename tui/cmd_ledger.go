@@ -26,9 +26,9 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 				return about(err, "program %q", slug)
 			}
 			if e.json {
-				out := make([]conversionJSON, 0, len(rs))
+				out := make([]store.ConversionView, 0, len(rs))
 				for i := range rs {
-					out = append(out, renderConversion(&rs[i]))
+					out = append(out, rs[i].View())
 				}
 				return e.printJSON(out)
 			}

@@ -23,17 +23,16 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
+			if b == nil {
+				return e.nobodyToPay(args[0], skipped)
+			}
 			if e.json {
 				return e.printJSON(renderBatch(b, skipped))
 			}
 			e.printBatch(b)
 			if len(skipped) > 0 {
 				e.printf("\nNot in this batch:\n")
-				rows := make([][]string, 0, len(skipped))
-				for _, sk := range skipped {
-					rows = append(rows, []string{strconv.FormatUint(sk.PartnerID, 10), sk.Name, money(sk.Balance, b.Currency), sk.Reason})
-				}
-				e.table([]string{"PARTNER", "NAME", "BALANCE", "WHY"}, rows)
+				e.printSkipped(skipped, b.Currency)
 			}
 			if len(b.Items) > 0 {
 				e.printf("\nNext: payout export %d --format paypal-csv|wise-csv (then payout mark-paid %d), or payout send %d\n", b.ID, b.ID, b.ID)
@@ -78,8 +77,39 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 	return c
 }
 
+// nobodyToPay reports a payout create that made no batch.
+func (e *cmdEnv) nobodyToPay(slug string, skipped []store.Skipped) error {
+	p, err := e.srv.st.AdminProgram(e.id.Actor(), slug)
+	if err != nil {
+		return about(err, "program %q", slug)
+	}
+	empty := &store.PayoutBatch{Program: p.Slug, Currency: p.Currency}
+	if e.json {
+		j := renderBatch(empty, skipped)
+		j.Batch, j.Status = nil, ""
+		return e.printJSON(j)
+	}
+	e.printf("Nobody to pay in %s yet: no batch was created.\n", Sanitize(p.Slug))
+	if len(skipped) > 0 {
+		e.printf("\nLeft out:\n")
+		e.printSkipped(skipped, p.Currency)
+	}
+	return nil
+}
+
+func (e *cmdEnv) printSkipped(skipped []store.Skipped, currency string) {
+	rows := make([][]string, 0, len(skipped))
+	for _, sk := range skipped {
+		rows = append(rows, []string{strconv.FormatUint(sk.PartnerID, 10), sk.Name, money(sk.Balance, currency), sk.Reason})
+	}
+	e.table([]string{"PARTNER", "NAME", "BALANCE", "WHY"}, rows)
+}
+
 // partnerPayouts prints the actor's own payout history in a program.
 func (e *cmdEnv) partnerPayouts(slug string) error {
+	if _, err := e.srv.st.Membership(e.id.Actor(), slug); err != nil {
+		return about(err, "program %q", slug)
+	}
 	ps, err := e.srv.st.PartnerPayouts(e.id.Actor(), slug)
 	if err != nil {
 		return about(err, "program %q", slug)

@@ -53,6 +53,7 @@ func (s *Server) runCommand(sess ssh.Session, id *identity) {
 	root.SetOut(e.out)
 	root.SetErr(e.errw)
 	root.SetIn(sess)
+	markRunErrors(root)
 	if err := root.ExecuteContext(sess.Context()); err != nil {
 		fmt.Fprintln(e.errw, "error: "+e.explain(err))
 		_ = sess.Exit(1)
@@ -67,9 +68,9 @@ func (e *cmdEnv) root() *cobra.Command {
 		Use:   "affogato",
 		Short: "affogato: your affiliate program over SSH",
 		Long: "affogato runs affiliate (partner) programs.\n\n" +
-			"Run one command:   " + e.srv.sshHint() + " COMMAND [ARGS] [--json]\n" +
-			"Open the dashboard: " + e.srv.sshHint() + "\n" +
-			"A program's signup page: " + strings.Replace(e.srv.sshHint(), "ssh ", "ssh SLUG@", 1) + " (with -p as above)",
+			"Run one command:          " + e.srv.sshHint() + " COMMAND [ARGS] [--json]\n" +
+			"Open the dashboard:       " + e.srv.sshHint() + "\n" +
+			"A program's signup page:  " + e.srv.sshHintAs("SLUG"),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Annotations: map[string]string{
@@ -119,6 +120,30 @@ func public(c *cobra.Command) *cobra.Command {
 	}
 	c.Annotations[annotationPublic] = "yes"
 	return c
+}
+
+// runError marks an error returned by a command's RunE. Errors without it
+// come from cobra itself (unknown command, bad flag), which are usage
+// mistakes to show as they are.
+type runError struct{ err error }
+
+func (e *runError) Error() string { return e.err.Error() }
+func (e *runError) Unwrap() error { return e.err }
+
+// markRunErrors wraps every command's RunE so explain can tell a
+// command's failure from cobra's own usage errors.
+func markRunErrors(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if err := run(c, args); err != nil {
+				return &runError{err: err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		markRunErrors(sub)
+	}
 }
 
 // userError is an error whose message is meant for the person at the terminal.
@@ -175,6 +200,11 @@ func (e *cmdEnv) explain(err error) string {
 	var ue *userError
 	if errors.As(err, &ue) {
 		return ue.msg
+	}
+	var re *runError
+	if !errors.As(err, &re) {
+		// cobra's own: unknown command, unknown flag, bad flag value.
+		return Sanitize(err.Error()) + "\n(" + e.srv.sshHint() + " help lists the commands)"
 	}
 	object := ""
 	var se *storeErr

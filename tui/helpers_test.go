@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/affogato-sh/affogato/store"
 )
@@ -53,23 +55,34 @@ type testServer struct {
 // startServer starts a server; mod may change the config first.
 func startServer(t *testing.T, mod func(*Config)) *testServer {
 	t.Helper()
+	return startServerTweak(t, mod, nil)
+}
+
+// startServerTweak is startServer with a hook on the Server (and its store)
+// before it serves.
+func startServerTweak(t *testing.T, mod func(*Config), tweak func(*Server, *store.Store)) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Addr: "127.0.0.1:0", DataDir: dir, PublicURL: "http://aff.test:8080"}
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	cfg := Config{Addr: "127.0.0.1:0", DataDir: dir, PublicURL: "http://aff.test:8080", Logger: log.New(logs)}
 	if mod != nil {
 		mod(&cfg)
 	}
-	return startServerWith(t, st, cfg, dir)
-}
-
-func startServerWith(t *testing.T, st *store.Store, cfg Config, dir string) *testServer {
-	t.Helper()
 	srv, err := New(st, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(srv, st)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -93,6 +106,24 @@ func startServerWith(t *testing.T, st *store.Store, cfg Config, dir string) *tes
 		st.Close()
 	})
 	return ts
+}
+
+// syncBuffer collects the server log; it is printed when a test fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // result is one ssh run.
@@ -295,3 +326,12 @@ func (p *ptySession) waitEnd(within time.Duration) {
 	}
 }
 
+// fingerprintOfLine is the SHA256 fingerprint of an authorized_keys line.
+func fingerprintOfLine(t *testing.T, line string) string {
+	t.Helper()
+	k, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gossh.FingerprintSHA256(k)
+}

@@ -111,7 +111,7 @@ func newHomeStyles(r *lipgloss.Renderer, accent string) homeStyles {
 	return homeStyles{
 		plain:   r.NewStyle(),
 		title:   r.NewStyle().Bold(true).Foreground(lipgloss.Color(accent)),
-		heading: r.NewStyle().Bold(true).Underline(true),
+		heading: r.NewStyle().Bold(true),
 		dim:     r.NewStyle().Faint(true),
 		good:    r.NewStyle().Foreground(lipgloss.Color("2")),
 		warn:    r.NewStyle().Foreground(lipgloss.Color("3")),
@@ -340,7 +340,6 @@ func (s *Server) runScreen(sess ssh.Session, id *identity) {
 			tea.WithInput(in),
 			tea.WithOutput(sess),
 			tea.WithoutSignalHandler(),
-			tea.WithContext(sess.Context()),
 		)
 		if !s.programs.add(p) {
 			fmt.Fprintln(sess, "affogato is shutting down. Bye!")

@@ -132,54 +132,6 @@ func (s *Server) renderPartner(p *store.Partner) partnerJSON {
 	return j
 }
 
-// conversionJSON is a conversion with its commission: the object the
-// conversion API answers with and conversion list prints.
-type conversionJSON struct {
-	ID            uint64          `json:"id"`
-	OrderID       string          `json:"order_id"`
-	CustomerID    string          `json:"customer_id"`
-	Amount        string          `json:"amount"`
-	Currency      string          `json:"currency"`
-	Kind          string          `json:"kind"`
-	Attributed    bool            `json:"attributed"`
-	PartnerID     *uint64         `json:"partner_id"` // null when not attributed
-	Commission    *commissionLine `json:"commission"`
-	Program       string          `json:"program"`
-	Refunded      string          `json:"refunded"`
-	Via           string          `json:"via,omitempty"`
-	ClickID       uint64          `json:"click_id,omitempty"`
-	CustomerEmail string          `json:"customer_email,omitempty"`
-	OccurredAt    time.Time       `json:"occurred_at"`
-	CreatedAt     time.Time       `json:"created_at"`
-}
-
-// commissionLine is the commission inside a conversion object.
-type commissionLine struct {
-	ID     uint64   `json:"id"`
-	Amount string   `json:"amount"`
-	Status string   `json:"status"`
-	Flags  []string `json:"flags"`
-}
-
-func renderConversion(r *store.ConversionResult) conversionJSON {
-	c := r.Conversion
-	j := conversionJSON{
-		ID: c.ID, OrderID: c.OrderID, CustomerID: c.CustomerID,
-		Amount: store.FormatMoney(c.Amount, c.Currency), Currency: c.Currency, Kind: c.Kind,
-		Attributed: c.Attributed, Program: c.Program,
-		Refunded: store.FormatMoney(c.Refunded, c.Currency), Via: c.Via, ClickID: c.ClickID,
-		CustomerEmail: c.CustomerEmail, OccurredAt: c.OccurredAt, CreatedAt: c.CreatedAt,
-	}
-	if c.Attributed && c.PartnerID != 0 {
-		id := c.PartnerID
-		j.PartnerID = &id
-	}
-	if m := r.Commission; m != nil {
-		j.Commission = &commissionLine{ID: m.ID, Amount: store.FormatMoney(m.Amount, m.Currency), Status: m.Status, Flags: nonNil(m.Flags)}
-	}
-	return j
-}
-
 // commissionJSON is one row of commission list.
 type commissionJSON struct {
 	ID           uint64    `json:"id"`
@@ -262,7 +214,7 @@ func renderStats(st *store.Stats) statsJSON {
 
 // payoutJSON is payout create (and export/send/mark-paid) output.
 type payoutJSON struct {
-	Batch    uint64           `json:"batch"`
+	Batch    *uint64          `json:"batch"` // null when payout create found nobody to pay
 	Program  string           `json:"program"`
 	Status   string           `json:"status"`
 	Currency string           `json:"currency"`
@@ -294,8 +246,9 @@ type skippedJSON struct {
 }
 
 func renderBatch(b *store.PayoutBatch, skipped []store.Skipped) payoutJSON {
+	id := b.ID
 	j := payoutJSON{
-		Batch: b.ID, Program: b.Program, Status: b.Status, Currency: b.Currency,
+		Batch: &id, Program: b.Program, Status: b.Status, Currency: b.Currency,
 		Items: make([]payoutItemJSON, 0, len(b.Items)), Total: store.FormatMoney(b.Total, b.Currency),
 		Provider: b.Provider, Error: b.Error, Created: b.CreatedAt,
 	}

@@ -182,10 +182,16 @@ func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 }
 
 // sshHint is how users reach this server: "ssh -p PORT HOST".
-func (s *Server) sshHint() string {
+func (s *Server) sshHint() string { return s.sshHintAs("") }
+
+// sshHintAs is sshHint with a username: "ssh -p PORT USER@HOST".
+func (s *Server) sshHintAs(user string) string {
 	host := "localhost"
 	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
+	}
+	if user != "" {
+		host = user + "@" + host
 	}
 	port := ""
 	s.mu.Lock()

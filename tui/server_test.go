@@ -12,6 +12,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/affogato-sh/affogato/store"
 )
 
 func TestHostKeyCreatedOnceAndReused(t *testing.T) {
@@ -90,8 +92,8 @@ func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
 
 func TestHandshakeDeadline(t *testing.T) {
 	admin := newTestKey(t, "admin")
-	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
-	ts.srv.handshakeTimeout = 300 * time.Millisecond
+	ts := startServerTweak(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} },
+		func(s *Server, _ *store.Store) { s.handshakeTimeout = 300 * time.Millisecond })
 	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
 	if err != nil {
 		t.Fatal(err)

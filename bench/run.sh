@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Load benchmark of the real binary (make bench):
+#   1. the referral redirect GET /r/CODE (every request records a click)
+#      against a bare Go 302 server, with wrk at 64, 256 and 1024 connections;
+#   2. the conversion API, POST /api/v1/conversions with unique order ids,
+#      at 64 connections.
+# Prints a table and writes everything to bench/out/results.txt.
+#
+# Knobs (environment): DURATION (default 10s), CONNS (default "64 256 1024"),
+# CONV_CONNS (default 64), THREADS (default 2), AFFOGATO_BIN (default bin/affogato).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64 256 1024}
+CONV_CONNS=${CONV_CONNS:-64}
+THREADS=${THREADS:-2}
+BIN=${AFFOGATO_BIN:-bin/affogato}
+OUT_DIR=bench/out
+RESULTS=$OUT_DIR/results.txt
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- tools ----
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing wrk"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk
+  else
+    die "wrk is not installed (apt-get install wrk, as root)"
+  fi
+fi
+for tool in ssh ssh-keygen curl go; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
+done
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+[ -x "$BIN" ] || go build -o "$BIN" ./cmd/affogato
+
+mkdir -p "$OUT_DIR"
+: >"$RESULTS"
+# Everything printed from here on also goes to the results file.
+exec > >(tee -a "$RESULTS") 2>&1
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# free_port prints a TCP port on 127.0.0.1 that nothing answers on.
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( (RANDOM % 25000) + 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# wait_http waits until URL answers.
+wait_http() {
+  for _ in $(seq 1 200); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  die "$1 did not answer"
+}
+
+SSH_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+BARE_PORT=$(free_port)
+[ "$SSH_PORT" != "$HTTP_PORT" ] && [ "$HTTP_PORT" != "$BARE_PORT" ] && [ "$SSH_PORT" != "$BARE_PORT" ] ||
+  die "port clash, run again"
+BASE=http://127.0.0.1:$HTTP_PORT
+
+# ---- affogato with a program and an approved partner ----
+ssh-keygen -q -t ed25519 -N "" -C bench-admin -f "$WORK/admin"
+ssh-keygen -q -t ed25519 -N "" -C bench-partner -f "$WORK/partner"
+"$BIN" --data "$WORK/data" --ssh "127.0.0.1:$SSH_PORT" --http "127.0.0.1:$HTTP_PORT" \
+  --public-url "$BASE" --admin-key "$WORK/admin.pub" \
+  --click-flood-limit 0 --api-rate-limit 0 >"$WORK/affogato.log" 2>&1 &
+AFF_PID=$!
+PIDS+=("$AFF_PID")
+wait_http "$BASE/healthz"
+
+# affssh KEY COMMAND... runs one affogato command over SSH.
+affssh() {
+  local key=$1
+  shift
+  ssh -i "$key" -p "$SSH_PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 "$@"
+}
+# field NAME reads "NAME": value from indented JSON on stdin.
+field() { sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1; }
+
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$SSH_PORT") 2>/dev/null && break
+  sleep 0.05
+done
+PROGRAM_JSON=$(affssh "$WORK/admin" program create bench --name Bench --url https://bench.test \
+  --commission 20% --hold-days 0 --json)
+API_KEY=$(echo "$PROGRAM_JSON" | field api_key)
+JOIN_JSON=$(affssh "$WORK/partner" join bench --name Bench-Partner --email partner@bench.test --json)
+CODE=$(echo "$JOIN_JSON" | field code)
+PARTNER_ID=$(echo "$JOIN_JSON" | field partner_id)
+[ -n "$API_KEY" ] && [ -n "$CODE" ] && [ -n "$PARTNER_ID" ] ||
+  die "setup over ssh failed: $PROGRAM_JSON $JOIN_JSON"
+affssh "$WORK/admin" partner approve bench "$PARTNER_ID" >/dev/null
+REDIRECT_URL=$BASE/r/$CODE
+status=$(curl -s -o /dev/null -w '%{http_code}' "$REDIRECT_URL")
+[ "$status" = 302 ] || die "GET $REDIRECT_URL answered $status, want 302"
+
+# ---- the bare 302 server ----
+go build -o "$WORK/bare" ./bench/bare
+"$WORK/bare" -addr "127.0.0.1:$BARE_PORT" -location "https://bench.test/" >"$WORK/bare.log" 2>&1 &
+PIDS+=("$!")
+BARE_URL=http://127.0.0.1:$BARE_PORT/r/$CODE
+wait_http "$BARE_URL"
+
+echo "affogato bench — $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "machine: $(nproc) CPUs, $(uname -sr), $(go version | awk '{print $3}'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}')"
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+echo "wrk -t$THREADS -d$DURATION --latency; wrk, affogato and the bare server share the machine"
+echo "redirect: $REDIRECT_URL (records a click per request)"
+echo "bare:     $BARE_URL (Go net/http answering 302, nothing recorded)"
+echo
+
+# run_wrk NAME ARGS... runs wrk, shows and keeps its output in $WORK/NAME.txt.
+run_wrk() {
+  local name=$1
+  shift
+  echo "== $name: wrk $*"
+  wrk "$@" | tee "$WORK/$name.txt"
+  echo
+}
+rps() { awk '/^Requests\/sec:/ {print $2}' "$WORK/$1.txt"; }
+p99() { awk '$1 == "99%" {print $2}' "$WORK/$1.txt"; }
+total() { awk '/ requests in / {print $1}' "$WORK/$1.txt"; }
+errors() {
+  awk '/Socket errors:/ {sub(/^ *Socket errors: */, ""); print} /Non-2xx or 3xx responses:/ {print "non-2xx/3xx " $NF}' "$WORK/$1.txt" |
+    paste -sd ';' - | sed 's/^$/none/'
+}
+
+redirect_requests=0
+for c in $CONNS; do
+  run_wrk "affogato-c$c" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$REDIRECT_URL"
+  run_wrk "bare-c$c" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$BARE_URL"
+  redirect_requests=$((redirect_requests + $(total "affogato-c$c")))
+done
+
+run_wrk conversions -t"$THREADS" -c"$CONV_CONNS" -d"$DURATION" --latency -s bench/conversions.lua \
+  "$BASE/api/v1/conversions" -- "$API_KEY" "$CODE" "bench$(date +%s)"
+
+STATS_JSON=$(affssh "$WORK/admin" stats bench --json)
+clicks=$(echo "$STATS_JSON" | field clicks)
+conversions=$(echo "$STATS_JSON" | field conversions)
+check_out=""
+
+echo "== results"
+echo
+echo "Referral redirect GET /r/CODE, affogato vs bare Go 302 ($DURATION each):"
+printf '%-7s %15s %12s %15s %12s %16s  %s\n' conns "affogato req/s" "p99" "bare req/s" "p99" "affogato/bare" "errors (affogato | bare)"
+for c in $CONNS; do
+  a=$(rps "affogato-c$c")
+  b=$(rps "bare-c$c")
+  ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  printf '%-7s %15s %12s %15s %12s %16s  %s | %s\n' "$c" "$a" "$(p99 "affogato-c$c")" "$b" "$(p99 "bare-c$c")" "$ratio" \
+    "$(errors "affogato-c$c")" "$(errors "bare-c$c")"
+done
+echo
+echo "Conversion API POST /api/v1/conversions, unique order ids, $CONV_CONNS connections ($DURATION):"
+printf '%-7s %15s %12s %12s  %s\n' conns "req/s" "p99" "requests" "other than 201"
+printf '%-7s %15s %12s %12s  %s\n' "$CONV_CONNS" "$(rps conversions)" "$(p99 conversions)" "$(total conversions)" \
+  "$(awk '/^Responses other than 201:/ {print $NF}' "$WORK/conversions.txt")"
+echo
+echo "Ledger afterwards (stats bench --json): clicks $clicks (wrk completed $redirect_requests redirects;"
+echo "requests still in flight when wrk stopped are recorded too), conversions $conversions."
+
+# The ledger must hold every invariant after the load.
+kill -TERM "$AFF_PID"
+wait "$AFF_PID" || die "affogato did not exit cleanly; log in $WORK/affogato.log"
+PIDS=("${PIDS[@]:1}")
+check_out=$("$BIN" check --data "$WORK/data" 2>&1) || die "affogato check failed: $check_out"
+echo "affogato check after the run: $check_out"
+echo
+echo "Written to $RESULTS"

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"sync"
+	"time"
+)
+
+// ipWindow remembers, per partner and IP hash, the times of the clicks of
+// the last hour, so that a click can carry how many clicks the same IP sent
+// the same partner in the hour before it (the fraud rule "more than 20").
+// It lives in memory and is rebuilt from the last hour of stored clicks when
+// the store opens.
+type ipWindow struct {
+	mu        sync.Mutex
+	m         map[ipKey][]int64
+	lastSweep int64
+}
+
+type ipKey struct {
+	partner uint64
+	hash    [12]byte
+}
+
+func (w *ipWindow) init() { w.m = make(map[ipKey][]int64) }
+
+// record adds a click at t and returns the number of clicks of the same
+// key in the hour before t, counting at most ipBurstLimit+1.
+func (w *ipWindow) record(partner uint64, hash []byte, t time.Time) int {
+	k := ipKey{partner: partner}
+	copy(k.hash[:], hash)
+	now := t.UnixNano()
+	from := now - int64(time.Hour)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if now-w.lastSweep > int64(time.Minute) {
+		w.sweep(from)
+		w.lastSweep = now
+	}
+	times := w.m[k]
+	n := 0
+	kept := times[:0]
+	for _, at := range times {
+		if at >= from {
+			kept = append(kept, at)
+			if at < now {
+				n++
+			}
+		}
+	}
+	kept = append(kept, now)
+	if len(kept) > ipBurstLimit+1 {
+		kept = kept[len(kept)-(ipBurstLimit+1):]
+	}
+	w.m[k] = kept
+	return n
+}
+
+// sweep drops keys with no click since from.
+func (w *ipWindow) sweep(from int64) {
+	for k, times := range w.m {
+		if len(times) == 0 || times[len(times)-1] < from {
+			delete(w.m, k)
+		}
+	}
+}
