@@ -44,6 +44,7 @@ mkdir -p "$OUT_DIR"
 exec > >(tee -a "$RESULTS") 2>&1
 
 WORK=$(mktemp -d)
+echo "bench: work dir $WORK"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do
@@ -52,7 +53,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$WORK"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -90,7 +91,7 @@ ssh-keygen -q -t ed25519 -N "" -C bench-admin -f "$WORK/admin"
 ssh-keygen -q -t ed25519 -N "" -C bench-partner -f "$WORK/partner"
 "$BIN" --data "$WORK/data" --ssh "127.0.0.1:$SSH_PORT" --http "127.0.0.1:$HTTP_PORT" \
   --public-url "$BASE" --admin-key "$WORK/admin.pub" \
-  --click-flood-limit 0 --api-rate-limit 0 >"$WORK/affogato.log" 2>&1 &
+  --click-flood-limit 0 --api-rate-limit 0 ${AFFOGATO_BENCH_FLAGS:-} >"$WORK/affogato.log" 2>&1 &
 AFF_PID=$!
 PIDS+=("$AFF_PID")
 wait_http "$BASE/healthz"

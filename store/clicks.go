@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"time"
@@ -32,7 +31,7 @@ func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) 
 	c := &Click{ID: s.clickSeq.Add(1), Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
 		IPHash: hex.EncodeToString(h), PaidAds: in.PaidAds, At: at,
 		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
-	data, err := json.Marshal(c)
+	data, err := encodeClick(c)
 	if err != nil {
 		return nil, fmt.Errorf("record click: encode: %w", err)
 	}

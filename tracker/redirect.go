@@ -50,10 +50,10 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Robots-Tag", "noindex")
-	h.Set("Referrer-Policy", "no-referrer-when-downgrade")
+	h := w.Header() // canonical names set directly: this is the hot path
+	h["Cache-Control"] = []string{"no-store"}
+	h["X-Robots-Tag"] = []string{"noindex"}
+	h["Referrer-Policy"] = []string{"no-referrer-when-downgrade"}
 
 	if t.Partner.Status != store.PartnerApproved {
 		s.metrics.clicksSkipped.WithLabelValues(skipUnapproved).Inc()
@@ -110,7 +110,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 
 // found answers 302 to location.
 func (s *Server) found(w http.ResponseWriter, location string) {
-	w.Header().Set("Location", location)
+	w.Header()["Location"] = []string{location}
 	w.WriteHeader(http.StatusFound)
 }
 

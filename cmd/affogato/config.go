@@ -23,6 +23,7 @@ type Config struct {
 	APIRateLimit    int
 	IdleTimeout     time.Duration
 	MaxSessions     int
+	PprofAddr       string // profiling listener, off when ""
 }
 
 type configFlags struct {
@@ -41,6 +42,7 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.cfg.APIRateLimit, "api-rate-limit", 200, "API requests per second per API key (0 = off)")
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
+	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
 // applyEnv fills every flag not set on the command line from its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
@@ -62,6 +63,9 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 		}
 	}()
 	go promoteLoop(ctx, st, logger)
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, logger)
+	}
 	logger.Info("affogato started", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(),
 		"data", cfg.DataDir, "public_url", cfg.PublicURL, "admin_keys", len(cfg.AdminKeys))
 
@@ -104,5 +108,24 @@ func promoteLoop(ctx context.Context, st *store.Store, logger *log.Logger) {
 				logger.Info("approved commissions whose hold ended", "count", n)
 			}
 		}
+	}
+}
+
+// servePprof serves the Go profiler on its own listener (never on the
+// public HTTP port).
+func servePprof(addr string, logger *log.Logger) {
+	defer func() {
+		if p := recover(); p != nil {
+			logger.Error("pprof panic", "panic", p)
+		}
+	}()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("pprof listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil {
+		logger.Warn("pprof", "err", err)
 	}
 }
