@@ -553,3 +553,24 @@ func TestSetItemStatusesInOneTransaction(t *testing.T) {
 	}
 	e.wantBalance(e.balance(e.admin, "acme"), "0", "2", "0", "4", "0")
 }
+
+func TestClawbackOfInFlightCommissionWaitsForItsPayout(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{HoldDays: intp(0), MinPayout: "1.00"})
+	p, pa := e.partner("acme")
+	e.st.SetProfile(pa, "paypal", "pay@partners.test", "")
+	e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00", Ref: p.Code})
+	b1, _, _ := e.st.CreatePayoutBatch(e.admin, "acme")
+	e.refund("acme", "r1", "o1", "50.00") // commission in flight: a clawback of 10
+	e.convert("acme", ConversionInput{OrderID: "o2", CustomerID: "c2", Amount: "100.00", Ref: p.Code})
+	b2, _, _ := e.st.CreatePayoutBatch(e.admin, "acme")
+	if b2 == nil || b2.Items[0].Amount.String() != "20" || len(b2.Items[0].Clawbacks) != 0 {
+		t.Fatalf("second batch netted a clawback of a commission still in flight: %+v", b2)
+	}
+	// The first payout fails: the commission comes back reduced, no clawback left.
+	if _, err := e.st.SetItemStatus(e.admin, b1.ID, b1.Items[0].ID, ItemFailed, "", "RETURNED"); err != nil {
+		t.Fatal(err)
+	}
+	e.wantBalance(e.balance(pa, "acme"), "0", "10", "20", "0", "0")
+	e.check()
+}

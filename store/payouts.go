@@ -49,10 +49,20 @@ func dueTx(tx *bolt.Tx, partnerID uint64) ([]*Commission, []*Clawback, decimal.D
 		if err = get(tx.Bucket(bClawbacks), k[8:], &cb); err != nil {
 			return false
 		}
-		if cb.Status == ClawbackOpen {
-			claws = append(claws, &cb)
-			net = net.Sub(cb.Amount)
+		if cb.Status != ClawbackOpen {
+			return true
 		}
+		// A refund of commission still in a payout waits for that payout:
+		// paid, the clawback is netted next time; failed, it dissolves.
+		var c *Commission
+		if c, err = commissionTx(tx, cb.CommissionID); err != nil {
+			return false
+		}
+		if c.Status == CommissionInPayout {
+			return true
+		}
+		claws = append(claws, &cb)
+		net = net.Sub(cb.Amount)
 		return true
 	})
 	return comms, claws, net, err

@@ -64,7 +64,17 @@ func newEnv(t testing.TB, cfg Config) *env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		// Every scenario ends with the ledger's invariants holding.
+		vs, err := st.Check()
+		if err != nil {
+			t.Errorf("check: %v", err)
+		}
+		for _, v := range vs {
+			t.Errorf("ledger invariant: %s", v.What)
+		}
+		st.Close()
+	})
 	u, err := st.CreateUser("Ann", "ann@x.test", "SHA256:fake1", "ssh-ed25519 AAAAfake1")
 	if err != nil {
 		t.Fatalf("create user: %v", err)

@@ -103,6 +103,13 @@ func startServerTweak(t *testing.T, mod func(*Config), tweak func(*Server, *stor
 		case <-time.After(5 * time.Second):
 			t.Error("Serve did not return after Shutdown")
 		}
+		vs, err := st.Check() // every scenario ends with the ledger's invariants holding
+		if err != nil {
+			t.Errorf("check: %v", err)
+		}
+		for _, v := range vs {
+			t.Errorf("ledger invariant: %s", v.What)
+		}
 		st.Close()
 	})
 	return ts
