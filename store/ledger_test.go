@@ -574,3 +574,27 @@ func TestClawbackOfInFlightCommissionWaitsForItsPayout(t *testing.T) {
 	e.wantBalance(e.balance(pa, "acme"), "0", "10", "20", "0", "0")
 	e.check()
 }
+
+func TestSignUpIsAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{})
+	before, _ := e.st.UserCount()
+	if _, _, err := e.st.SignUp("Ann", "ann@x.test", "SHA256:new", "k", "acme", "inv_bogus"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad token: %v", err)
+	}
+	if _, _, err := e.st.SignUp("Ann", "ann@x.test", "SHA256:new", "k", "nope", ""); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown program: %v", err)
+	}
+	if after, _ := e.st.UserCount(); after != before {
+		t.Fatalf("a refused sign-up left %d accounts behind", after-before)
+	}
+	tok, _ := e.st.CreateInvite(e.admin, "acme")
+	u, p, err := e.st.SignUp("Ann", "ann@x.test", "SHA256:new", "k", "acme", tok)
+	if err != nil || p.Status != PartnerApproved || p.UserID != u.ID {
+		t.Fatalf("%+v %v", p, err)
+	}
+	u2, _ := e.st.CreateUser("Bo", "bo@x.test", "SHA256:bo", "k")
+	if _, err := e.st.Join(Actor{UserID: u2.ID}, "acme", tok); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("invite used twice: %v", err)
+	}
+}

@@ -17,53 +17,86 @@ import (
 func (s *Store) Join(a Actor, slug, token string) (*Partner, error) {
 	var p *Partner
 	err := s.update(func(tx *bolt.Tx) error {
-		var prog Program
-		if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
-			return fmt.Errorf("program %q: %w", slug, err)
-		}
-		var u User
-		if err := get(tx.Bucket(bUsers), u64(a.UserID), &u); err != nil {
-			return fmt.Errorf("user %d: %w", a.UserID, err)
-		}
-		if tx.Bucket(bUserPartners).Get(key(a.UserID, slug)) != nil {
-			return fmt.Errorf("you already joined %s: %w", slug, ErrConflict)
-		}
-		status := PartnerPending
-		if prog.AutoApprove {
-			status = PartnerApproved
-		}
-		if token != "" {
-			if err := useInviteTx(tx, slug, token, a.UserID); err != nil {
-				return err
-			}
-			status = PartnerApproved
-		}
-		id, err := nextID(tx, bPartners)
-		if err != nil {
-			return err
-		}
-		code, err := freeCodeTx(tx)
-		if err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		p = &Partner{ID: id, Program: slug, UserID: u.ID, Name: u.Name, Email: u.Email,
-			Status: status, Code: code, CreatedAt: now}
-		if err := put(tx.Bucket(bPartners), u64(id), p); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bProgPartners).Put(key(slug, id), nil); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bUserPartners).Put(key(u.ID, slug), u64(id)); err != nil {
-			return err
-		}
-		return putLinkTx(tx, &Link{Code: code, Program: slug, PartnerID: id, CreatedAt: now})
+		var err error
+		p, err = s.joinTx(tx, a.UserID, slug, token)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("join %s: %w", slug, err)
 	}
 	return p, nil
+}
+
+// SignUp creates a user for a new key and joins the program, in one
+// transaction: a refused join (unknown program, bad invitation) leaves no
+// account behind.
+func (s *Store) SignUp(name, email, fingerprint, publicKey, slug, token string) (*User, *Partner, error) {
+	name, email = cleanLine(name), strings.TrimSpace(email)
+	if err := validName(name); err != nil {
+		return nil, nil, err
+	}
+	if err := validEmail(email); err != nil {
+		return nil, nil, err
+	}
+	var u *User
+	var p *Partner
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		if u, err = s.createUserTx(tx, name, email, fingerprint, publicKey); err != nil {
+			return err
+		}
+		p, err = s.joinTx(tx, u.ID, slug, token)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sign up to %s: %w", slug, err)
+	}
+	return u, p, nil
+}
+
+func (s *Store) joinTx(tx *bolt.Tx, userID uint64, slug, token string) (*Partner, error) {
+	var prog Program
+	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+		return nil, fmt.Errorf("program %q: %w", slug, err)
+	}
+	var u User
+	if err := get(tx.Bucket(bUsers), u64(userID), &u); err != nil {
+		return nil, fmt.Errorf("user %d: %w", userID, err)
+	}
+	if tx.Bucket(bUserPartners).Get(key(userID, slug)) != nil {
+		return nil, fmt.Errorf("you already joined %s: %w", slug, ErrConflict)
+	}
+	status := PartnerPending
+	if prog.AutoApprove {
+		status = PartnerApproved
+	}
+	if token != "" {
+		if err := useInviteTx(tx, slug, token, userID); err != nil {
+			return nil, err
+		}
+		status = PartnerApproved
+	}
+	id, err := nextID(tx, bPartners)
+	if err != nil {
+		return nil, err
+	}
+	code, err := freeCodeTx(tx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	p := &Partner{ID: id, Program: slug, UserID: u.ID, Name: u.Name, Email: u.Email,
+		Status: status, Code: code, CreatedAt: now}
+	if err := put(tx.Bucket(bPartners), u64(id), p); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(bProgPartners).Put(key(slug, id), nil); err != nil {
+		return nil, err
+	}
+	if err := tx.Bucket(bUserPartners).Put(key(u.ID, slug), u64(id)); err != nil {
+		return nil, err
+	}
+	return p, putLinkTx(tx, &Link{Code: code, Program: slug, PartnerID: id, CreatedAt: now})
 }
 
 // freeCodeTx picks an unused random default link code.

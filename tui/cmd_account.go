@@ -43,7 +43,7 @@ func (e *cmdEnv) whoamiCmd() *cobra.Command {
 					return e.printJSON(out)
 				}
 				e.printf("This key (%s) is not known here.\n\n", e.id.Fingerprint)
-				e.printf("To join a program as a partner:\n    %s join SLUG --name \"Your Name\" --email you@example.com\n", e.srv.sshHint())
+				e.printf("To join a program as a partner:\n    %s join SLUG --name \"'Your Name'\" --email you@example.com\n", e.srv.sshHint())
 				e.printf("Public programs: %s program list\n", e.srv.sshHint())
 				return nil
 			}
@@ -275,21 +275,24 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 			if len(args) == 2 {
 				token = args[1]
 			}
+			if token != "" && !strings.HasPrefix(token, "inv_") {
+				return usageErr(c, fmt.Sprintf("%q is not an invitation token (they start with inv_). Over ssh, a name with spaces needs two quotes: --name \"'Your Name'\"", Sanitize(token)))
+			}
+			var p *store.Partner
+			var err error
 			if !e.id.Known() {
 				if strings.TrimSpace(name) == "" || strings.TrimSpace(email) == "" {
 					return usageErr(c, "your key is new here: give --name and --email")
 				}
-				// Check the program first so a typo does not leave an account behind.
-				if _, err := e.srv.st.Program(slug); err != nil {
-					return about(err, "program %q", slug)
+				// One transaction: a refused join leaves no account behind.
+				var u *store.User
+				u, p, err = e.srv.st.SignUp(name, email, e.id.Fingerprint, e.id.KeyLine, slug, token)
+				if err == nil {
+					e.id.User = u
 				}
-				u, err := e.srv.st.CreateUser(name, email, e.id.Fingerprint, e.id.KeyLine)
-				if err != nil {
-					return about(err, "your account")
-				}
-				e.id.User = u
+			} else {
+				p, err = e.srv.st.Join(e.id.Actor(), slug, token)
 			}
-			p, err := e.srv.st.Join(e.id.Actor(), slug, token)
 			if err != nil {
 				if errors.Is(err, store.ErrConflict) {
 					return userErrf("you are already a partner of %q (whoami shows your status and link)", Sanitize(slug))

@@ -129,7 +129,7 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 			}
 			e.table([]string{"SLUG", "NAME", "WEBSITE", "COMMISSION", "CURRENCY"}, rows)
 			if listed {
-				e.printf("\nJoin one: %s join SLUG --name \"Your Name\" --email you@example.com\n", e.srv.sshHint())
+				e.printf("\nJoin one: %s join SLUG --name \"'Your Name'\" --email you@example.com\n", e.srv.sshHint())
 			}
 			return nil
 		},

@@ -109,7 +109,7 @@ func (e *cmdEnv) gate(c *cobra.Command, _ []string) error {
 		return nil
 	}
 	return &userError{msg: "this key is not known here. Join a program first:\n" +
-		"    " + e.srv.sshHint() + " join SLUG --name \"Your Name\" --email you@example.com\n" +
+		"    " + e.srv.sshHint() + " join SLUG --name \"'Your Name'\" --email you@example.com\n" +
 		"(" + e.srv.sshHint() + " program list shows the public programs)"}
 }
 

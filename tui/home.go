@@ -173,7 +173,7 @@ func (m homeModel) View() string {
 		b.WriteString(fmt.Sprintf("\nCommission: %s · cookie %d days · paid from %s\n", p.Plan.String(), p.CookieDays, money(p.MinPayout, p.Currency)))
 		join := fmt.Sprintf("%s join %s", d.SSH, p.Slug)
 		if d.User == nil {
-			join += ` --name "Your Name" --email you@example.com`
+			join += ` --name "'Your Name'" --email you@example.com`
 		}
 		b.WriteString("\nTo join as a partner, run:\n  " + m.st.good.Render(join) + "\n\n")
 	}
@@ -189,7 +189,7 @@ func (m homeModel) View() string {
 			for _, p := range d.Listed {
 				b.WriteString(fmt.Sprintf("  %-20s %s · %s\n", p.Slug, Sanitize(p.Name), p.Plan.String()))
 			}
-			b.WriteString("\nJoin one: " + d.SSH + ` join SLUG --name "Your Name" --email you@example.com` + "\n")
+			b.WriteString("\nJoin one: " + d.SSH + ` join SLUG --name "'Your Name'" --email you@example.com` + "\n")
 		}
 	} else {
 		who := Sanitize(nameOr(d.User.Name, "(no name)"))
