@@ -42,8 +42,9 @@ func (c *Commission) effective(now time.Time) {
 
 func balanceKeyProgram(slug string) []byte { return append([]byte("P"), slug...) }
 
-// adjustBalanceTx applies fn to the partner's and the program's balance.
-func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, fn func(*Balance)) error {
+// adjustBalanceTx applies fn to the partner's and the program's balance,
+// and to their status sums of the day (YYYYMMDD) the change counts on.
+func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn func(*Balance)) error {
 	for _, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
 		var b Balance
 		if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
@@ -51,6 +52,16 @@ func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, fn func(*Balanc
 		}
 		fn(&b)
 		if err := put(tx.Bucket(bBalances), k, &b); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{partnerDayKey(partnerID, day), programDayKey(slug, day)} {
+		c, err := readCountersTx(tx, k)
+		if err != nil {
+			return err
+		}
+		fn(&c.Status)
+		if err := put(tx.Bucket(bDaily), []byte(k), &c); err != nil {
 			return err
 		}
 	}
@@ -135,7 +146,7 @@ func setStatusTx(tx *bolt.Tx, c *Commission, status string, now time.Time) error
 	c.Status = status
 	c.UpdatedAt = now
 	after := c.contribution()
-	if err := adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+	if err := adjustBalanceTx(tx, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 		b.add(old, before.Neg())
 		b.add(status, after)
 	}); err != nil {

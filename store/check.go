@@ -118,6 +118,50 @@ func (s *Store) Check() ([]Violation, error) {
 		}); err != nil {
 			return err
 		}
+		// The day counters' status sums add up to the balances.
+		days := map[string]*Balance{}
+		if err := tx.Bucket(bDaily).ForEach(func(k, v []byte) error {
+			var c Counters
+			if err := getBytes(v, &c); err != nil {
+				return err
+			}
+			var bk string
+			switch k[0] {
+			case 'P':
+				slug, _, _ := bytes.Cut(k[1:], []byte{0})
+				bk = string(balanceKeyProgram(string(slug)))
+			case 'A':
+				bk = string(k[1:9])
+			default:
+				return nil
+			}
+			if days[bk] == nil {
+				days[bk] = &Balance{}
+			}
+			sum := Counters{Status: *days[bk]}
+			sum.Add(Counters{Status: c.Status})
+			*days[bk] = sum.Status
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bBalances).ForEach(func(k, v []byte) error {
+			var stored Balance
+			if err := getBytes(v, &stored); err != nil {
+				return err
+			}
+			d := days[string(k)]
+			if d == nil {
+				d = &Balance{}
+			}
+			if !d.Pending.Equal(stored.Pending) || !d.Approved.Equal(stored.Approved) || !d.InPayout.Equal(stored.InPayout) ||
+				!d.Paid.Equal(stored.Paid) || !d.Clawback.Equal(stored.Clawback) {
+				bad("balance %s: stored %+v, the day counters add up to %+v", balanceName(k), stored, *d)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bBalances).ForEach(func(k, v []byte) error {
 			var stored Balance
 			if err := getBytes(v, &stored); err != nil {

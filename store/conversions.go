@@ -325,7 +325,8 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, co
 	c := &Commission{ID: id, Program: prog.Slug, PartnerID: partner.ID, ConversionID: conv.ID,
 		Currency: prog.Currency, Amount: amount, Reversed: decimal.Zero, Locked: decimal.Zero,
 		Status: CommissionPending, Flags: fraudFlagsTx(tx, prog, partner, conv, click), Rule: rule,
-		HoldUntil: now.Add(time.Duration(prog.HoldDays) * 24 * time.Hour), CreatedAt: now, UpdatedAt: now}
+		HoldUntil: now.Add(time.Duration(prog.HoldDays) * 24 * time.Hour), Day: dayKey(conv.OccurredAt),
+		CreatedAt: now, UpdatedAt: now}
 	if len(c.Flags) == 0 && prog.HoldDays == 0 {
 		c.Status = CommissionApproved
 	}
@@ -343,7 +344,7 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, co
 			return nil, err
 		}
 	}
-	return c, adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+	return c, adjustBalanceTx(tx, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 		b.add(c.Status, c.Amount)
 	})
 }

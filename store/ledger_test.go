@@ -598,3 +598,28 @@ func TestSignUpIsAllOrNothing(t *testing.T) {
 		t.Fatalf("invite used twice: %v", err)
 	}
 }
+
+func TestDayCountersByStatus(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{HoldDays: intp(2), MinPayout: "1.00"})
+	p, pa := e.partner("acme")
+	e.st.SetProfile(pa, "paypal", "pay@partners.test", "")
+	day1 := e.clk.Now()
+	e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00", Ref: p.Code})
+	e.clk.Add(24 * time.Hour)
+	e.convert("acme", ConversionInput{OrderID: "o2", CustomerID: "c2", Amount: "50.00", Ref: p.Code})
+	e.clk.Add(30 * time.Hour) // o1's hold is over, o2's is not
+	st, _ := e.st.Stats(pa, "acme", 3)
+	d1, d2 := st.Daily[0], st.Daily[1]
+	if dayKey(d1.Day) != dayKey(day1) || d1.Status.Approved.String() != "20" || !d1.Status.Pending.IsZero() ||
+		d2.Status.Pending.String() != "10" || !d2.Status.Approved.IsZero() {
+		t.Fatalf("day status sums: %+v / %+v", d1.Status, d2.Status)
+	}
+	b, _, _ := e.st.CreatePayoutBatch(e.admin, "acme")
+	e.st.MarkBatchPaid(e.admin, b.ID)
+	e.refund("acme", "r1", "o1", "50.00")
+	st, _ = e.st.Stats(e.admin, "acme", 3)
+	if st.Daily[0].Status.Paid.String() != "20" || st.Daily[2].Status.Clawback.String() != "10" || st.Daily[1].Status.Pending.String() != "10" {
+		t.Fatalf("after payout and refund: %+v %+v %+v", st.Daily[0].Status, st.Daily[1].Status, st.Daily[2].Status)
+	}
+}

@@ -189,7 +189,7 @@ func moveClawbackTx(tx *bolt.Tx, id uint64, status string, batchID uint64) error
 		}
 	}
 	old := cb.Status
-	if err := adjustBalanceTx(tx, cb.Program, cb.PartnerID, func(b *Balance) {
+	if err := adjustBalanceTx(tx, cb.Program, cb.PartnerID, dayKey(cb.CreatedAt), func(b *Balance) {
 		sign(old, b, cb.Amount.Neg())
 		sign(status, b, cb.Amount)
 	}); err != nil {
@@ -511,7 +511,7 @@ func releaseTx(tx *bolt.Tx, id uint64, reason string, now time.Time) error {
 		return true
 	})
 	for _, cb := range drop {
-		if err := adjustBalanceTx(tx, cb.Program, cb.PartnerID, func(b *Balance) {
+		if err := adjustBalanceTx(tx, cb.Program, cb.PartnerID, dayKey(cb.CreatedAt), func(b *Balance) {
 			b.Clawback = b.Clawback.Sub(cb.Amount)
 		}); err != nil {
 			return err
@@ -529,7 +529,7 @@ func releaseTx(tx *bolt.Tx, id uint64, reason string, now time.Time) error {
 	if c.Net().Sign() == 0 {
 		c.Status = CommissionReversed
 	}
-	if err := adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+	if err := adjustBalanceTx(tx, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 		b.InPayout = b.InPayout.Sub(before)
 		b.add(c.Status, c.Net())
 	}); err != nil {

@@ -174,7 +174,7 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 			}
 			c.Status = CommissionReversed
 		}
-		if err := adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+		if err := adjustBalanceTx(tx, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 			b.add(status, before.Neg())
 			b.add(c.Status, c.contribution())
 		}); err != nil {
@@ -196,7 +196,7 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 		if err := tx.Bucket(bPartnerClaw).Put(key(c.PartnerID, id), nil); err != nil {
 			return err
 		}
-		if err := adjustBalanceTx(tx, c.Program, c.PartnerID, func(b *Balance) {
+		if err := adjustBalanceTx(tx, c.Program, c.PartnerID, dayKey(now), func(b *Balance) {
 			b.Clawback = b.Clawback.Add(delta)
 		}); err != nil {
 			return err

@@ -98,6 +98,16 @@ func (s *Store) PartnerStats(a Actor, slug string, partnerID uint64, days int) (
 }
 
 func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
+	// Commissions whose hold ended count as approved on their day too.
+	matured := map[string]decimal.Decimal{}
+	if err := eachMaturedTx(tx, st.Program, now, func(_ []byte, c *Commission) error {
+		if st.PartnerID == 0 || c.PartnerID == st.PartnerID {
+			matured[c.day()] = matured[c.day()].Add(c.Net())
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	for i := st.Days - 1; i >= 0; i-- {
 		day := today.AddDate(0, 0, -i)
@@ -108,6 +118,10 @@ func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
 		c, err := readCountersTx(tx, k)
 		if err != nil {
 			return err
+		}
+		if m, ok := matured[dayKey(day)]; ok {
+			c.Status.Pending = c.Status.Pending.Sub(m)
+			c.Status.Approved = c.Status.Approved.Add(m)
 		}
 		st.Daily = append(st.Daily, DayCounters{Day: day, Counters: c})
 		st.Clicks += c.Clicks

@@ -196,8 +196,17 @@ type Commission struct {
 	HoldUntil    time.Time       `json:"hold_until"`
 	BatchID      uint64          `json:"batch_id,omitempty"`
 	Reason       string          `json:"reason,omitempty"`
+	Day          string          `json:"day"` // YYYYMMDD of its payment: the day counters it counts in
 	CreatedAt    time.Time       `json:"created_at"`
 	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// day is the commission's counter day.
+func (c *Commission) day() string {
+	if c.Day != "" {
+		return c.Day
+	}
+	return dayKey(c.CreatedAt)
 }
 
 // Net is the commission's amount after reversals.
@@ -258,6 +267,9 @@ type Counters struct {
 	Conversions  int64           `json:"conversions"`
 	Revenue      decimal.Decimal `json:"revenue"`
 	Commission   decimal.Decimal `json:"commission"`
+	// Status is that day's commission (by the day of its payment) by its
+	// status now, and that day's refunds of paid commission (clawback).
+	Status Balance `json:"status"`
 }
 
 // Add sums o into c.
@@ -267,6 +279,11 @@ func (c *Counters) Add(o Counters) {
 	c.Conversions += o.Conversions
 	c.Revenue = c.Revenue.Add(o.Revenue)
 	c.Commission = c.Commission.Add(o.Commission)
+	c.Status.add(CommissionPending, o.Status.Pending)
+	c.Status.add(CommissionApproved, o.Status.Approved)
+	c.Status.add(CommissionInPayout, o.Status.InPayout)
+	c.Status.add(CommissionPaid, o.Status.Paid)
+	c.Status.Clawback = c.Status.Clawback.Add(o.Status.Clawback)
 }
 
 // Payout batch and item statuses.

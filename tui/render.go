@@ -186,6 +186,12 @@ type dayJSON struct {
 	Conversions  int64  `json:"conversions"`
 	Revenue      string `json:"revenue"`
 	Commission   string `json:"commission"`
+	// That day's commission by its status now, and refunds of paid commission.
+	Pending  string `json:"pending"`
+	Approved string `json:"approved"`
+	InPayout string `json:"in_payout"`
+	Paid     string `json:"paid"`
+	Clawback string `json:"clawback"`
 }
 
 func renderStats(st *store.Stats) statsJSON {
@@ -207,6 +213,9 @@ func renderStats(st *store.Stats) statsJSON {
 			Day: d.Day.UTC().Format(time.DateOnly), Clicks: d.Clicks, UniqueClicks: d.UniqueClicks,
 			Conversions: d.Conversions, Revenue: store.FormatMoney(d.Revenue, cur),
 			Commission: store.FormatMoney(d.Commission, cur),
+			Pending:    store.FormatMoney(d.Status.Pending, cur), Approved: store.FormatMoney(d.Status.Approved, cur),
+			InPayout: store.FormatMoney(d.Status.InPayout, cur), Paid: store.FormatMoney(d.Status.Paid, cur),
+			Clawback: store.FormatMoney(d.Status.Clawback, cur),
 		})
 	}
 	return j
