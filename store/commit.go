@@ -117,6 +117,20 @@ func (f *failedChange) Error() string { return f.err.Error() }
 // transaction is rolled back, that change gets its error, and the others
 // are committed again without it.
 func (w *groupWriter) commit(batch []*writeReq) {
+	defer func() {
+		// A panic outside the changes themselves (applying the counters, the
+		// commit) fails the whole group; the writer goes on with the next.
+		if p := recover(); p != nil {
+			for _, r := range batch {
+				select {
+				case <-r.done:
+				default:
+					r.err = fmt.Errorf("commit: panic: %v", p)
+					close(r.done)
+				}
+			}
+		}
+	}()
 	for len(batch) > 0 {
 		err := w.db.Update(func(tx *bolt.Tx) error {
 			deltas := map[string]*Counters{}

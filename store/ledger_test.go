@@ -623,3 +623,40 @@ func TestDayCountersByStatus(t *testing.T) {
 		t.Fatalf("after payout and refund: %+v %+v %+v", st.Daily[0].Status, st.Daily[1].Status, st.Daily[2].Status)
 	}
 }
+
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{HoldDays: intp(0)})
+	p, _ := e.partner("acme")
+	e.convert("acme", ConversionInput{OrderID: "taken", CustomerID: "c", Amount: "1.00", Ref: p.Code})
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := ConversionInput{OrderID: fmt.Sprint("o", i), CustomerID: fmt.Sprint("c", i), Amount: "10.00", Currency: "USD", Kind: "sale", Ref: p.Code}
+			if i%10 == 0 {
+				in.OrderID, in.Amount = "taken", "2.00" // conflicts inside the group
+			}
+			_, _, errs[i] = e.st.RecordConversion("acme", in)
+		}()
+		if i%3 == 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.click(p, fmt.Sprintf("198.51.100.%d", i%250))
+			}()
+		}
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (i%10 == 0) != errors.Is(err, ErrConflict) {
+			t.Fatalf("conversion %d: %v", i, err)
+		}
+	}
+	st, _ := e.st.Stats(e.admin, "acme", 1)
+	if st.Conversions != 181 || st.Clicks != 67 || st.Balance.Approved.String() != "360.2" {
+		t.Fatalf("after the groups: %d conversions, %d clicks, approved %s", st.Conversions, st.Clicks, st.Balance.Approved)
+	}
+}
