@@ -60,7 +60,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		s.found(w, dest.String())
 		return
 	}
-	ip := clientIP(r)
+	ip := clientIP(r, s.cfg.TrustedProxies)
 	var reason string
 	switch {
 	case r.Method == http.MethodHead:
@@ -141,16 +141,41 @@ func validCode(code string) bool {
 	return true
 }
 
-// clientIP is the connection's peer address. Forwarding headers are not
-// trusted: anyone can send them.
-func clientIP(r *http.Request) netip.Addr {
+// clientIP is the visitor's address: the connection's peer, or, when the
+// peer is a trusted proxy, the rightmost X-Forwarded-For address that is not
+// a trusted proxy. Forwarding headers from anyone else are ignored: anyone
+// can send them.
+func clientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	peer := netip.Addr{}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().Unmap()
+		peer = ap.Addr().Unmap()
+	} else if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
+		peer = a.Unmap()
 	}
-	if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
-		return a.Unmap()
+	if len(trusted) == 0 || !isTrusted(peer, trusted) {
+		return peer
 	}
-	return netip.Addr{}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return peer // a malformed chain: fall back to what we know
+		}
+		a = a.Unmap()
+		if !isTrusted(a, trusted) {
+			return a
+		}
+	}
+	return peer
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPaidAds says whether the landing URL carries an ad network's click id.

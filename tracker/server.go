@@ -3,6 +3,7 @@ package tracker
 import (
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -20,6 +21,10 @@ type Config struct {
 	APIRateLimit    int              // API requests per second per API key; 0 = off
 	Logger          *log.Logger      // nil = discard
 	Now             func() time.Time // nil = time.Now; Stripe tolerance and rate windows
+	// TrustedProxies are the reverse proxies in front of the tracker. Only
+	// for a request from one of them is X-Forwarded-For read: the visitor
+	// is the rightmost address there that is not a trusted proxy.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the tracker's HTTP endpoints over one store.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -24,11 +25,13 @@ type Config struct {
 	IdleTimeout     time.Duration
 	MaxSessions     int
 	PprofAddr       string // profiling listener, off when ""
+	TrustedProxies  []netip.Prefix
 }
 
 type configFlags struct {
 	cfg       Config
 	adminKeys []string
+	proxies   []string
 }
 
 func (f *configFlags) register(fs *pflag.FlagSet) {
@@ -42,6 +45,7 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.cfg.APIRateLimit, "api-rate-limit", 200, "API requests per second per API key (0 = off)")
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
+	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
@@ -73,6 +77,22 @@ func (f *configFlags) resolve() (Config, error) {
 			return cfg, err
 		}
 		cfg.AdminKeys = append(cfg.AdminKeys, lines...)
+	}
+	for _, v := range f.proxies {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				a, aerr := netip.ParseAddr(s)
+				if aerr != nil {
+					return cfg, fmt.Errorf("--trusted-proxy %q is neither an address nor a CIDR", s)
+				}
+				p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+		}
 	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")

@@ -37,7 +37,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	}
 
 	trk := tracker.New(st, tracker.Config{PublicURL: cfg.PublicURL, ClickFloodLimit: cfg.ClickFloodLimit,
-		APIRateLimit: cfg.APIRateLimit, Logger: logger.WithPrefix("http")})
+		APIRateLimit: cfg.APIRateLimit, Logger: logger.WithPrefix("http"), TrustedProxies: cfg.TrustedProxies})
 	httpSrv := &http.Server{Handler: trk.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 
