@@ -206,9 +206,11 @@ func (m homeModel) View() string {
 			for _, ps := range d.Programs {
 				p, st := ps.Program, ps.Stats
 				b.WriteString(fmt.Sprintf("  %-16s %s\n", p.Slug, Sanitize(p.Name)))
-				b.WriteString(m.st.dim.Render(fmt.Sprintf("  %-16s %d clicks · %d conversions · %s revenue · %s commission · %s pending",
-					"", st.Clicks, st.Conversions, money(st.Revenue, st.Currency), money(st.Commission, st.Currency),
-					money(st.Balance.Pending, st.Currency))) + "\n")
+				// Two short lines, so they fit an 80-column terminal.
+				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d conversions · %s revenue",
+					st.Clicks, st.Conversions, money(st.Revenue, st.Currency))) + "\n")
+				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %s commission · %s pending",
+					money(st.Commission, st.Currency), money(st.Balance.Pending, st.Currency))) + "\n")
 			}
 		}
 		if len(d.Memberships) > 0 {
@@ -222,9 +224,10 @@ func (m homeModel) View() string {
 				}
 				b.WriteString(fmt.Sprintf("  %-16s %s  %s\n", ms.Partner.Program, status, ms.Link))
 				if st := ms.Stats; st != nil {
-					b.WriteString(m.st.dim.Render(fmt.Sprintf("  %-16s %d clicks · %d conversions · pending %s · approved %s · paid %s",
-						"", st.Clicks, st.Conversions, money(st.Balance.Pending, st.Currency),
-						money(st.Balance.Approved, st.Currency), money(st.Balance.Paid, st.Currency))) + "\n")
+					b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d conversions", st.Clicks, st.Conversions)) + "\n")
+					b.WriteString(m.st.dim.Render(fmt.Sprintf("    pending %s · approved %s · paid %s",
+						money(st.Balance.Pending, st.Currency), money(st.Balance.Approved, st.Currency),
+						money(st.Balance.Paid, st.Currency))) + "\n")
 				}
 			}
 		}
