@@ -89,7 +89,7 @@ BASE=http://127.0.0.1:$HTTP_PORT
 # ---- affogato with a program and an approved partner ----
 ssh-keygen -q -t ed25519 -N "" -C bench-admin -f "$WORK/admin"
 ssh-keygen -q -t ed25519 -N "" -C bench-partner -f "$WORK/partner"
-"$BIN" --data "$WORK/data" --ssh "127.0.0.1:$SSH_PORT" --http "127.0.0.1:$HTTP_PORT" \
+env ${AFF_GOMAXPROCS:+GOMAXPROCS=$AFF_GOMAXPROCS} "$BIN" --data "$WORK/data" --ssh "127.0.0.1:$SSH_PORT" --http "127.0.0.1:$HTTP_PORT" \
   --public-url "$BASE" --admin-key "$WORK/admin.pub" \
   --click-flood-limit 0 --api-rate-limit 0 ${AFFOGATO_BENCH_FLAGS:-} >"$WORK/affogato.log" 2>&1 &
 AFF_PID=$!
