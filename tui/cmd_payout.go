@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -208,9 +209,22 @@ func (e *cmdEnv) export(id uint64, format string) ([]payouts.File, error) {
 }
 
 func (e *cmdEnv) payoutSendCmd() *cobra.Command {
+	return e.providerCmd("send BATCH", "pay the batch through the PayPal Payouts or Wise API (safe to run again)",
+		"sending payouts is not configured on this server; export the batch instead", (*payouts.Service).Send)
+}
+
+func (e *cmdEnv) payoutRefreshCmd() *cobra.Command {
+	return e.providerCmd("refresh BATCH", "ask PayPal / Wise how a sent batch is doing and record paid or failed items",
+		"sending payouts is not configured on this server", (*payouts.Service).Refresh)
+}
+
+// providerCmd is a payout command that talks to the batch's providers
+// through the payouts service, reporting each item on stderr.
+func (e *cmdEnv) providerCmd(use, short, unconfigured string,
+	do func(*payouts.Service, context.Context, store.Actor, uint64, payouts.Progress) (*store.PayoutBatch, error)) *cobra.Command {
 	return &cobra.Command{
-		Use:   "send BATCH",
-		Short: "pay the batch through the PayPal Payouts or Wise API (safe to run again)",
+		Use:   use,
+		Short: short,
 		Args:  nargs("BATCH"),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := parseID(c, "BATCH", args[0])
@@ -218,32 +232,13 @@ func (e *cmdEnv) payoutSendCmd() *cobra.Command {
 				return err
 			}
 			if e.srv.cfg.Payouts == nil {
-				return userErrf("sending payouts is not configured on this server; export the batch instead")
+				return userErrf("%s", unconfigured)
 			}
 			// Check access before any provider call.
 			if _, err := e.srv.st.PayoutBatch(e.id.Actor(), id); err != nil {
 				return about(err, "batch %d", id)
 			}
-			b, err := e.srv.cfg.Payouts.Send(c.Context(), e.id.Actor(), id, e.progress)
-			return e.batchResult(b, err, id)
-		},
-	}
-}
-
-func (e *cmdEnv) payoutRefreshCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "refresh BATCH",
-		Short: "ask PayPal / Wise how a sent batch is doing and record paid or failed items",
-		Args:  nargs("BATCH"),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := parseID(c, "BATCH", args[0])
-			if err != nil {
-				return err
-			}
-			if e.srv.cfg.Payouts == nil {
-				return userErrf("sending payouts is not configured on this server")
-			}
-			b, err := e.srv.cfg.Payouts.Refresh(c.Context(), e.id.Actor(), id, e.progress)
+			b, err := do(e.srv.cfg.Payouts, c.Context(), e.id.Actor(), id, e.progress)
 			return e.batchResult(b, err, id)
 		},
 	}
