@@ -74,7 +74,8 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.AddCommand(create, list, e.payoutExportCmd(), e.payoutSendCmd(), e.payoutRefreshCmd(), e.payoutMarkPaidCmd())
+	c.AddCommand(create, list, e.payoutExportCmd(), e.payoutSendCmd(), e.payoutRefreshCmd(), e.payoutReconcileCmd(),
+		e.payoutMarkPaidCmd())
 	return c
 }
 
@@ -216,6 +217,28 @@ func (e *cmdEnv) payoutSendCmd() *cobra.Command {
 func (e *cmdEnv) payoutRefreshCmd() *cobra.Command {
 	return e.providerCmd("refresh BATCH", "ask PayPal / Wise how a sent batch is doing and record paid or failed items",
 		"sending payouts is not configured on this server", (*payouts.Service).Refresh)
+}
+
+func (e *cmdEnv) payoutReconcileCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reconcile BATCH PAYPAL_PAYOUT_ID",
+		Short: "link a batch PayPal accepted but whose answer was lost to its PayPal payout (the id from PayPal's activity page)",
+		Args:  nargs("BATCH", "PAYPAL_PAYOUT_ID"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID(c, "BATCH", args[0])
+			if err != nil {
+				return err
+			}
+			if e.srv.cfg.Payouts == nil {
+				return userErrf("sending payouts is not configured on this server")
+			}
+			if _, err := e.srv.st.PayoutBatch(e.id.Actor(), id); err != nil {
+				return about(err, "batch %d", id)
+			}
+			b, err := e.srv.cfg.Payouts.ReconcilePayPal(c.Context(), e.id.Actor(), id, strings.TrimSpace(args[1]), e.progress)
+			return e.batchResult(b, err, id)
+		},
+	}
 }
 
 // providerCmd is a payout command that talks to the batch's providers

@@ -142,6 +142,16 @@ func TestPayoutSendPayPal(t *testing.T) {
 	if creates != 1 {
 		t.Fatalf("a second send created %d PayPal batches", creates)
 	}
+	// Reconciling is for the merchant only, and a paid batch has nothing
+	// to reconcile.
+	if _, errOut, code := s.ssh(sc.partnerKey, "payout", "reconcile", id, "PB1"); code == 0 || errOut == "" {
+		t.Fatalf("a partner reconciled a batch (exit %d)", code)
+	}
+	if out, errOut, code := s.ssh(s.adminKey, "payout", "reconcile", id, "PB999"); code == 0 {
+		t.Fatalf("reconcile of a paid batch with a foreign id succeeded:\n%s%s", out, errOut)
+	} else {
+		t.Logf("reconcile refused: %s", strings.TrimSpace(errOut))
+	}
 	var list []struct {
 		Batch  uint64 `json:"batch"`
 		Status string `json:"status"`
