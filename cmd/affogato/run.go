@@ -68,7 +68,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	}
 	logger.Info("affogato started", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(),
 		"data", cfg.DataDir, "public_url", cfg.PublicURL, "admin_keys", len(cfg.AdminKeys))
-	if len(cfg.AdminKeys) == 0 {
+	if len(cfg.AdminKeys) == 0 && !cfg.OpenSignup {
 		logger.Warn("no --admin-key: nobody can create programs; connect once over ssh to get the line to restart with")
 	}
 
