@@ -660,3 +660,30 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Fatalf("after the groups: %d conversions, %d clicks, approved %s", st.Conversions, st.Clicks, st.Balance.Approved)
 	}
 }
+
+func TestPartnerOverrideRatesPayments(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{Commission: "20%", HoldDays: intp(0)})
+	p, _ := e.partner("acme")
+	if _, err := e.st.SetPartnerPlan(e.admin, "acme", p.ID, "12.5%; 2:30%"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetPartnerPlan(e.admin, "acme", p.ID, "abc"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad plan: %v", err)
+	}
+	r := e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "10.00", Ref: p.Code})
+	if r.Commission.Amount.String() != "1.25" { // 12.5% of 10.00; the bad plan changed nothing
+		t.Fatalf("override: %s", r.Commission.Amount)
+	}
+	r = e.convert("acme", ConversionInput{OrderID: "o2", CustomerID: "c2", Amount: "10.00", Ref: p.Code})
+	if r.Commission.Amount.String() != "3" { // the 2nd customer: 30%
+		t.Fatalf("override tier: %s", r.Commission.Amount)
+	}
+	if _, err := e.st.SetPartnerPlan(e.admin, "acme", p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	r = e.convert("acme", ConversionInput{OrderID: "o3", CustomerID: "c3", Amount: "10.00", Ref: p.Code})
+	if r.Commission.Amount.String() != "2" {
+		t.Fatalf("program plan back: %s", r.Commission.Amount)
+	}
+}

@@ -267,7 +267,7 @@ func (s *Store) SetPartnerStatus(a Actor, slug string, partnerID uint64, status 
 	if !validPartnerStatus(status) {
 		return nil, invalid("status", fmt.Sprintf("%q must be pending, approved, rejected or suspended", status))
 	}
-	return s.updatePartner(a, slug, partnerID, "set status", func(p *Partner) error {
+	return s.updatePartner(a, slug, partnerID, "set status", func(_ *Program, p *Partner) error {
 		p.Status = status
 		return nil
 	})
@@ -275,14 +275,10 @@ func (s *Store) SetPartnerStatus(a Actor, slug string, partnerID uint64, status 
 
 // SetPartnerPlan sets (or with "" clears) a partner's own commission plan.
 func (s *Store) SetPartnerPlan(a Actor, slug string, partnerID uint64, plan string) (*Partner, error) {
-	return s.updatePartner(a, slug, partnerID, "set commission", func(p *Partner) error {
+	return s.updatePartner(a, slug, partnerID, "set commission", func(prog *Program, p *Partner) error {
 		if strings.TrimSpace(plan) == "" || plan == "default" {
 			p.Plan = nil
 			return nil
-		}
-		prog, err := s.Program(slug)
-		if err != nil {
-			return err
 		}
 		pl, err := ParsePlan(plan, prog.Currency)
 		if err != nil {
@@ -293,16 +289,19 @@ func (s *Store) SetPartnerPlan(a Actor, slug string, partnerID uint64, plan stri
 	})
 }
 
-func (s *Store) updatePartner(a Actor, slug string, partnerID uint64, what string, fn func(*Partner) error) (*Partner, error) {
+// updatePartner changes one partner of a program the actor administers, in
+// one write transaction (fn gets the program read in that transaction).
+func (s *Store) updatePartner(a Actor, slug string, partnerID uint64, what string, fn func(*Program, *Partner) error) (*Partner, error) {
 	var p Partner
 	err := s.update(func(tx *bolt.Tx) error {
-		if _, err := adminProgramTx(tx, a, slug); err != nil {
+		prog, err := adminProgramTx(tx, a, slug)
+		if err != nil {
 			return err
 		}
 		if err := get(tx.Bucket(bPartners), u64(partnerID), &p); err != nil || p.Program != slug {
 			return fmt.Errorf("partner %d in %s: %w", partnerID, slug, ErrNotFound)
 		}
-		if err := fn(&p); err != nil {
+		if err := fn(prog, &p); err != nil {
 			return err
 		}
 		return put(tx.Bucket(bPartners), u64(p.ID), &p)

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +18,21 @@ const (
 
 // conversions serves POST /api/v1/conversions.
 func (s *Server) conversions(w http.ResponseWriter, r *http.Request) {
+	apiWrite(s, w, r, "conversion", s.metrics.conversions, parseConversion,
+		func(p *store.Program, in store.ConversionInput) (any, bool, error) {
+			res, created, err := s.st.RecordConversion(p.Slug, in)
+			if err != nil {
+				return nil, false, err
+			}
+			return res.View(), created, nil
+		})
+}
+
+// apiWrite serves an authenticated API write: it reads and parses the body,
+// applies it through the store, and answers 201 when it was created or 200
+// with the same body when it was seen before.
+func apiWrite[In any](s *Server, w http.ResponseWriter, r *http.Request, what string, count *prometheus.CounterVec,
+	parse func([]byte, *store.Program) (In, error), apply func(*store.Program, In) (any, bool, error)) {
 	p := s.authenticate(w, r)
 	if p == nil {
 		return
@@ -26,22 +42,22 @@ func (s *Server) conversions(w http.ResponseWriter, r *http.Request) {
 		rerr.write(w)
 		return
 	}
-	in, err := parseConversion(body, p)
+	in, err := parse(body, p)
 	if err != nil {
-		s.fail(w, "parse conversion", err)
+		s.fail(w, "parse "+what, err)
 		return
 	}
-	res, created, err := s.st.RecordConversion(p.Slug, in)
+	view, created, err := apply(p, in)
 	if err != nil {
-		s.storeError(w, "record conversion", err)
+		s.storeError(w, "record "+what, err)
 		return
 	}
-	s.metrics.conversions.WithLabelValues("api", result(created)).Inc()
+	count.WithLabelValues("api", result(created)).Inc()
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, res.View())
+	writeJSON(w, status, view)
 }
 
 // parseConversion reads and validates a conversion request for program p.

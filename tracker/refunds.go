@@ -30,31 +30,14 @@ func refundView(rf *store.Refund, currency string) refundJSON {
 
 // refunds serves POST /api/v1/refunds.
 func (s *Server) refunds(w http.ResponseWriter, r *http.Request) {
-	p := s.authenticate(w, r)
-	if p == nil {
-		return
-	}
-	body, rerr := readBody(w, r, maxAPIBody)
-	if rerr != nil {
-		rerr.write(w)
-		return
-	}
-	in, err := parseRefund(body, p)
-	if err != nil {
-		s.fail(w, "parse refund", err)
-		return
-	}
-	rf, created, err := s.st.RecordRefund(p.Slug, in)
-	if err != nil {
-		s.storeError(w, "record refund", err)
-		return
-	}
-	s.metrics.refunds.WithLabelValues("api", result(created)).Inc()
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, refundView(rf, p.Currency))
+	apiWrite(s, w, r, "refund", s.metrics.refunds, parseRefund,
+		func(p *store.Program, in store.RefundInput) (any, bool, error) {
+			rf, created, err := s.st.RecordRefund(p.Slug, in)
+			if err != nil {
+				return nil, false, err
+			}
+			return refundView(rf, p.Currency), created, nil
+		})
 }
 
 // parseRefund reads and validates a refund request for program p.
