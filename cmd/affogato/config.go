@@ -26,6 +26,9 @@ type Config struct {
 	MaxSessions     int
 	PprofAddr       string // profiling listener, off when ""
 	TrustedProxies  []netip.Prefix
+	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
+	// loopback and private addresses: tests and local mocks only.
+	AllowPrivateTargets bool
 }
 
 type configFlags struct {
@@ -46,6 +49,7 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
+	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
