@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -163,12 +162,12 @@ func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error
 			}
 			u.Email = value
 		case "paypal":
-			if err := validEmail(value); err != nil {
+			if err := ValidPayoutAddress(value); err != nil {
 				return err
 			}
 			u.Payout = &PayoutMethod{Kind: "paypal", Email: value}
 		case "wise":
-			if err := validEmail(value); err != nil {
+			if err := ValidPayoutAddress(value); err != nil {
 				return err
 			}
 			currency = strings.ToUpper(strings.TrimSpace(currency))
@@ -276,16 +275,7 @@ func validName(name string) error {
 	return nil
 }
 
-func validEmail(email string) error {
-	if len(email) > 254 {
-		return invalid("email", "too long")
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || !strings.Contains(email, "@") {
-		return invalid("email", fmt.Sprintf("%q is not an email address", email))
-	}
-	return nil
-}
+func validEmail(email string) error { return ValidEmail(email) }
 
 // cleanLine trims and removes control characters from one line of typed text.
 func cleanLine(s string) string {
