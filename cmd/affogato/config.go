@@ -29,6 +29,9 @@ type Config struct {
 	PprofAddr       string // profiling listener, off when ""
 	TrustedProxies  []netip.Prefix
 	SSHPublicAddr   string // HOST:PORT the hints print for ssh; "" = public URL's host + SSH port
+	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
+	// loopback and private addresses: tests and local mocks only.
+	AllowPrivateTargets bool
 }
 
 type configFlags struct {
@@ -50,6 +53,7 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
 	fs.StringVar(&f.cfg.SSHPublicAddr, "ssh-public-addr", "", "HOST:PORT that users' ssh reaches (behind NAT or a port forward); hints print it (default: --public-url's host and the --ssh port)")
+	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
+	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tracker"
 	"github.com/affogato-sh/affogato/tui"
@@ -44,7 +45,8 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	httpSrv := &http.Server{Handler: trk.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 
-	pay := payouts.NewService(st, &http.Client{Timeout: 30 * time.Second}, logger.WithPrefix("payouts"))
+	guard := outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, Timeout: 30 * time.Second})
+	pay := payouts.NewService(st, guard, logger.WithPrefix("payouts"))
 	sshSrv, err := tui.New(st, tui.Config{Addr: cfg.SSHAddr, DataDir: cfg.DataDir, PublicURL: cfg.PublicURL,
 		AdminKeys: cfg.AdminKeys, OpenSignup: cfg.OpenSignup, IdleTimeout: cfg.IdleTimeout,
 		MaxSessions: cfg.MaxSessions, Logger: logger.WithPrefix("ssh"), Payouts: pay, SSHPublicAddr: sshPublic})
