@@ -54,13 +54,16 @@ var (
 	bSeq          = []byte("seq")           // named sequences
 	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
+	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
+	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
 	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
-	bEvents, bSeq, bAliases, bPartnerCust}
+	bEvents, bSeq, bAliases, bPartnerCust,
+	bAssets, bAssetData}
 
 // Options tune Open.
 type Options struct {

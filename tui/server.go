@@ -43,6 +43,9 @@ type Config struct {
 	MaxSessions int              // default 64 if 0
 	Logger      *log.Logger      // nil = discard
 	Payouts     *payouts.Service // may be nil; payout send needs it
+	// SSHPublicAddr is HOST:PORT that users' ssh reaches; every hint prints
+	// it. Empty: the public URL's host and the port Serve listens on.
+	SSHPublicAddr string
 }
 
 // Server is affogato's SSH front door.
@@ -188,6 +191,18 @@ func (s *Server) sshHint() string { return s.sshHintAs("") }
 
 // sshHintAs is sshHint with a username: "ssh -p PORT USER@HOST".
 func (s *Server) sshHintAs(user string) string {
+	if h, p, err := net.SplitHostPort(s.cfg.SSHPublicAddr); err == nil {
+		if strings.Contains(h, ":") {
+			h = "[" + h + "]"
+		}
+		if user != "" {
+			h = user + "@" + h
+		}
+		if p == "22" {
+			return "ssh " + h
+		}
+		return "ssh -p " + p + " " + h
+	}
 	host := "localhost"
 	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
