@@ -54,6 +54,8 @@ var (
 	bSeq          = []byte("seq")           // named sequences
 	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
+	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
+	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
 	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
 	bTeamSeats    = []byte("team_seats")    // fingerprint|0|slug → TeamSeat
 	bTeamInvites  = []byte("team_invites")  // sha256(token) → TeamInvite
@@ -64,6 +66,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
 	bEvents, bSeq, bAliases, bPartnerCust,
+	bAssets, bAssetData,
 	bKeyClaims, bTeamSeats, bTeamInvites}
 
 // Options tune Open.
