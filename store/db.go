@@ -87,6 +87,7 @@ type Store struct {
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
+	changes  changeHub // per-program change signals for the screens
 }
 
 // DBFile is the database file name inside the data dir.
@@ -149,6 +150,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	}
 	s.resolve.init()
 	s.writer = newGroupWriter(db)
+	s.writer.notify = s.changes.changed
 	return s, nil
 }
 
@@ -164,6 +166,9 @@ func (s *Store) Close() error {
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	err := s.db.Update(fn)
 	s.gen.Add(1)
+	if err == nil {
+		s.changes.changed("") // which program is not known here: every screen reloads
+	}
 	return err
 }
 
