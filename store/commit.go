@@ -20,8 +20,8 @@ type writeFn func(tx *bolt.Tx, deltas map[string]*Counters) error
 type writeReq struct {
 	program string // the program the change is about ("" = unknown)
 	fn      writeFn
-	err  error
-	done chan struct{}
+	err     error
+	done    chan struct{}
 }
 
 // groupWriter commits changes by group commit: one goroutine takes every
