@@ -219,7 +219,8 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		d.Commission = comm.Amount
 	}
 	addDelta(deltas, programDayKey(slug, day), d)
-	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+	res := &ConversionResult{Conversion: *conv, Commission: comm}
+	return res, emitConversionTx(tx, res, now)
 }
 
 // rateTx binds the customer, counts the partner's paying customers and
@@ -456,6 +457,11 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 		addDelta(deltas, programDayKey(slug, day), Counters{Commission: comm.Amount})
 	}
 	addDelta(deltas, partnerDayKey(partner.ID, day), d)
+	if comm != nil {
+		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
+			return nil, err
+		}
+	}
 	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
 }
 
