@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/affogato-sh/affogato/store/sanitize"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -29,7 +30,7 @@ const MaxWebhooks = 16
 // no credentials, at most 2000 printable characters. (Whether its host may
 // be called is the outbound guard's decision.)
 func ValidWebhookURL(raw string) error {
-	if len(raw) > 2000 || strings.ContainsFunc(raw, isControl) || strings.ContainsRune(raw, ' ') {
+	if len(raw) > 2000 || !sanitize.Clean(raw) || strings.ContainsRune(raw, ' ') {
 		return invalid("url", "must be at most 2000 printable characters without spaces")
 	}
 	u, err := url.Parse(raw)
