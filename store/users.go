@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // UserByFingerprint finds the user owning an SSH key fingerprint ("SHA256:…").
@@ -287,13 +289,7 @@ func validEmail(email string) error {
 	return nil
 }
 
-// cleanLine trims and removes control characters from one line of typed text.
+// cleanLine makes one line of typed text safe (store/sanitize) and trims it.
 func cleanLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(sanitize.Line(s))
 }

@@ -22,6 +22,8 @@ import (
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // Defaults for Config fields left zero.
@@ -120,7 +122,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 			// wish runs the last one listed first: recover wraps everything.
 			recover.MiddlewareWithLogger(recoverLogger{s.log},
 				s.appHandler(),   // commands or the Bubble Tea screen
-				s.identity(),     // key → user, from the proven key only
+				s.identify(),     // key → user, from the proven key only
 				s.releaseConn(),  // handshake done: lift the deadline
 				s.sessionLimit(), // concurrent session cap
 				s.logging(),      // connect / disconnect lines
@@ -242,24 +244,11 @@ func parseAdminKeys(lines []string) (map[string]string, error) {
 		}
 		key, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
 		if err != nil {
-			return nil, fmt.Errorf("admin key %q: %w", shorten(line, 40), err)
+			return nil, fmt.Errorf("admin key %q: %w", sanitize.Shorten(line, 40), err)
 		}
-		admins[gossh.FingerprintSHA256(key)] = authorizedLine(key)
+		admins[gossh.FingerprintSHA256(key)] = identity.AuthorizedLine(key)
 	}
 	return admins, nil
-}
-
-// authorizedLine is a key's authorized_keys form without comment.
-func authorizedLine(key gossh.PublicKey) string {
-	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key)))
-}
-
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
 
 // recoverLogger adapts charmbracelet/log to the recover middleware.
