@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // Limits on promotional assets (SPEC 6.4).
@@ -84,7 +86,7 @@ func (s *Store) AddTextAsset(a Actor, slug, title, body string) (*Asset, error) 
 		err = invalid("text", fmt.Sprintf("is %d bytes; a text asset holds at most %d (16 KiB)", len(body), MaxAssetText))
 	case !utf8.ValidString(body):
 		err = invalid("text", "is not valid UTF-8 text")
-	case strings.IndexFunc(body, func(r rune) bool { return isControl(r) && r != '\n' && r != '\t' }) >= 0:
+	case sanitize.Text(body) != body:
 		err = invalid("text", "contains control characters or escape sequences; only plain text, line breaks and tabs are kept")
 	}
 	if err != nil {
