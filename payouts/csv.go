@@ -189,7 +189,7 @@ func writeFiles(b *store.PayoutBatch, kind string, rows []row, maxRows int, head
 				}
 			}
 			for _, r := range g[start:end] {
-				if err := w.Write(r.fields); err != nil {
+				if err := w.Write(neutralizeRow(r.fields)); err != nil {
 					return nil, fmt.Errorf("write %s csv: %w", kind, err)
 				}
 			}

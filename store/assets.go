@@ -86,7 +86,7 @@ func (s *Store) AddTextAsset(a Actor, slug, title, body string) (*Asset, error) 
 		err = invalid("text", fmt.Sprintf("is %d bytes; a text asset holds at most %d (16 KiB)", len(body), MaxAssetText))
 	case !utf8.ValidString(body):
 		err = invalid("text", "is not valid UTF-8 text")
-	case sanitize.Text(body) != body:
+	case !sanitize.CleanText(body):
 		err = invalid("text", "contains control characters or escape sequences; only plain text, line breaks and tabs are kept")
 	}
 	if err != nil {

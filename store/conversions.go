@@ -95,8 +95,13 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 		}
 		r.clickID, r.hasClick = n, true
 	}
-	if in.CustomerEmail != "" && (len(in.CustomerEmail) > 254 || !sanitize.Clean(in.CustomerEmail)) {
-		return nil, invalid("customer_email", "is not an email address")
+	if in.CustomerEmail != "" {
+		if len(in.CustomerEmail) > MaxEmailLen {
+			return nil, invalid("customer_email", "is not an email address")
+		}
+		if err := CheckEmailText("customer_email", in.CustomerEmail); err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range []struct{ name, v string }{{"ref", in.Ref}, {"coupon", in.Coupon}} {
 		if len(f.v) > 100 || !sanitize.Clean(f.v) {

@@ -32,6 +32,13 @@ func Clean(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsFunc(s, needsWork)
 }
 
+// CleanText is Clean for multi-line text: line feeds and tabs are allowed.
+func CleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return r != '\n' && r != '\t' && needsWork(r)
+	})
+}
+
 // Shorten cuts s to at most n runes, marking a cut with "…".
 func Shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

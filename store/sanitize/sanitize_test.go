@@ -85,3 +85,13 @@ func TestShorten(t *testing.T) {
 		t.Errorf("Shorten = %q", got)
 	}
 }
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]bool{
+		"a\nb\tc": true, "plain": true, "a\r\nb": false, "\x1b]0;x\x07": false, "a\u2066b": false, "\xff": false,
+	} {
+		if got := CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
