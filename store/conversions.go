@@ -199,6 +199,9 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 			d.Commission = comm.Amount
 		}
 		addDelta(deltas, partnerDayKey(partner.ID, day), d)
+		if click != nil {
+			addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
+		}
 	}
 	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {
 		return nil, err
@@ -462,6 +465,9 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 		addDelta(deltas, programDayKey(slug, day), Counters{Commission: comm.Amount})
 	}
 	addDelta(deltas, partnerDayKey(partner.ID, day), d)
+	if click != nil {
+		addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
+	}
 	if comm != nil {
 		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
 			return nil, err

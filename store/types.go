@@ -140,7 +140,8 @@ type Link struct {
 	Code      string    `json:"code"`
 	Program   string    `json:"program"`
 	PartnerID uint64    `json:"partner_id"`
-	To        string    `json:"to,omitempty"` // default destination for this link
+	To        string    `json:"to,omitempty"`  // default destination for this link
+	Sub       string    `json:"sub,omitempty"` // campaign sub-id its clicks carry
 	CreatedAt time.Time `json:"created_at"`
 }
 
