@@ -76,6 +76,7 @@ func putClickTx(tx *bolt.Tx, c *Click, h, data []byte, day string, deltas map[st
 	}
 	addDelta(deltas, programDayKey(c.Program, day), d)
 	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
+	addDelta(deltas, linkCounterKey(c.Code), d)
 	return nil
 }
 

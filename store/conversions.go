@@ -199,6 +199,9 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 			d.Commission = comm.Amount
 		}
 		addDelta(deltas, partnerDayKey(partner.ID, day), d)
+		if click != nil {
+			addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
+		}
 	}
 	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {
 		return nil, err
@@ -224,7 +227,8 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		d.Commission = comm.Amount
 	}
 	addDelta(deltas, programDayKey(slug, day), d)
-	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+	res := &ConversionResult{Conversion: *conv, Commission: comm}
+	return res, emitConversionTx(tx, res, now)
 }
 
 // rateTx binds the customer, counts the partner's paying customers and
@@ -461,6 +465,14 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 		addDelta(deltas, programDayKey(slug, day), Counters{Commission: comm.Amount})
 	}
 	addDelta(deltas, partnerDayKey(partner.ID, day), d)
+	if click != nil {
+		addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
+	}
+	if comm != nil {
+		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
+			return nil, err
+		}
+	}
 	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
 }
 

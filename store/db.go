@@ -75,6 +75,9 @@ type Options struct {
 	Now func() time.Time
 	// LockTimeout is how long to wait for another process's lock.
 	LockTimeout time.Duration
+	// Mail says email notifications are on (the server has --smtp-url):
+	// only then are mails queued in the outbox.
+	Mail bool
 }
 
 // Store is the ledger over one bbolt file.
@@ -152,6 +155,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return meta.Put([]byte("ip_salt"), s.salt)
 	})
 	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
+	if err := setMail(db, opt.Mail); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}

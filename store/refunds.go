@@ -204,7 +204,10 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 			return err
 		}
 	}
-	return put(tx.Bucket(bCommissions), u64(c.ID), c)
+	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+		return err
+	}
+	return emitCommissionReversedTx(tx, c, ref, now)
 }
 
 // MarkEvent records a provider event id; false when it was seen before.
