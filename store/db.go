@@ -54,13 +54,15 @@ var (
 	bSeq          = []byte("seq")           // named sequences
 	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
+	bNames        = []byte("names")         // kind|name → uint32 id (names.go)
+	bNameIDs      = []byte("name_ids")      // uint32 id → kind|name
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
 	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
-	bEvents, bSeq, bAliases, bPartnerCust}
+	bEvents, bSeq, bAliases, bPartnerCust, bNames, bNameIDs}
 
 // Options tune Open.
 type Options struct {
@@ -68,6 +70,13 @@ type Options struct {
 	Now func() time.Time
 	// LockTimeout is how long to wait for another process's lock.
 	LockTimeout time.Duration
+	// ClickRetentionDays is how long raw clicks are kept (0: forever). Open
+	// refuses a value below a program's cookie lifetime, and programs
+	// cannot take a cookie lifetime above it (retention.go).
+	ClickRetentionDays int
+	// NoSync skips fsync on commit: for offline bulk loads only (affogato
+	// seed), where a crash means loading again. Close syncs the file.
+	NoSync bool
 }
 
 // Store is the ledger over one bbolt file.
@@ -84,6 +93,10 @@ type Store struct {
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
+	// names interns click strings; only the group writer's goroutine uses it.
+	names *names
+	// retentionDays is Options.ClickRetentionDays.
+	retentionDays int
 }
 
 // DBFile is the database file name inside the data dir.
@@ -114,7 +127,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opt.Now}
+	db.NoSync = opt.NoSync
+	s := &Store{db: db, now: opt.Now, names: newNames(), retentionDays: opt.ClickRetentionDays}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -123,6 +137,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		if err := checkRetentionTx(tx, opt.ClickRetentionDays); err != nil {
+			return err
 		}
 		s.clickSeq.Store(tx.Bucket(bClicks).Sequence())
 		s.ipRecent.init()
@@ -145,13 +162,19 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
 	s.resolve.init()
-	s.writer = newGroupWriter(db)
+	s.writer = newGroupWriter(db, s.names)
 	return s, nil
 }
 
 // Close stops the group writer (flushing what it holds) and closes the file.
 func (s *Store) Close() error {
 	s.writer.close()
+	if s.db.NoSync {
+		if err := s.db.Sync(); err != nil {
+			s.db.Close()
+			return fmt.Errorf("close: sync: %w", err)
+		}
+	}
 	return s.db.Close()
 }
 

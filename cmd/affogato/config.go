@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/affogato-sh/affogato/store"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	MaxSessions     int
 	PprofAddr       string // profiling listener, off when ""
 	TrustedProxies  []netip.Prefix
+	// ClickRetentionDays is how long raw clicks are kept (day counters are
+	// kept forever); at least the longest program cookie lifetime.
+	ClickRetentionDays int
 }
 
 type configFlags struct {
@@ -46,6 +50,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
+	fs.IntVar(&f.cfg.ClickRetentionDays, "click-retention-days", store.DefaultClickRetentionDays,
+		"delete raw clicks older than this many days (never less than a program's cookie lifetime; dashboards keep their figures)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
@@ -93,6 +99,9 @@ func (f *configFlags) resolve() (Config, error) {
 			}
 			cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 		}
+	}
+	if cfg.ClickRetentionDays < 1 {
+		return cfg, fmt.Errorf("--click-retention-days %d: must be at least 1", cfg.ClickRetentionDays)
 	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")
