@@ -91,6 +91,7 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas m
 	}
 	addDelta(deltas, programDayKey(c.Program, day), d)
 	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
+	addDelta(deltas, linkCounterKey(c.Code), d)
 	return nil
 }
 

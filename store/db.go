@@ -56,13 +56,21 @@ var (
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
 	bNames        = []byte("names")         // kind|name → uint32 id (names.go)
 	bNameIDs      = []byte("name_ids")      // uint32 id → kind|name
+	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
+	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
+	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
+	bTeamSeats    = []byte("team_seats")    // fingerprint|0|slug → TeamSeat
+	bTeamInvites  = []byte("team_invites")  // sha256(token) → TeamInvite
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
 	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
-	bEvents, bSeq, bAliases, bPartnerCust, bNames, bNameIDs}
+	bEvents, bSeq, bAliases, bPartnerCust,
+	bAssets, bAssetData,
+	bKeyClaims, bTeamSeats, bTeamInvites,
+	bNames, bNameIDs}
 
 // Options tune Open.
 type Options struct {
@@ -77,6 +85,9 @@ type Options struct {
 	// NoSync skips fsync on commit: for offline bulk loads only (affogato
 	// seed), where a crash means loading again. Close syncs the file.
 	NoSync bool
+	// Mail says email notifications are on (the server has --smtp-url):
+	// only then are mails queued in the outbox.
+	Mail bool
 }
 
 // Store is the ledger over one bbolt file.
@@ -97,6 +108,9 @@ type Store struct {
 	names *names
 	// retentionDays is Options.ClickRetentionDays.
 	retentionDays int
+	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
+	// attached to another user's account.
+	adminKeys atomic.Pointer[map[string]bool]
 }
 
 // DBFile is the database file name inside the data dir.
@@ -158,6 +172,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return meta.Put([]byte("ip_salt"), s.salt)
 	})
 	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
+	if err := setMail(db, opt.Mail); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}

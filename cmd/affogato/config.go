@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +32,10 @@ type Config struct {
 	// ClickRetentionDays is how long raw clicks are kept (day counters are
 	// kept forever); at least the longest program cookie lifetime.
 	ClickRetentionDays int
+	SSHPublicAddr      string // HOST:PORT the hints print for ssh; "" = public URL's host + SSH port
+	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
+	// loopback and private addresses: tests and local mocks only.
+	AllowPrivateTargets bool
 }
 
 type configFlags struct {
@@ -52,6 +58,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
 	fs.IntVar(&f.cfg.ClickRetentionDays, "click-retention-days", store.DefaultClickRetentionDays,
 		"delete raw clicks older than this many days (never less than a program's cookie lifetime; dashboards keep their figures)")
+	fs.StringVar(&f.cfg.SSHPublicAddr, "ssh-public-addr", "", "HOST:PORT that users' ssh reaches (behind NAT or a port forward); hints print it (default: --public-url's host and the --ssh port)")
+	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
@@ -103,6 +111,11 @@ func (f *configFlags) resolve() (Config, error) {
 	if cfg.ClickRetentionDays < 1 {
 		return cfg, fmt.Errorf("--click-retention-days %d: must be at least 1", cfg.ClickRetentionDays)
 	}
+	if cfg.SSHPublicAddr != "" {
+		if err := checkHostPort(cfg.SSHPublicAddr); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")
 	}
@@ -144,4 +157,15 @@ func splitKeyLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// checkHostPort validates --ssh-public-addr: HOST:PORT with a port from 1
+// to 65535 ([::1]:2222 for IPv6).
+func checkHostPort(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	n, perr := strconv.Atoi(port)
+	if err != nil || host == "" || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /@'\"") {
+		return fmt.Errorf("--ssh-public-addr %q must be HOST:PORT, e.g. affiliates.example.com:23234", v)
+	}
+	return nil
 }
