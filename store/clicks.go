@@ -37,7 +37,7 @@ func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) 
 		IPHash: hex.EncodeToString(h[:clickHashLen]), PaidAds: in.PaidAds, At: at,
 		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
 	day := dayKey(at)
-	err := s.writer.do(ctx, func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err := s.writer.doFor(ctx, in.Program, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		return s.putClickTx(tx, c, h, day, deltas)
 	})
 	if err != nil {

@@ -137,7 +137,7 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 	}
 	var res *ConversionResult
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res, created = nil, false
 		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
 			r, err := conversionResultTx(tx, btou(id), now)
@@ -493,7 +493,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 	if err != nil {
 		return err
 	}
-	return s.writer.do(context.Background(), func(tx *bolt.Tx, _ map[string]*Counters) error {
+	return s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, _ map[string]*Counters) error {
 		cust := Customer{Program: slug, ID: customerID}
 		custKey := key(slug, customerID)
 		if get(tx.Bucket(bCustomers), custKey, &cust) == nil && cust.PartnerID != 0 {

@@ -104,6 +104,7 @@ type Store struct {
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
+	changes  changeHub // per-program change signals for the screens
 	// names interns click strings; only the group writer's goroutine uses it.
 	names *names
 	// retentionDays is Options.ClickRetentionDays.
@@ -181,6 +182,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	}
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.names)
+	s.writer.notify = s.changes.changed
 	return s, nil
 }
 
@@ -202,6 +204,9 @@ func (s *Store) Close() error {
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	err := s.db.Update(fn)
 	s.gen.Add(1)
+	if err == nil {
+		s.changes.changed("") // which program is not known here: every screen reloads
+	}
 	return err
 }
 

@@ -54,7 +54,7 @@ func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error)
 	now := s.now().UTC()
 	var ref *Refund
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		ref, created = nil, false
 		rk := key(slug, in.RefundID)
 		var old Refund
