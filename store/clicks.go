@@ -76,6 +76,7 @@ func putClickTx(tx *bolt.Tx, c *Click, h, data []byte, day string, deltas map[st
 	}
 	addDelta(deltas, programDayKey(c.Program, day), d)
 	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
+	addLinkDelta(deltas, c.Program, c.Code, c.Sub, day, Counters{Clicks: 1, FirstClickAt: c.At, LastClickAt: c.At})
 	return nil
 }
 

@@ -36,7 +36,7 @@ type Server struct {
 	metrics      *metrics
 	flood        *floodGuard
 	limits       *apiLimiter
-	script       []byte
+	script       *staticFile
 	notFound     []byte
 	secureCookie bool
 	handler      http.Handler
@@ -53,7 +53,7 @@ func New(st *store.Store, cfg Config) *Server {
 		metrics:  newMetrics(),
 		flood:    newFloodGuard(cfg.ClickFloodLimit),
 		limits:   newAPILimiter(cfg.APIRateLimit),
-		script:   assets.TrackingScript(),
+		script:   newStaticFile(assets.TrackingScript()),
 		notFound: assets.NotFoundPage(),
 	}
 	if s.log == nil {
@@ -78,6 +78,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.route(mux, http.MethodGet, "/r/{code}", "redirect", s.redirect) // GET patterns match HEAD too
 	s.route(mux, http.MethodGet, "/t.js", "script", s.trackingScript)
+	s.route(mux, http.MethodPost, "/api/v1/visits", "visits", s.visits)
+	mux.Handle("OPTIONS /api/v1/visits", s.instrument("visits", http.HandlerFunc(s.visitsPreflight)))
 	s.route(mux, http.MethodPost, "/api/v1/conversions", "conversions", s.conversions)
 	s.route(mux, http.MethodPost, "/api/v1/refunds", "refunds", s.refunds)
 	s.route(mux, http.MethodPost, "/webhooks/stripe/{slug}", "stripe", s.stripeWebhook)
