@@ -11,6 +11,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // ConversionInput is one payment reported through the API or a webhook.
@@ -62,7 +64,7 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 		if f.v == "" {
 			return nil, invalid(f.name, "is required")
 		}
-		if len(f.v) > 200 || strings.ContainsFunc(f.v, isControl) {
+		if len(f.v) > 200 || !sanitize.Clean(f.v) {
 			return nil, invalid(f.name, "must be at most 200 printable characters")
 		}
 	}
@@ -100,11 +102,16 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 		}
 		r.clickID, r.hasClick = n, true
 	}
-	if in.CustomerEmail != "" && (len(in.CustomerEmail) > 254 || strings.ContainsFunc(in.CustomerEmail, isControl)) {
-		return nil, invalid("customer_email", "is not an email address")
+	if in.CustomerEmail != "" {
+		if len(in.CustomerEmail) > MaxEmailLen {
+			return nil, invalid("customer_email", "is not an email address")
+		}
+		if err := CheckEmailText("customer_email", in.CustomerEmail); err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range []struct{ name, v string }{{"ref", in.Ref}, {"coupon", in.Coupon}} {
-		if len(f.v) > 100 || strings.ContainsFunc(f.v, isControl) {
+		if len(f.v) > 100 || !sanitize.Clean(f.v) {
 			return nil, invalid(f.name, "must be at most 100 printable characters")
 		}
 	}
@@ -122,8 +129,6 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 	return r, nil
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
-
 // RecordConversion records a payment and its commission in one durable
 // transaction. The same order again with the same content returns the
 // stored conversion with created=false; other content is ErrConflict.
@@ -139,7 +144,7 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 	}
 	var res *ConversionResult
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res, created = nil, false
 		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
 			r, err := conversionResultTx(tx, btou(id), now)
@@ -225,7 +230,8 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		d.Commission = comm.Amount
 	}
 	addDelta(deltas, programDayKey(slug, day), d)
-	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+	res := &ConversionResult{Conversion: *conv, Commission: comm}
+	return res, emitConversionTx(tx, res, now)
 }
 
 // rateTx binds the customer, counts the partner's paying customers and
@@ -469,6 +475,11 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	}
 	addDelta(deltas, partnerDayKey(partner.ID, day), d)
 	addLinkDelta(deltas, slug, conv.Code, conv.Sub, day, d)
+	if comm != nil {
+		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
+			return nil, err
+		}
+	}
 	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
 }
 
@@ -500,7 +511,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 	if err != nil {
 		return err
 	}
-	return s.writer.do(context.Background(), func(tx *bolt.Tx, _ map[string]*Counters) error {
+	return s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, _ map[string]*Counters) error {
 		cust := Customer{Program: slug, ID: customerID}
 		custKey := key(slug, customerID)
 		if get(tx.Bucket(bCustomers), custKey, &cust) == nil && cust.PartnerID != 0 {

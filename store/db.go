@@ -54,13 +54,20 @@ var (
 	bSeq          = []byte("seq")           // named sequences
 	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
+	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
+	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
+	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
+	bTeamSeats    = []byte("team_seats")    // fingerprint|0|slug → TeamSeat
+	bTeamInvites  = []byte("team_invites")  // sha256(token) → TeamInvite
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
 	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
-	bEvents, bSeq, bAliases, bPartnerCust}
+	bEvents, bSeq, bAliases, bPartnerCust,
+	bAssets, bAssetData,
+	bKeyClaims, bTeamSeats, bTeamInvites}
 
 // Options tune Open.
 type Options struct {
@@ -68,6 +75,9 @@ type Options struct {
 	Now func() time.Time
 	// LockTimeout is how long to wait for another process's lock.
 	LockTimeout time.Duration
+	// Mail says email notifications are on (the server has --smtp-url):
+	// only then are mails queued in the outbox.
+	Mail bool
 }
 
 // Store is the ledger over one bbolt file.
@@ -84,6 +94,10 @@ type Store struct {
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
+	changes  changeHub // per-program change signals for the screens
+	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
+	// attached to another user's account.
+	adminKeys atomic.Pointer[map[string]bool]
 }
 
 // DBFile is the database file name inside the data dir.
@@ -144,8 +158,13 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if err := setMail(db, opt.Mail); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	s.resolve.init()
 	s.writer = newGroupWriter(db)
+	s.writer.notify = s.changes.changed
 	return s, nil
 }
 
@@ -161,6 +180,9 @@ func (s *Store) Close() error {
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	err := s.db.Update(fn)
 	s.gen.Add(1)
+	if err == nil {
+		s.changes.changed("") // which program is not known here: every screen reloads
+	}
 	return err
 }
 

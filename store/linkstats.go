@@ -181,42 +181,22 @@ func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 	return nil
 }
 
-// LinkStats is a link with its clicks, conversions, revenue and commission
-// of all time.
-type LinkStats struct {
-	Link
-	Counters
-}
-
-// ListLinkStats lists the actor's links (in every program when slug is "")
-// with each link's figures of all time.
-func (s *Store) ListLinkStats(a Actor, slug string) ([]LinkStats, error) {
-	links, err := s.ListLinks(a, slug)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LinkStats, len(links))
-	err = s.db.View(func(tx *bolt.Tx) error {
-		for i, l := range links {
-			out[i].Link = l
-			prefix := []byte("L" + l.Code + "\x00")
-			var ferr error
-			scanPrefix(tx.Bucket(bDaily), prefix, false, func(_, v []byte) bool {
-				var n Counters
-				if ferr = getBytes(v, &n); ferr != nil {
-					return false
-				}
-				out[i].Counters.Add(Counters{Clicks: n.Clicks, Conversions: n.Conversions, Revenue: n.Revenue, Commission: n.Commission})
-				return true
-			})
-			if ferr != nil {
-				return ferr
-			}
+// linkTotalsTx sums a referral code's counters of all time: its clicks,
+// and the conversions (revenue, commission, net of refunds) that came
+// through it by click id or by ref.
+func linkTotalsTx(tx *bolt.Tx, code string) (Counters, error) {
+	var sum Counters
+	var err error
+	scanPrefix(tx.Bucket(bDaily), []byte("L"+code+"\x00"), false, func(_, v []byte) bool {
+		var n Counters
+		if err = getBytes(v, &n); err != nil {
+			return false
 		}
-		return nil
+		sum.Add(Counters{Clicks: n.Clicks, Conversions: n.Conversions, Revenue: n.Revenue, Commission: n.Commission})
+		return true
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list links: %w", err)
+		return Counters{}, fmt.Errorf("link %s counters: %w", code, err)
 	}
-	return out, nil
+	return sum, nil
 }

@@ -139,12 +139,12 @@ func TestCampaignBreakdown(t *testing.T) {
 		t.Errorf("merchant's campaigns = %+v, want %+v", st.Subs, want)
 	}
 
-	links, err := e.st.ListLinkStats(aa, "acme")
+	page, err := e.st.PartnerLinks(aa, "acme", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string][2]int64{}
-	for _, l := range links {
+	for _, l := range page.Links {
 		got[l.Code] = [2]int64{l.Clicks, l.Conversions}
 	}
 	if got[a.Code] != [2]int64{1, 0} || got["a-news"] != [2]int64{2, 2} || len(got) != 2 {

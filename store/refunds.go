@@ -8,6 +8,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // RefundInput is a refund of a conversion.
@@ -28,7 +30,7 @@ type RefundInput struct {
 // payout or paid becomes a clawback.
 func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error) {
 	in.RefundID, in.OrderID = strings.TrimSpace(in.RefundID), strings.TrimSpace(in.OrderID)
-	if in.RefundID == "" || len(in.RefundID) > 200 || strings.ContainsFunc(in.RefundID, isControl) {
+	if in.RefundID == "" || len(in.RefundID) > 200 || !sanitize.Clean(in.RefundID) {
 		return nil, false, invalid("refund_id", "is required (at most 200 printable characters)")
 	}
 	if in.OrderID == "" {
@@ -52,7 +54,7 @@ func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error)
 	now := s.now().UTC()
 	var ref *Refund
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		ref, created = nil, false
 		rk := key(slug, in.RefundID)
 		var old Refund
@@ -203,7 +205,10 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 			return err
 		}
 	}
-	return put(tx.Bucket(bCommissions), u64(c.ID), c)
+	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+		return err
+	}
+	return emitCommissionReversedTx(tx, c, ref, now)
 }
 
 // MarkEvent records a provider event id; false when it was seen before.

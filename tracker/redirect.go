@@ -6,10 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // maxSub is the longest campaign sub-id kept, in characters; longer ones
@@ -63,7 +62,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		s.found(w, dest.String())
 		return
 	}
-	click := s.recordVisit(r, t, cleanSub(q.Get("sub")), hasPaidAds(q))
+	click := s.recordVisit(r, t, linkSub(q.Get("sub"), t.Link.Sub), hasPaidAds(q))
 	if click == nil {
 		s.found(w, withParams(dest, "ref", code))
 		return
@@ -207,23 +206,24 @@ func hasPaidAds(q map[string][]string) bool {
 	return false
 }
 
-// cleanSub drops control characters and invalid UTF-8 from a campaign
-// sub-id, trims it and truncates it to maxSub characters.
+// linkSub is the click's campaign: the visitor's ?sub=, else the one the
+// link was created with.
+func linkSub(fromQuery, fromLink string) string {
+	if sub := cleanSub(fromQuery); sub != "" {
+		return sub
+	}
+	return fromLink
+}
+
+// cleanSub makes a campaign sub-id safe (store/sanitize), trims it and
+// truncates it to maxSub characters.
 func cleanSub(sub string) string {
 	if sub == "" {
 		return ""
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range strings.TrimSpace(sub) {
-		if r == utf8.RuneError || unicode.IsControl(r) {
-			continue
-		}
-		if n == maxSub {
-			break
-		}
-		b.WriteRune(r)
-		n++
+	sub = strings.TrimSpace(sanitize.Line(sub))
+	if r := []rune(sub); len(r) > maxSub {
+		sub = string(r[:maxSub])
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(sub)
 }

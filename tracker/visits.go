@@ -74,7 +74,7 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Ref = &t.Link.Code
-	click := s.recordVisit(r, t, "", paidAds)
+	click := s.recordVisit(r, t, t.Link.Sub, paidAds)
 	at := s.now()
 	status := http.StatusOK
 	if click != nil {
