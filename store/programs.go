@@ -52,6 +52,9 @@ func (s *Store) CreateProgram(a Actor, in ProgramInput, openSignup bool) (*Progr
 	if err != nil {
 		return nil, "", fmt.Errorf("create program: %w", err)
 	}
+	if err := s.checkCookieDays(p.CookieDays); err != nil {
+		return nil, "", fmt.Errorf("create program: %w", err)
+	}
 	apiKey, hash, err := newAPIKey()
 	if err != nil {
 		return nil, "", err
@@ -261,6 +264,9 @@ func (s *Store) SetProgram(a Actor, slug, k, value string) (*Program, error) {
 			}
 		}
 		if err := applySetting(p, k, value); err != nil {
+			return err
+		}
+		if err := s.checkCookieDays(p.CookieDays); err != nil {
 			return err
 		}
 		stampSchedule(p, s.now())
