@@ -54,7 +54,7 @@ func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error)
 	now := s.now().UTC()
 	var ref *Refund
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		ref, created = nil, false
 		rk := key(slug, in.RefundID)
 		var old Refund
@@ -144,6 +144,7 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	if conv.PartnerID != 0 {
 		addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
 	}
+	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	return nil
 }
 

@@ -26,7 +26,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.DataDir, store.Options{Mail: mail != nil})
+	st, err := store.Open(cfg.DataDir, store.Options{ClickRetentionDays: cfg.ClickRetentionDays, Mail: mail != nil})
 	if err != nil {
 		return err
 	}
@@ -72,6 +72,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 		}
 	}()
 	auto := startAutomation(cfg, st, pay, mail, sshPublic, logger)
+	go purgeLoop(ctx, st, logger)
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, logger)
 	}
