@@ -24,3 +24,15 @@ func TestNotFoundPage(t *testing.T) {
 		t.Errorf("404 page looks wrong: %.80s", page)
 	}
 }
+
+func TestSignupPageTemplate(t *testing.T) {
+	page := SignupPageTemplate()
+	for _, want := range []string{`{{define "style"}}`, "ssh-keygen", "{{.JoinSSH}}", "<!doctype html>"} {
+		if !bytes.Contains([]byte(page), []byte(want)) {
+			t.Errorf("signup page template lacks %q", want)
+		}
+	}
+	if bytes.Contains([]byte(page), []byte("<script")) {
+		t.Error("signup page template has a script")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // Export formats (SPEC 7: payout export BATCH --format …).
@@ -188,7 +189,7 @@ func writeFiles(b *store.PayoutBatch, kind string, rows []row, maxRows int, head
 				}
 			}
 			for _, r := range g[start:end] {
-				if err := w.Write(r.fields); err != nil {
+				if err := w.Write(neutralizeRow(r.fields)); err != nil {
 					return nil, fmt.Errorf("write %s csv: %w", kind, err)
 				}
 			}
@@ -287,16 +288,9 @@ func wiseReference(b *store.PayoutBatch, ref string) (string, error) {
 	return ref, nil
 }
 
-// cleanText drops control characters (newlines, tabs, escapes) and
-// surrounding spaces from text typed by a user.
+// cleanText makes text typed by a user safe (store/sanitize) and trims it.
 func cleanText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(sanitize.Line(s))
 }
 
 // truncateRunes cuts s to at most n runes.

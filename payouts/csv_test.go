@@ -127,7 +127,7 @@ func TestExportQuoting(t *testing.T) {
 		t.Errorf("quoted wise row = %q", lines[1])
 	}
 	// A formula-looking name is defused and newlines are dropped.
-	if lines[2] != `"HYPERLINK(""http://evil"")X",eve@y.test,Aff 7,PERSON,source,30.00,EUR,EUR` {
+	if lines[2] != `"HYPERLINK(""http://evil"") X",eve@y.test,Aff 7,PERSON,source,30.00,EUR,EUR` {
 		t.Errorf("defused wise row = %q", lines[2])
 	}
 	golden(t, "quoting", w)

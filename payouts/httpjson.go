@@ -9,10 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxResponseBody caps what we read of a provider answer (a PayPal batch
@@ -145,12 +145,10 @@ func do(ctx context.Context, hc *http.Client, c apiCall) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := &ProviderError{Provider: c.provider, Op: c.op, Status: resp.StatusCode,
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
-		if c.decodeError != nil && len(bytes.TrimSpace(data)) > 0 {
+		if c.decodeError != nil && looksLikeJSON(data) {
 			c.decodeError(data, e)
 		}
-		if e.Message == "" && e.Code == "" && len(bytes.TrimSpace(data)) > 0 && !looksLikeJSON(data) {
-			e.Message = snippet(data)
-		}
+		e.tidy()
 		return e
 	}
 	if c.out == nil {
@@ -183,19 +181,47 @@ func looksLikeJSON(b []byte) bool {
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
 
-// snippet is the start of a non-JSON error body (an HTML error page, say),
-// on one line, for the message.
-func snippet(b []byte) string {
-	s := string(b)
-	if strings.HasPrefix(strings.TrimSpace(s), "<") {
-		s = htmlTag.ReplaceAllString(s, " ")
+// Caps on what of a provider's error answer reaches a message.
+const (
+	maxErrCode    = 64
+	maxErrMessage = 300
+	maxErrDetail  = 200
+	maxErrDetails = 5
+	maxDebugID    = 64
+)
+
+// tidy makes the fields taken from a provider's answer safe to show: each
+// is sanitised (no control characters, escape sequences or bidi controls)
+// and length-capped, and at most maxErrDetails details are kept. Only the
+// documented JSON fields are ever read; a body that is not JSON (an HTML
+// error page, a proxy's answer, whatever an internal URL returned) is never
+// echoed back.
+func (e *ProviderError) tidy() {
+	e.Code = providerText(e.Code, maxErrCode)
+	e.Message = providerText(e.Message, maxErrMessage)
+	e.DebugID = providerText(e.DebugID, maxDebugID)
+	var details []string
+	for _, d := range e.Details {
+		if d = providerText(d, maxErrDetail); d != "" {
+			details = append(details, d)
+		}
+		if len(details) == maxErrDetails {
+			break
+		}
 	}
-	s = cleanText(strings.Join(strings.Fields(s), " "))
-	return truncateRunes(s, 120)
+	e.Details = details
 }
 
-// htmlTag matches one tag of an HTML error page.
-var htmlTag = regexp.MustCompile(`<[^>]*>`)
+// providerText is s on one line without control characters, escape
+// sequences, bidi or other format characters, cut to n runes.
+func providerText(s string, n int) string {
+	s = sanitizeText(s)
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > n {
+		s = strings.TrimSpace(truncateRunes(s, n-1)) + "…"
+	}
+	return s
+}
 
 // checkBaseURL accepts https URLs, and http only to a loopback host (tests,
 // local mocks), so credentials never travel in clear text.

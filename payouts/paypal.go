@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
 )
 
@@ -75,7 +76,8 @@ type PayPalClient struct {
 }
 
 // NewPayPalClient makes a client for baseURL ("" means PayPalSandboxURL).
-// A nil hc means an http.Client with a one-minute timeout.
+// A nil hc means the guarded outbound client (payouts/outbound) with a
+// one-minute timeout; any hc given should come from an outbound.Guard.
 func NewPayPalClient(baseURL, clientID, secret string, hc *http.Client) (*PayPalClient, error) {
 	if baseURL == "" {
 		baseURL = PayPalSandboxURL
@@ -88,7 +90,7 @@ func NewPayPalClient(baseURL, clientID, secret string, hc *http.Client) (*PayPal
 		return nil, errors.New("no PayPal credentials: set the program's paypal-client-id and paypal-secret")
 	}
 	if hc == nil {
-		hc = &http.Client{Timeout: defaultHTTPTimeout}
+		hc = outbound.New(outbound.Options{Timeout: defaultHTTPTimeout}).Client()
 	}
 	return &PayPalClient{baseURL: base, clientID: clientID, secret: secret, hc: hc, now: time.Now}, nil
 }
@@ -177,7 +179,6 @@ type payPalErrorBody struct {
 func decodePayPalError(body []byte, e *ProviderError) {
 	var b payPalErrorBody
 	if err := json.Unmarshal(body, &b); err != nil {
-		e.Message = snippet(body)
 		return
 	}
 	e.Code, e.Message, e.DebugID = b.Name, b.Message, b.DebugID

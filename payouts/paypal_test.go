@@ -14,6 +14,9 @@ import (
 
 func ppClient(t *testing.T, f *fakePayPal, hc *http.Client) *PayPalClient {
 	t.Helper()
+	if hc == nil {
+		hc = loopbackGuard(0).Client()
+	}
 	c, err := NewPayPalClient(f.srv.URL, f.clientID, f.secret, hc)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +125,7 @@ func TestPayPalErrorShapes(t *testing.T) {
 			body: `{"name":"RATE_LIMIT_REACHED","message":"Too many requests. Blocked due to rate limiting."}`},
 			[]string{"HTTP 429 RATE_LIMIT_REACHED", "retry after 30s"}, 429, true, false},
 		{"server error html", canned{path: "/v1/payments/payouts", status: 502, body: "<html><body>Bad Gateway</body></html>"},
-			[]string{"HTTP 502: Bad Gateway", "safe to retry"}, 502, true, false},
+			[]string{"HTTP 502 bad gateway", "safe to retry"}, 502, true, false}, // a non-JSON body is never echoed
 		{"server error json", canned{path: "/v1/payments/payouts", status: 500,
 			body: `{"name":"INTERNAL_SERVER_ERROR","message":"An internal server error occurred.","debug_id":"d5"}`},
 			[]string{"HTTP 500 INTERNAL_SERVER_ERROR"}, 500, true, false},
@@ -141,7 +144,7 @@ func TestPayPalErrorShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakePayPal(t)
 			f.add(tt.fault)
-			c := ppClient(t, f, &http.Client{Timeout: 300 * time.Millisecond})
+			c := ppClient(t, f, loopbackGuard(300*time.Millisecond).Client())
 			_, err := c.CreatePayout(ctx, ppRequest("s-err", 1))
 			pe, ok := isProviderError(err)
 			if !ok {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmbracelet/log"
 
+	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
 )
 
@@ -36,12 +37,15 @@ type Service struct {
 	paypal map[string]*PayPalClient // by credentials, to reuse access tokens
 }
 
-// NewService makes a Service. A nil client means one with a one-minute
-// timeout per call; a nil logger discards logs.
-func NewService(st *store.Store, client *http.Client, logger *log.Logger) *Service {
-	if client == nil {
-		client = &http.Client{Timeout: defaultHTTPTimeout}
+// NewService makes a Service whose every provider call goes through
+// guard's client (no redirects, internal addresses refused at dial time).
+// A nil guard refuses every internal address with a one-minute timeout per
+// call; a nil logger discards logs.
+func NewService(st *store.Store, guard *outbound.Guard, logger *log.Logger) *Service {
+	if guard == nil {
+		guard = outbound.New(outbound.Options{Timeout: defaultHTTPTimeout})
 	}
+	client := guard.Client()
 	if logger == nil {
 		logger = log.New(io.Discard)
 	}

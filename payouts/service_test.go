@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -105,7 +104,7 @@ func newEnv(t *testing.T, partners ...partnerSpec) *env {
 		}
 	}
 	e.now = e.now.Add(time.Hour) // past the (zero-day) hold
-	e.svc = NewService(st, nil, log.New(e.logs))
+	e.svc = NewService(st, loopbackGuard(0), log.New(e.logs))
 	return e
 }
 
@@ -340,7 +339,7 @@ func TestSendPayPalErrors(t *testing.T) {
 		{method: "POST", path: "/v1/payments/payouts", status: 503, body: "<html>down</html>"},
 		{method: "POST", path: "/v1/payments/payouts", status: 422, body: `{"name":"INSUFFICIENT_FUNDS","message":"Sender does not have sufficient funds.","debug_id":"d1"}`},
 	}
-	wants := []string{"invalid_client", "retry after 20s", "HTTP 503: down", "INSUFFICIENT_FUNDS"}
+	wants := []string{"invalid_client", "retry after 20s", "HTTP 503 service unavailable", "INSUFFICIENT_FUNDS"}
 	for i, f := range faults {
 		e.pp.add(f)
 		got, err := e.svc.Send(context.Background(), e.admin, b.ID, nil)
@@ -622,7 +621,7 @@ func TestSendBusy(t *testing.T) {
 
 func TestSendCancelled(t *testing.T) {
 	e := newEnv(t, partnerSpec{"Ann Lee", "ann@x.test", "paypal", "", 1})
-	e.svc = NewService(e.st, &http.Client{Timeout: time.Minute}, log.New(e.logs))
+	e.svc = NewService(e.st, loopbackGuard(time.Minute), log.New(e.logs))
 	e.pp.add(canned{method: "POST", path: "/v1/payments/payouts", status: 201, delay: 5 * time.Second})
 	b := e.batch()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
 )
 
@@ -57,7 +58,8 @@ type WiseClient struct {
 }
 
 // NewWiseClient makes a client for baseURL ("" means WiseLiveURL) and the
-// numeric profile id. A nil hc means an http.Client with a one-minute timeout.
+// numeric profile id. A nil hc means the guarded outbound client
+// (payouts/outbound) with a one-minute timeout.
 func NewWiseClient(baseURL, token, profile string, hc *http.Client) (*WiseClient, error) {
 	if baseURL == "" {
 		baseURL = WiseLiveURL
@@ -74,7 +76,7 @@ func NewWiseClient(baseURL, token, profile string, hc *http.Client) (*WiseClient
 		return nil, fmt.Errorf("wise-profile %q is not a Wise profile id (a number)", profile)
 	}
 	if hc == nil {
-		hc = &http.Client{Timeout: defaultHTTPTimeout}
+		hc = outbound.New(outbound.Options{Timeout: defaultHTTPTimeout}).Client()
 	}
 	return &WiseClient{baseURL: base, token: token, profile: id, hc: hc}, nil
 }
@@ -99,7 +101,6 @@ type wiseErrorBody struct {
 func decodeWiseError(body []byte, e *ProviderError) {
 	var b wiseErrorBody
 	if err := json.Unmarshal(body, &b); err != nil {
-		e.Message = snippet(body)
 		return
 	}
 	for i, x := range b.Errors {

@@ -12,6 +12,9 @@ import (
 
 func wiseClient(t *testing.T, f *fakeWise, hc *http.Client) *WiseClient {
 	t.Helper()
+	if hc == nil {
+		hc = loopbackGuard(0).Client()
+	}
 	c, err := NewWiseClient(f.srv.URL, f.token, f.profile, hc)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +102,7 @@ func TestWiseErrorShapes(t *testing.T) {
 			if tt.token != "" {
 				token = tt.token
 			}
-			c, err := NewWiseClient(f.srv.URL, token, f.profile, &http.Client{Timeout: 300 * time.Millisecond})
+			c, err := NewWiseClient(f.srv.URL, token, f.profile, loopbackGuard(300*time.Millisecond).Client())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // ConversionInput is one payment reported through the API or a webhook.
@@ -58,7 +60,7 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 		if f.v == "" {
 			return nil, invalid(f.name, "is required")
 		}
-		if len(f.v) > 200 || strings.ContainsFunc(f.v, isControl) {
+		if len(f.v) > 200 || !sanitize.Clean(f.v) {
 			return nil, invalid(f.name, "must be at most 200 printable characters")
 		}
 	}
@@ -93,11 +95,16 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 		}
 		r.clickID, r.hasClick = n, true
 	}
-	if in.CustomerEmail != "" && (len(in.CustomerEmail) > 254 || strings.ContainsFunc(in.CustomerEmail, isControl)) {
-		return nil, invalid("customer_email", "is not an email address")
+	if in.CustomerEmail != "" {
+		if len(in.CustomerEmail) > MaxEmailLen {
+			return nil, invalid("customer_email", "is not an email address")
+		}
+		if err := CheckEmailText("customer_email", in.CustomerEmail); err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range []struct{ name, v string }{{"ref", in.Ref}, {"coupon", in.Coupon}} {
-		if len(f.v) > 100 || strings.ContainsFunc(f.v, isControl) {
+		if len(f.v) > 100 || !sanitize.Clean(f.v) {
 			return nil, invalid(f.name, "must be at most 100 printable characters")
 		}
 	}
@@ -114,8 +121,6 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 	r.print = hex.EncodeToString(h.Sum(nil))
 	return r, nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // RecordConversion records a payment and its commission in one durable
 // transaction. The same order again with the same content returns the

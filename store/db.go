@@ -54,13 +54,20 @@ var (
 	bSeq          = []byte("seq")           // named sequences
 	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
+	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
+	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
+	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
+	bTeamSeats    = []byte("team_seats")    // fingerprint|0|slug → TeamSeat
+	bTeamInvites  = []byte("team_invites")  // sha256(token) → TeamInvite
 )
 
 var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, bPartners,
 	bProgPartners, bUserPartners, bLinks, bPartnerLinks, bClicks, bUniq, bCustomers,
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
-	bEvents, bSeq, bAliases, bPartnerCust}
+	bEvents, bSeq, bAliases, bPartnerCust,
+	bAssets, bAssetData,
+	bKeyClaims, bTeamSeats, bTeamInvites}
 
 // Options tune Open.
 type Options struct {
@@ -84,6 +91,9 @@ type Store struct {
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
+	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
+	// attached to another user's account.
+	adminKeys atomic.Pointer[map[string]bool]
 }
 
 // DBFile is the database file name inside the data dir.

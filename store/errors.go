@@ -1,20 +1,23 @@
 package store
 
-import "errors"
+import "github.com/affogato-sh/affogato/store/errs"
 
-// Sentinel errors that the front doors map to HTTP status codes or messages.
+// Sentinel errors that the front doors map to HTTP status codes or
+// messages. They are *errs.Error values: errs.CodeOf and errs.MessageOf
+// read them (and the words wrapped around them), and errors.Is(err,
+// ErrNotFound) also holds for an errs.NotFound("…") made anywhere.
 var (
 	// ErrNotFound means the record asked for does not exist (or is not
 	// visible to the one asking).
-	ErrNotFound = errors.New("not found")
+	ErrNotFound error = errs.Sentinel(errs.ENotFound, "not found")
 	// ErrConflict means the write contradicts what the ledger already holds.
-	ErrConflict = errors.New("conflict")
+	ErrConflict error = errs.Sentinel(errs.EConflict, "conflict")
 	// ErrForbidden means the actor may not do this.
-	ErrForbidden = errors.New("not allowed")
+	ErrForbidden error = errs.Sentinel(errs.EForbidden, "not allowed")
 	// ErrInvalid means a value is malformed or out of range.
-	ErrInvalid = errors.New("invalid")
+	ErrInvalid error = errs.Sentinel(errs.EInvalid, "invalid")
 	// ErrClosed means the store was closed.
-	ErrClosed = errors.New("store closed")
+	ErrClosed error = errs.Sentinel(errs.EUnavailable, "store closed")
 )
 
 // InvalidError carries the field at fault and wraps ErrInvalid.
@@ -32,5 +35,15 @@ func (e *InvalidError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrInvalid) true.
 func (e *InvalidError) Unwrap() error { return ErrInvalid }
+
+// As lets errors.As (and so errs.CodeOf / errs.MessageOf) see an
+// InvalidError as an *errs.Error of code invalid with its full message.
+func (e *InvalidError) As(target any) bool {
+	if t, ok := target.(**errs.Error); ok {
+		*t = errs.Invalid(e.Error())
+		return true
+	}
+	return false
+}
 
 func invalid(field, msg string) error { return &InvalidError{Field: field, Msg: msg} }

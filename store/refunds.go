@@ -8,6 +8,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // RefundInput is a refund of a conversion.
@@ -28,7 +30,7 @@ type RefundInput struct {
 // payout or paid becomes a clawback.
 func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error) {
 	in.RefundID, in.OrderID = strings.TrimSpace(in.RefundID), strings.TrimSpace(in.OrderID)
-	if in.RefundID == "" || len(in.RefundID) > 200 || strings.ContainsFunc(in.RefundID, isControl) {
+	if in.RefundID == "" || len(in.RefundID) > 200 || !sanitize.Clean(in.RefundID) {
 		return nil, false, invalid("refund_id", "is required (at most 200 printable characters)")
 	}
 	if in.OrderID == "" {

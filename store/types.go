@@ -66,6 +66,10 @@ type Key struct {
 	PublicKey   string    `json:"public_key"`  // authorized_keys form
 	UserID      uint64    `json:"user_id"`
 	AddedAt     time.Time `json:"added_at"`
+	// Origin is how the key joined its account: KeyOriginCreated (the
+	// account was made for it) or KeyOriginClaimed (its holder redeemed a
+	// key claim). "" on records older than the field.
+	Origin string `json:"origin,omitempty"`
 }
 
 // Program is one merchant's partner program and all of its settings.

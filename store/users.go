@@ -2,10 +2,11 @@ package store
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // UserByFingerprint finds the user owning an SSH key fingerprint ("SHA256:…").
@@ -98,7 +99,7 @@ func (s *Store) createUserTx(tx *bolt.Tx, name, email, fp, pub string) (*User, e
 	if err := put(tx.Bucket(bUsers), u64(id), u); err != nil {
 		return nil, err
 	}
-	return u, s.putKeyTx(tx, &Key{Fingerprint: fp, PublicKey: pub, UserID: id, AddedAt: now})
+	return u, s.putKeyTx(tx, &Key{Fingerprint: fp, PublicKey: pub, UserID: id, AddedAt: now, Origin: KeyOriginCreated})
 }
 
 func (s *Store) putKeyTx(tx *bolt.Tx, k *Key) error {
@@ -108,18 +109,39 @@ func (s *Store) putKeyTx(tx *bolt.Tx, k *Key) error {
 	return tx.Bucket(bUserKeys).Put(key(k.UserID, k.Fingerprint), nil)
 }
 
-// EnsureUser returns the key's user, creating one named name if none
-// (instance admin keys).
+// EnsureUser returns the user of an instance admin key (--admin-key),
+// creating one named name if none. An admin key is only ever the key its
+// own account was made for: if it was attached to another account (added
+// to it rather than created with it), it is taken off that account and
+// gets an account of its own, so whoever attached it gains nothing.
 func (s *Store) EnsureUser(fingerprint, publicKey, name string) (*User, error) {
-	if u, err := s.UserByFingerprint(fingerprint); err == nil {
+	var u *User
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		var k Key
+		if get(tx.Bucket(bKeys), []byte(fingerprint), &k) == nil && ownsKeyTx(tx, &k) {
+			var found User
+			if get(tx.Bucket(bUsers), u64(k.UserID), &found) == nil {
+				u = &found
+			}
+		}
+		return nil
+	})
+	if u != nil {
 		return u, nil
 	}
-	var u *User
 	err := s.update(func(tx *bolt.Tx) error {
 		var k Key
 		if err := get(tx.Bucket(bKeys), []byte(fingerprint), &k); err == nil {
-			u = &User{}
-			return get(tx.Bucket(bUsers), u64(k.UserID), u)
+			if ownsKeyTx(tx, &k) {
+				u = &User{}
+				return get(tx.Bucket(bUsers), u64(k.UserID), u)
+			}
+			if err := tx.Bucket(bKeys).Delete([]byte(fingerprint)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bUserKeys).Delete(key(k.UserID, fingerprint)); err != nil {
+				return err
+			}
 		}
 		var err error
 		u, err = s.createUserTx(tx, name, "", fingerprint, publicKey)
@@ -163,12 +185,12 @@ func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error
 			}
 			u.Email = value
 		case "paypal":
-			if err := validEmail(value); err != nil {
+			if err := ValidPayoutAddress(value); err != nil {
 				return err
 			}
 			u.Payout = &PayoutMethod{Kind: "paypal", Email: value}
 		case "wise":
-			if err := validEmail(value); err != nil {
+			if err := ValidPayoutAddress(value); err != nil {
 				return err
 			}
 			currency = strings.ToUpper(strings.TrimSpace(currency))
@@ -199,10 +221,13 @@ func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error
 
 // AddKey adds a key to the actor's account. ErrConflict if it belongs to anyone.
 func (s *Store) AddKey(a Actor, fingerprint, publicKey string) (*Key, error) {
-	k := &Key{Fingerprint: fingerprint, PublicKey: publicKey, UserID: a.UserID}
+	k := &Key{Fingerprint: fingerprint, PublicKey: publicKey, UserID: a.UserID, Origin: KeyOriginAdded}
 	err := s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bUsers).Get(u64(a.UserID)) == nil {
 			return ErrNotFound
+		}
+		if s.isAdminKey(fingerprint) {
+			return fmt.Errorf("key %s is an instance admin key, which is never added to an account: %w", fingerprint, ErrForbidden)
 		}
 		if tx.Bucket(bKeys).Get([]byte(fingerprint)) != nil {
 			return fmt.Errorf("key %s is already registered: %w", fingerprint, ErrConflict)
@@ -276,24 +301,9 @@ func validName(name string) error {
 	return nil
 }
 
-func validEmail(email string) error {
-	if len(email) > 254 {
-		return invalid("email", "too long")
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || !strings.Contains(email, "@") {
-		return invalid("email", fmt.Sprintf("%q is not an email address", email))
-	}
-	return nil
-}
+func validEmail(email string) error { return ValidEmail(email) }
 
-// cleanLine trims and removes control characters from one line of typed text.
+// cleanLine makes one line of typed text safe (store/sanitize) and trims it.
 func cleanLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return -1
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(sanitize.Line(s))
 }

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // maxAPIBody is the largest API request body accepted.
@@ -101,10 +102,8 @@ func checkText(name, v string, max int, required bool) *requestError {
 	if utf8.RuneCountInString(v) > max {
 		return unprocessable("%s is longer than %d characters", name, max)
 	}
-	for _, r := range v {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return unprocessable("%s contains a control character or invalid UTF-8", name)
-		}
+	if !sanitize.Clean(v) {
+		return unprocessable("%s contains a control character or invalid UTF-8", name)
 	}
 	return nil
 }

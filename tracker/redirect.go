@@ -5,10 +5,9 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // maxSub is the longest campaign sub-id kept, in characters; longer ones
@@ -190,23 +189,15 @@ func hasPaidAds(q map[string][]string) bool {
 	return false
 }
 
-// cleanSub drops control characters and invalid UTF-8 from a campaign
-// sub-id, trims it and truncates it to maxSub characters.
+// cleanSub makes a campaign sub-id safe (store/sanitize), trims it and
+// truncates it to maxSub characters.
 func cleanSub(sub string) string {
 	if sub == "" {
 		return ""
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range strings.TrimSpace(sub) {
-		if r == utf8.RuneError || unicode.IsControl(r) {
-			continue
-		}
-		if n == maxSub {
-			break
-		}
-		b.WriteRune(r)
-		n++
+	sub = strings.TrimSpace(sanitize.Line(sub))
+	if r := []rune(sub); len(r) > maxSub {
+		sub = string(r[:maxSub])
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(sub)
 }

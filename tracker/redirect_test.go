@@ -343,7 +343,7 @@ func TestCleanSub(t *testing.T) {
 		{"", ""},
 		{"spring-sale", "spring-sale"},
 		{"  spaced  ", "spaced"},
-		{"a\x1b[31mred\x07", "a[31mred"},
+		{"a\x1b[31mred\x07", "ared"},
 		{long, strings.Repeat("é", 64)},
 		{"bad\xffutf8", "badutf8"},
 	}

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"html/template"
 	"io"
 	"net/http"
 	"net/netip"
@@ -25,6 +26,10 @@ type Config struct {
 	// for a request from one of them is X-Forwarded-For read: the visitor
 	// is the rightmost address there that is not a trusted proxy.
 	TrustedProxies []netip.Prefix
+	// SSHPublicAddr is HOST:PORT that users' ssh reaches (--ssh-public-addr,
+	// or the public URL's host and the SSH listen port); the signup page's
+	// join commands print it. Empty: the public URL's host, port 22.
+	SSHPublicAddr string
 }
 
 // Server serves the tracker's HTTP endpoints over one store.
@@ -39,6 +44,9 @@ type Server struct {
 	script       []byte
 	notFound     []byte
 	secureCookie bool
+	signupTmpl   *template.Template
+	sshHost      string
+	sshPort      string
 	handler      http.Handler
 }
 
@@ -55,7 +63,10 @@ func New(st *store.Store, cfg Config) *Server {
 		limits:   newAPILimiter(cfg.APIRateLimit),
 		script:   assets.TrackingScript(),
 		notFound: assets.NotFoundPage(),
+
+		signupTmpl: parseSignupTemplate(),
 	}
+	s.sshHost, s.sshPort = sshPublicAddr(cfg)
 	if s.log == nil {
 		s.log = log.New(io.Discard)
 	}
@@ -82,6 +93,8 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, http.MethodPost, "/api/v1/refunds", "refunds", s.refunds)
 	s.route(mux, http.MethodPost, "/webhooks/stripe/{slug}", "stripe", s.stripeWebhook)
 	s.route(mux, http.MethodGet, "/healthz", "healthz", s.healthz)
+	s.route(mux, http.MethodGet, "/a/{slug}/{id}/{filename}", "asset", s.promoAsset)
+	s.route(mux, http.MethodGet, "/p/{slug}", "program_page", s.programPage)
 	mux.Handle("GET /metrics", s.instrument("metrics", s.metrics.handler()))
 	mux.Handle("/metrics", s.instrument("metrics", http.HandlerFunc(methodNotAllowed(http.MethodGet))))
 	mux.Handle("/", s.instrument("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

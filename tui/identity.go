@@ -9,35 +9,13 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
-
-// identity is who a session is, from the public key it proved.
-type identity struct {
-	Fingerprint string      // SHA256:…
-	KeyLine     string      // authorized_keys form
-	User        *store.User // nil: an unknown key
-	Admin       bool        // instance admin (--admin-key)
-	// Bootstrap is set when no admin key is configured and nobody has
-	// connected yet: this key is told how to become admin.
-	Bootstrap bool
-}
-
-// Known reports whether the key belongs to a user.
-func (id *identity) Known() bool { return id.User != nil }
-
-// Actor is the identity as the store sees it.
-func (id *identity) Actor() store.Actor {
-	a := store.Actor{Admin: id.Admin}
-	if id.User != nil {
-		a.UserID = id.User.ID
-	}
-	return a
-}
 
 // identity resolves the session's user from s.PublicKey(): the key the
 // client proved it holds. Never from a key merely offered, and never from
 // the SSH username.
-func (s *Server) identity() wish.Middleware {
+func (s *Server) identify() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
 			id, err := s.resolve(sess.PublicKey())
@@ -54,12 +32,12 @@ func (s *Server) identity() wish.Middleware {
 }
 
 // resolve maps a proven key to an identity.
-func (s *Server) resolve(key ssh.PublicKey) (*identity, error) {
+func (s *Server) resolve(key ssh.PublicKey) (*identity.Identity, error) {
 	if key == nil {
 		// Cannot happen with only public-key auth enabled; refuse anyway.
 		return nil, errors.New("session without a public key")
 	}
-	id := &identity{Fingerprint: gossh.FingerprintSHA256(key), KeyLine: authorizedLine(key)}
+	id := &identity.Identity{Fingerprint: gossh.FingerprintSHA256(key), KeyLine: identity.AuthorizedLine(key)}
 	if _, ok := s.admins[id.Fingerprint]; ok {
 		u, err := s.st.EnsureUser(id.Fingerprint, id.KeyLine, "admin")
 		if err != nil {
@@ -84,13 +62,6 @@ func (s *Server) resolve(key ssh.PublicKey) (*identity, error) {
 		id.Bootstrap = n == 0
 	}
 	return id, nil
-}
-
-// bootstrapMessage tells the first key on an instance without admins how
-// to become one. It is never made admin silently.
-func bootstrapMessage(id *identity) string {
-	return fmt.Sprintf("This affogato instance has no admin yet. To make this key the instance admin,\n"+
-		"restart the server with:\n\n    --admin-key '%s'\n\n", id.KeyLine)
 }
 
 // fingerprintOf is the session key's fingerprint, for logs.

@@ -2,11 +2,14 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/cli"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 type ctxKey struct{ name string }
@@ -25,9 +28,9 @@ func (s *Server) logging() wish.Middleware {
 			_, _, pty := sess.Pty()
 			s.log.Info("ssh session",
 				"remote", sess.RemoteAddr().String(),
-				"user", Sanitize(shorten(sess.User(), 40)),
+				"user", sanitize.Line(sanitize.Shorten(sess.User(), 40)),
 				"key", fingerprintOf(sess),
-				"command", commandName(sess.Command()),
+				"command", cli.CommandName(sess.Command()),
 				"pty", pty)
 			next(sess)
 			s.log.Info("ssh session end",
@@ -35,31 +38,6 @@ func (s *Server) logging() wish.Middleware {
 				"duration", time.Since(start).Round(time.Millisecond))
 		}
 	}
-}
-
-// commandName is the command without its arguments: up to two words that
-// look like command names.
-func commandName(args []string) string {
-	var words []string
-	for _, a := range args {
-		if len(words) == 2 || strings.HasPrefix(a, "-") || !isWord(a) {
-			break
-		}
-		words = append(words, a)
-	}
-	return strings.Join(words, " ")
-}
-
-func isWord(a string) bool {
-	if a == "" || len(a) > 20 {
-		return false
-	}
-	for _, r := range a {
-		if (r < 'a' || r > 'z') && r != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // sessionLimit refuses sessions beyond cfg.MaxSessions running at once.
@@ -97,7 +75,7 @@ func (s *Server) releaseConn() wish.Middleware {
 func (s *Server) appHandler() wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(sess ssh.Session) {
-			id, ok := sess.Context().Value(ctxKeyIdentity).(*identity)
+			id, ok := sess.Context().Value(ctxKeyIdentity).(*identity.Identity)
 			if !ok {
 				_ = sess.Exit(1)
 				return

@@ -4,10 +4,9 @@ import (
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
-)
 
-// goodbyeMsg tells a screen the server is going away.
-type goodbyeMsg struct{ text string }
+	"github.com/affogato-sh/affogato/tui/internal/ui"
+)
 
 // programRegistry holds the running Bubble Tea programs so shutdown can tell
 // each session goodbye before the listener closes.
@@ -51,7 +50,7 @@ func (r *programRegistry) goodbye(text string) {
 		// goroutine each so a busy screen cannot hold up shutdown.
 		go func() {
 			defer func() { _ = recover() }()
-			p.Send(goodbyeMsg{text: text})
+			p.Send(ui.GoodbyeMsg{Text: text})
 		}()
 	}
 }

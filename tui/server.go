@@ -22,6 +22,8 @@ import (
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // Defaults for Config fields left zero.
@@ -41,6 +43,9 @@ type Config struct {
 	MaxSessions int              // default 64 if 0
 	Logger      *log.Logger      // nil = discard
 	Payouts     *payouts.Service // may be nil; payout send needs it
+	// SSHPublicAddr is HOST:PORT that users' ssh reaches; every hint prints
+	// it. Empty: the public URL's host and the port Serve listens on.
+	SSHPublicAddr string
 }
 
 // Server is affogato's SSH front door.
@@ -117,7 +122,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 			// wish runs the last one listed first: recover wraps everything.
 			recover.MiddlewareWithLogger(recoverLogger{s.log},
 				s.appHandler(),   // commands or the Bubble Tea screen
-				s.identity(),     // key → user, from the proven key only
+				s.identify(),     // key → user, from the proven key only
 				s.releaseConn(),  // handshake done: lift the deadline
 				s.sessionLimit(), // concurrent session cap
 				s.logging(),      // connect / disconnect lines
@@ -186,6 +191,18 @@ func (s *Server) sshHint() string { return s.sshHintAs("") }
 
 // sshHintAs is sshHint with a username: "ssh -p PORT USER@HOST".
 func (s *Server) sshHintAs(user string) string {
+	if h, p, err := net.SplitHostPort(s.cfg.SSHPublicAddr); err == nil {
+		if strings.Contains(h, ":") {
+			h = "[" + h + "]"
+		}
+		if user != "" {
+			h = user + "@" + h
+		}
+		if p == "22" {
+			return "ssh " + h
+		}
+		return "ssh -p " + p + " " + h
+	}
 	host := "localhost"
 	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
@@ -227,24 +244,11 @@ func parseAdminKeys(lines []string) (map[string]string, error) {
 		}
 		key, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
 		if err != nil {
-			return nil, fmt.Errorf("admin key %q: %w", shorten(line, 40), err)
+			return nil, fmt.Errorf("admin key %q: %w", sanitize.Shorten(line, 40), err)
 		}
-		admins[gossh.FingerprintSHA256(key)] = authorizedLine(key)
+		admins[gossh.FingerprintSHA256(key)] = identity.AuthorizedLine(key)
 	}
 	return admins, nil
-}
-
-// authorizedLine is a key's authorized_keys form without comment.
-func authorizedLine(key gossh.PublicKey) string {
-	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key)))
-}
-
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
 
 // recoverLogger adapts charmbracelet/log to the recover middleware.

@@ -1,4 +1,4 @@
-package tui
+package tui_test
 
 import (
 	"bufio"
@@ -14,12 +14,14 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui"
+	"github.com/affogato-sh/affogato/tui/internal/sshtest"
 )
 
 func TestHostKeyCreatedOnceAndReused(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
-	path := filepath.Join(ts.dir, HostKeyFile)
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
+	path := filepath.Join(ts.Dir, tui.HostKeyFile)
 	info, err := os.Stat(path)
 	if err != nil {
 		t.Fatalf("host key not created under the data dir: %v", err)
@@ -29,7 +31,7 @@ func TestHostKeyCreatedOnceAndReused(t *testing.T) {
 	}
 	first, _ := os.ReadFile(path)
 	// A second server on the same data dir reuses the key.
-	if _, err := New(ts.st, Config{DataDir: ts.dir}); err != nil {
+	if _, err := tui.New(ts.St, tui.Config{DataDir: ts.Dir}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := os.ReadFile(path)
@@ -42,7 +44,7 @@ func TestHostKeyCreatedOnceAndReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	var presented gossh.PublicKey
-	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.Port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,10 +63,10 @@ func TestHostKeyCreatedOnceAndReused(t *testing.T) {
 }
 
 func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
 	for _, method := range []string{"password", "keyboard-interactive"} {
-		cmd := exec.Command("ssh", append(ts.sshArgs(admin, "-o", "PreferredAuthentications="+method,
+		cmd := exec.Command("ssh", append(ts.SSHArgs(admin, "-o", "PreferredAuthentications="+method,
 			"-o", "PubkeyAuthentication=no", "127.0.0.1"), "whoami")...)
 		out, err := cmd.CombinedOutput()
 		if err == nil {
@@ -75,7 +77,7 @@ func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
 		}
 	}
 	// With Go's client too: the server offers only publickey.
-	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.Port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +93,10 @@ func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
 }
 
 func TestHandshakeDeadline(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	ts := startServerTweak(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} },
-		func(s *Server, _ *store.Store) { s.handshakeTimeout = 300 * time.Millisecond })
-	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.StartTweak(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} },
+		func(s *tui.Server, _ *store.Store) { tui.SetHandshakeTimeout(s, 300*time.Millisecond) })
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.Port)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,87 +120,69 @@ func TestHandshakeDeadline(t *testing.T) {
 		t.Errorf("stalled connection closed after %s, want about 300ms", d)
 	}
 	// An authenticated session outlives the handshake deadline.
-	p := ts.openPTY(admin, "")
-	p.waitFor("affogato", "instance admin")
+	p := ts.OpenPTY(admin, "")
+	p.WaitFor("affogato", "instance admin")
 	time.Sleep(600 * time.Millisecond)
 	select {
-	case <-p.done:
-		t.Fatalf("session closed by the handshake deadline:\n%s", p.output())
+	case <-p.Done():
+		t.Fatalf("session closed by the handshake deadline:\n%s", p.Output())
 	default:
 	}
-	p.quit()
+	p.Quit()
 }
 
 func TestSessionCap(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub}; c.MaxSessions = 1 })
-	p := ts.openPTY(admin, "")
-	p.waitFor("affogato")
-	ts.fail(admin, "too many sessions", "whoami")
-	p.quit()
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub}; c.MaxSessions = 1 })
+	p := ts.OpenPTY(admin, "")
+	p.WaitFor("affogato")
+	ts.Fail(admin, "too many sessions", "whoami")
+	p.Quit()
 	// The slot is free again once the session ended.
 	deadline := time.Now().Add(5 * time.Second)
-	for ts.srv.sessions.Load() != 0 && time.Now().Before(deadline) {
+	for tui.SessionCount(ts.Srv) != 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	ts.ok(admin, "whoami")
+	ts.OK(admin, "whoami")
 }
 
 func TestScreenIdleTimeout(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub}; c.IdleTimeout = 1500 * time.Millisecond })
-	p := ts.openPTY(admin, "")
-	p.waitFor("affogato")
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub}; c.IdleTimeout = 1500 * time.Millisecond })
+	p := ts.OpenPTY(admin, "")
+	p.WaitFor("affogato")
 	// Key presses keep it open past the timeout (keys other than q do nothing).
 	for range 4 {
 		time.Sleep(500 * time.Millisecond)
-		_, _ = p.stdin.Write([]byte("x"))
+		p.Type("x")
 	}
 	select {
-	case <-p.done:
-		t.Fatalf("session closed although keys were pressed:\n%s", p.output())
+	case <-p.Done():
+		t.Fatalf("session closed although keys were pressed:\n%s", p.Output())
 	default:
 	}
-	p.waitEnd(5 * time.Second)
-	if !strings.Contains(p.output(), "without a key press") {
-		t.Errorf("idle close should say why; got:\n%s", p.output())
+	p.WaitEnd(5 * time.Second)
+	if !strings.Contains(p.Output(), "without a key press") {
+		t.Errorf("idle close should say why; got:\n%s", p.Output())
 	}
 }
 
 func TestShutdownSaysGoodbye(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	ts := startServer(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} })
-	p := ts.openPTY(admin, "")
-	p.waitFor("affogato", "q quit")
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
+	p := ts.OpenPTY(admin, "")
+	p.WaitFor("affogato", "q quit")
 	deadline := time.Now().Add(5 * time.Second)
-	for ts.srv.programs.count() == 0 && time.Now().Before(deadline) {
+	for tui.ScreenCount(ts.Srv) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := ts.srv.Shutdown(ctx); err != nil {
+	if err := ts.Srv.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	p.waitEnd(5 * time.Second)
-	if !strings.Contains(p.output(), "shutting down") {
-		t.Errorf("screen should say goodbye; got:\n%s", p.output())
-	}
-}
-
-func TestCommandName(t *testing.T) {
-	tests := []struct {
-		in   []string
-		want string
-	}{
-		{[]string{"program", "set", "shop", "stripe-secret", "sk_live_x"}, "program set"},
-		{[]string{"whoami", "--json"}, "whoami"},
-		{[]string{"SELECT", "x"}, ""},
-		{nil, ""},
-		{[]string{"join", "shop", "TOKEN"}, "join shop"},
-	}
-	for _, tt := range tests {
-		if got := commandName(tt.in); got != tt.want {
-			t.Errorf("commandName(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+	p.WaitEnd(5 * time.Second)
+	if !strings.Contains(p.Output(), "shutting down") {
+		t.Errorf("screen should say goodbye; got:\n%s", p.Output())
 	}
 }

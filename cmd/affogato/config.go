@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +28,10 @@ type Config struct {
 	MaxSessions     int
 	PprofAddr       string // profiling listener, off when ""
 	TrustedProxies  []netip.Prefix
+	SSHPublicAddr   string // HOST:PORT the hints print for ssh; "" = public URL's host + SSH port
+	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
+	// loopback and private addresses: tests and local mocks only.
+	AllowPrivateTargets bool
 }
 
 type configFlags struct {
@@ -46,6 +52,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
+	fs.StringVar(&f.cfg.SSHPublicAddr, "ssh-public-addr", "", "HOST:PORT that users' ssh reaches (behind NAT or a port forward); hints print it (default: --public-url's host and the --ssh port)")
+	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
@@ -94,6 +102,11 @@ func (f *configFlags) resolve() (Config, error) {
 			cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 		}
 	}
+	if cfg.SSHPublicAddr != "" {
+		if err := checkHostPort(cfg.SSHPublicAddr); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")
 	}
@@ -135,4 +148,15 @@ func splitKeyLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// checkHostPort validates --ssh-public-addr: HOST:PORT with a port from 1
+// to 65535 ([::1]:2222 for IPv6).
+func checkHostPort(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	n, perr := strconv.Atoi(port)
+	if err != nil || host == "" || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /@'\"") {
+		return fmt.Errorf("--ssh-public-addr %q must be HOST:PORT, e.g. affiliates.example.com:23234", v)
+	}
+	return nil
 }

@@ -189,6 +189,7 @@ func (s *server) args(extra []string) []string {
 		"--public-url", s.publicURL,
 		"--admin-key", s.adminKey + ".pub",
 		"--click-flood-limit", "0",
+		"--allow-private-targets",
 	}, extra...)
 }
 
@@ -208,6 +209,7 @@ func (s *server) start(extra []string) error {
 			"AFFOGATO_PUBLIC_URL="+s.publicURL+"/",
 			"AFFOGATO_ADMIN_KEY="+s.adminKey+".pub",
 			"AFFOGATO_CLICK_FLOOD_LIMIT=0",
+			"AFFOGATO_ALLOW_PRIVATE_TARGETS=true",
 		)
 	}
 	if err := s.cmd.Start(); err != nil {

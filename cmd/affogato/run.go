@@ -7,9 +7,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
+	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tracker"
 	"github.com/affogato-sh/affogato/tui"
@@ -36,15 +38,18 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 		return fmt.Errorf("ssh listen %s: %w", cfg.SSHAddr, err)
 	}
 
+	sshPublic := sshPublicAddr(cfg, sshLn.Addr())
 	trk := tracker.New(st, tracker.Config{PublicURL: cfg.PublicURL, ClickFloodLimit: cfg.ClickFloodLimit,
-		APIRateLimit: cfg.APIRateLimit, Logger: logger.WithPrefix("http"), TrustedProxies: cfg.TrustedProxies})
+		APIRateLimit: cfg.APIRateLimit, Logger: logger.WithPrefix("http"), TrustedProxies: cfg.TrustedProxies,
+		SSHPublicAddr: sshPublic})
 	httpSrv := &http.Server{Handler: trk.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 
-	pay := payouts.NewService(st, &http.Client{Timeout: 30 * time.Second}, logger.WithPrefix("payouts"))
+	guard := outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, Timeout: 30 * time.Second})
+	pay := payouts.NewService(st, guard, logger.WithPrefix("payouts"))
 	sshSrv, err := tui.New(st, tui.Config{Addr: cfg.SSHAddr, DataDir: cfg.DataDir, PublicURL: cfg.PublicURL,
 		AdminKeys: cfg.AdminKeys, OpenSignup: cfg.OpenSignup, IdleTimeout: cfg.IdleTimeout,
-		MaxSessions: cfg.MaxSessions, Logger: logger.WithPrefix("ssh"), Payouts: pay})
+		MaxSessions: cfg.MaxSessions, Logger: logger.WithPrefix("ssh"), Payouts: pay, SSHPublicAddr: sshPublic})
 	if err != nil {
 		httpLn.Close()
 		sshLn.Close()
@@ -131,4 +136,21 @@ func servePprof(addr string, logger *log.Logger) {
 	if err := srv.ListenAndServe(); err != nil {
 		logger.Warn("pprof", "err", err)
 	}
+}
+
+// sshPublicAddr is the HOST:PORT every hint prints for ssh: --ssh-public-addr
+// when set, else --public-url's host with the port SSH listens on.
+func sshPublicAddr(cfg Config, listen net.Addr) string {
+	if cfg.SSHPublicAddr != "" {
+		return cfg.SSHPublicAddr
+	}
+	host := "localhost"
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	port := "22"
+	if _, p, err := net.SplitHostPort(listen.String()); err == nil {
+		port = p
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"strconv"
@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // defaultListLimit caps list commands unless --limit says otherwise.
@@ -21,7 +22,7 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			rs, err := e.srv.st.ListConversions(e.id.Actor(), slug, limit)
+			rs, err := e.srv.Store.ListConversions(e.id.Actor(), slug, limit)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -76,7 +77,7 @@ func (e *cmdEnv) commissionCmd() *cobra.Command {
 				return usageErr(c, "--status must be pending, approved, in_payout, paid, rejected or reversed")
 			}
 			slug := args[0]
-			cs, err := e.srv.st.ListCommissions(e.id.Actor(), slug, status, limit)
+			cs, err := e.srv.Store.ListCommissions(e.id.Actor(), slug, status, limit)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -112,7 +113,7 @@ func (e *cmdEnv) commissionCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := e.srv.st.ApproveCommission(e.id.Actor(), args[0], id)
+			m, err := e.srv.Store.ApproveCommission(e.id.Actor(), args[0], id)
 			return e.commissionDone(m, err, args[0], id)
 		},
 	}
@@ -126,7 +127,7 @@ func (e *cmdEnv) commissionCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := e.srv.st.RejectCommission(e.id.Actor(), args[0], id, reason)
+			m, err := e.srv.Store.RejectCommission(e.id.Actor(), args[0], id, reason)
 			return e.commissionDone(m, err, args[0], id)
 		},
 	}
@@ -156,7 +157,7 @@ func (e *cmdEnv) statsCmd() *cobra.Command {
 			if days < 1 || days > 3660 {
 				return usageErr(c, "--days must be from 1 to 3660")
 			}
-			st, err := e.srv.st.Stats(e.id.Actor(), args[0], days)
+			st, err := e.srv.Store.Stats(e.id.Actor(), args[0], days)
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
@@ -164,9 +165,9 @@ func (e *cmdEnv) statsCmd() *cobra.Command {
 				return e.printJSON(renderStats(st))
 			}
 			cur := st.Currency
-			who := "program " + Sanitize(st.Program)
+			who := "program " + sanitize.Line(st.Program)
 			if st.PartnerID != 0 {
-				who = "your results in " + Sanitize(st.Program)
+				who = "your results in " + sanitize.Line(st.Program)
 			}
 			e.printf("Last %d days, %s:\n\n", st.Days, who)
 			rate := "-"

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"strconv"
@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 func (e *cmdEnv) partnerCmd() *cobra.Command {
@@ -35,7 +36,7 @@ func (e *cmdEnv) partnerListCmd() *cobra.Command {
 			default:
 				return usageErr(c, "--status must be pending, approved, rejected or suspended")
 			}
-			ps, err := e.srv.st.ListPartners(e.id.Actor(), args[0], status)
+			ps, err := e.srv.Store.ListPartners(e.id.Actor(), args[0], status)
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
@@ -77,14 +78,14 @@ func (e *cmdEnv) partnerStatusCmd(verb, status, short string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err = e.srv.st.SetPartnerStatus(e.id.Actor(), slug, p.ID, status)
+			p, err = e.srv.Store.SetPartnerStatus(e.id.Actor(), slug, p.ID, status)
 			if err != nil {
 				return about(err, "partner %s in %q", args[1], slug)
 			}
 			if e.json {
 				return e.printJSON(e.srv.renderPartner(p))
 			}
-			e.printf("Partner %d (%s) is now %s.\n", p.ID, Sanitize(p.Email), p.Status)
+			e.printf("Partner %d (%s) is now %s.\n", p.ID, sanitize.Line(p.Email), p.Status)
 			return nil
 		},
 	}
@@ -107,7 +108,7 @@ func (e *cmdEnv) partnerSetCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err = e.srv.st.SetPartnerPlan(e.id.Actor(), slug, p.ID, plan)
+			p, err = e.srv.Store.SetPartnerPlan(e.id.Actor(), slug, p.ID, plan)
 			if err != nil {
 				return about(err, "partner %s in %q", args[1], slug)
 			}
@@ -115,9 +116,9 @@ func (e *cmdEnv) partnerSetCmd() *cobra.Command {
 				return e.printJSON(e.srv.renderPartner(p))
 			}
 			if p.Plan == nil {
-				e.printf("Partner %d (%s) earns the program's commission again.\n", p.ID, Sanitize(p.Email))
+				e.printf("Partner %d (%s) earns the program's commission again.\n", p.ID, sanitize.Line(p.Email))
 			} else {
-				e.printf("Partner %d (%s) now earns %s.\n", p.ID, Sanitize(p.Email), p.Plan.String())
+				e.printf("Partner %d (%s) now earns %s.\n", p.ID, sanitize.Line(p.Email), p.Plan.String())
 			}
 			return nil
 		},
@@ -126,7 +127,7 @@ func (e *cmdEnv) partnerSetCmd() *cobra.Command {
 
 // findPartner resolves PARTNER (id or email) in a program the actor administers.
 func (e *cmdEnv) findPartner(slug, ref string) (*store.Partner, error) {
-	p, err := e.srv.st.FindPartner(e.id.Actor(), slug, ref)
+	p, err := e.srv.Store.FindPartner(e.id.Actor(), slug, ref)
 	if err != nil {
 		return nil, about(err, "partner %q in program %q", ref, slug)
 	}

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // teamMemberJSON is one row of team list.
@@ -35,13 +36,13 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := e.srv.st.AddTeamMember(e.id.Actor(), slug, u.ID); err != nil {
+			if err := e.srv.Store.AddTeamMember(e.id.Actor(), slug, u.ID); err != nil {
 				return about(err, "team of %q", slug)
 			}
 			if e.json {
 				return e.printJSON(teamMemberJSON{UserID: u.ID, Name: u.Name, Email: u.Email})
 			}
-			e.printf("%s (user %d) now administers %s.\n", Sanitize(nameOr(u.Name, u.Email)), u.ID, Sanitize(slug))
+			e.printf("%s (user %d) now administers %s.\n", sanitize.Line(nameOr(u.Name, u.Email)), u.ID, sanitize.Line(slug))
 			return nil
 		},
 	}
@@ -50,7 +51,7 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 		Short: "list the program's admins",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
-			us, err := e.srv.st.TeamMembers(e.id.Actor(), args[0])
+			us, err := e.srv.Store.TeamMembers(e.id.Actor(), args[0])
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
@@ -75,7 +76,7 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 		Args:  nargs("SLUG", "USER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug, ref := args[0], args[1]
-			us, err := e.srv.st.TeamMembers(e.id.Actor(), slug)
+			us, err := e.srv.Store.TeamMembers(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -87,15 +88,15 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 				}
 			}
 			if found == nil {
-				return userErrf("%q is not in the team of %q (team list %s shows it)", shorten(Sanitize(ref), 60), Sanitize(slug), Sanitize(slug))
+				return userErrf("%q is not in the team of %q (team list %s shows it)", sanitize.Shorten(sanitize.Line(ref), 60), sanitize.Line(slug), sanitize.Line(slug))
 			}
-			if err := e.srv.st.RemoveTeamMember(e.id.Actor(), slug, found.ID); err != nil {
+			if err := e.srv.Store.RemoveTeamMember(e.id.Actor(), slug, found.ID); err != nil {
 				return about(err, "team of %q", slug)
 			}
 			if e.json {
 				return e.printJSON(teamMemberJSON{UserID: found.ID, Name: found.Name, Email: found.Email})
 			}
-			e.printf("%s (user %d) no longer administers %s.\n", Sanitize(nameOr(found.Name, found.Email)), found.ID, Sanitize(slug))
+			e.printf("%s (user %d) no longer administers %s.\n", sanitize.Line(nameOr(found.Name, found.Email)), found.ID, sanitize.Line(slug))
 			return nil
 		},
 	}
@@ -109,7 +110,7 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 func (e *cmdEnv) teamUser(c *cobra.Command, slug string, args []string) (*store.User, error) {
 	// Check the actor administers the program before looking anyone up, so
 	// the command cannot be used to probe for users.
-	if err := e.srv.st.CanAdmin(e.id.Actor(), slug); err != nil {
+	if err := e.srv.Store.CanAdmin(e.id.Actor(), slug); err != nil {
 		return nil, about(err, "program %q", slug)
 	}
 	if len(args) > 1 || strings.HasPrefix(args[0], "ssh-") || strings.HasPrefix(args[0], "ecdsa-") || strings.HasPrefix(args[0], "sk-") {
@@ -118,12 +119,12 @@ func (e *cmdEnv) teamUser(c *cobra.Command, slug string, args []string) (*store.
 			return nil, err
 		}
 		fp := gossh.FingerprintSHA256(key)
-		u, err := e.srv.st.UserByFingerprint(fp)
+		u, err := e.srv.Store.UserByFingerprint(fp)
 		if errors.Is(err, store.ErrNotFound) {
 			// Nobody has connected with this key yet: the merchant vouches
 			// for it, so it becomes a user (named after the key's comment)
 			// who can set their profile when they first connect.
-			u, err = e.srv.st.CreateUser(keyComment(args, "team member"), "", fp, line)
+			u, err = e.srv.Store.CreateUser(keyComment(args, "team member"), "", fp, line)
 		}
 		if err != nil {
 			return nil, about(err, "user with key %s", fp)
@@ -132,16 +133,16 @@ func (e *cmdEnv) teamUser(c *cobra.Command, slug string, args []string) (*store.
 	}
 	ref := args[0]
 	if id, err := strconv.ParseUint(ref, 10, 64); err == nil {
-		u, err := e.srv.st.UserByID(id)
+		u, err := e.srv.Store.UserByID(id)
 		if err != nil {
 			return nil, about(err, "user %d", id)
 		}
 		return u, nil
 	}
 	if strings.Contains(ref, "@") {
-		u, err := e.srv.st.UserByEmail(ref)
+		u, err := e.srv.Store.UserByEmail(ref)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, userErrf("no user has the email %q; give their public key or user id (whoami shows it)", shorten(Sanitize(ref), 60))
+			return nil, userErrf("no user has the email %q; give their public key or user id (whoami shows it)", sanitize.Shorten(sanitize.Line(ref), 60))
 		}
 		if err != nil {
 			return nil, about(err, "user %q", ref)
@@ -157,5 +158,5 @@ func keyComment(args []string, def string) string {
 	if err != nil || strings.TrimSpace(comment) == "" {
 		return def
 	}
-	return shorten(Sanitize(strings.TrimSpace(comment)), 60)
+	return sanitize.Shorten(sanitize.Line(strings.TrimSpace(comment)), 60)
 }

@@ -1,4 +1,7 @@
-package tui
+// Package sshtest runs a real affogato SSH server on 127.0.0.1 with its own
+// store and drives it with the real OpenSSH client (commands and -tt
+// terminal sessions). Only tests import it.
+package sshtest
 
 import (
 	"bytes"
@@ -20,15 +23,16 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui"
 )
 
-// testKey is an ed25519 key pair made with ssh-keygen.
-type testKey struct {
+// Key is an ed25519 key pair made with ssh-keygen.
+type Key struct {
 	Path string // private key file
 	Pub  string // authorized_keys line
 }
 
-func newTestKey(t *testing.T, name string) testKey {
+func NewKey(t *testing.T, name string) Key {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name+"@test", "-f", path).CombinedOutput()
@@ -39,28 +43,44 @@ func newTestKey(t *testing.T, name string) testKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return testKey{Path: path, Pub: strings.TrimSpace(string(pub))}
+	return Key{Path: path, Pub: strings.TrimSpace(string(pub))}
 }
 
-// testServer is a running Server on 127.0.0.1 with its own store.
-type testServer struct {
+// Server is a running Server on 127.0.0.1 with its own store.
+type Server struct {
 	t    *testing.T
-	srv  *Server
-	st   *store.Store
-	port string
-	dir  string
+	Srv  *tui.Server
+	St   *store.Store
+	Port string
+	Dir  string
 	done chan error
 }
 
-// startServer starts a server; mod may change the config first.
-func startServer(t *testing.T, mod func(*Config)) *testServer {
+// Start starts a server; mod may change the config first.
+func Start(t *testing.T, mod func(*tui.Config)) *Server {
 	t.Helper()
-	return startServerTweak(t, mod, nil)
+	return StartTweak(t, mod, nil)
 }
 
-// startServerTweak is startServer with a hook on the Server (and its store)
+// StartTweak is Start with a hook on the Server (and its store)
 // before it serves.
-func startServerTweak(t *testing.T, mod func(*Config), tweak func(*Server, *store.Store)) *testServer {
+func StartTweak(t *testing.T, mod func(*tui.Config), tweak func(*tui.Server, *store.Store)) *Server {
+	t.Helper()
+	return start(t, func(c *tui.Config, _ *store.Store) {
+		if mod != nil {
+			mod(c)
+		}
+	}, tweak)
+}
+
+// StartWithStore is Start where mod also sees the server's store (to build
+// a payouts service on it, say).
+func StartWithStore(t *testing.T, mod func(*tui.Config, *store.Store)) *Server {
+	t.Helper()
+	return start(t, mod, nil)
+}
+
+func start(t *testing.T, mod func(*tui.Config, *store.Store), tweak func(*tui.Server, *store.Store)) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
@@ -73,11 +93,11 @@ func startServerTweak(t *testing.T, mod func(*Config), tweak func(*Server, *stor
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	cfg := Config{Addr: "127.0.0.1:0", DataDir: dir, PublicURL: "http://aff.test:8080", Logger: log.New(logs)}
+	cfg := tui.Config{Addr: "127.0.0.1:0", DataDir: dir, PublicURL: "http://aff.test:8080", Logger: log.New(logs)}
 	if mod != nil {
-		mod(&cfg)
+		mod(&cfg, st)
 	}
-	srv, err := New(st, cfg)
+	srv, err := tui.New(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +109,7 @@ func startServerTweak(t *testing.T, mod func(*Config), tweak func(*Server, *stor
 		t.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
-	ts := &testServer{t: t, srv: srv, st: st, port: port, dir: dir, done: make(chan error, 1)}
+	ts := &Server{t: t, Srv: srv, St: st, Port: port, Dir: dir, done: make(chan error, 1)}
 	go func() { ts.done <- srv.Serve(l) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -133,19 +153,19 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// result is one ssh run.
-type result struct {
+// Result is one ssh run.
+type Result struct {
 	Stdout, Stderr string
 	Code           int
 }
 
-func (r result) String() string {
+func (r Result) String() string {
 	return "exit " + strconv.Itoa(r.Code) + "\nstdout:\n" + r.Stdout + "\nstderr:\n" + r.Stderr
 }
 
 // sshArgs are the client options every test uses.
-func (ts *testServer) sshArgs(k testKey, extra ...string) []string {
-	args := []string{"-F", "/dev/null", "-i", k.Path, "-p", ts.port,
+func (ts *Server) SSHArgs(k Key, extra ...string) []string {
+	args := []string{"-F", "/dev/null", "-i", k.Path, "-p", ts.Port,
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 		"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
 		"-o", "ConnectTimeout=10"}
@@ -153,13 +173,13 @@ func (ts *testServer) sshArgs(k testKey, extra ...string) []string {
 }
 
 // run runs one command as key k; args are quoted for the server's shell-like split.
-func (ts *testServer) run(k testKey, args ...string) result {
+func (ts *Server) Run(k Key, args ...string) Result {
 	ts.t.Helper()
-	return ts.runAs(k, "", args...)
+	return ts.RunAs(k, "", args...)
 }
 
 // runAs runs one command with an SSH username.
-func (ts *testServer) runAs(k testKey, user string, args ...string) result {
+func (ts *Server) RunAs(k Key, user string, args ...string) Result {
 	ts.t.Helper()
 	quoted := make([]string, len(args))
 	for i, a := range args {
@@ -171,7 +191,7 @@ func (ts *testServer) runAs(k testKey, user string, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ssh", append(ts.sshArgs(k, host), strings.Join(quoted, " "))...)
+	cmd := exec.CommandContext(ctx, "ssh", append(ts.SSHArgs(k, host), strings.Join(quoted, " "))...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -182,13 +202,13 @@ func (ts *testServer) runAs(k testKey, user string, args ...string) result {
 	} else if err != nil {
 		ts.t.Fatalf("ssh %v: %v", args, err)
 	}
-	return result{Stdout: out.String(), Stderr: errb.String(), Code: code}
+	return Result{Stdout: out.String(), Stderr: errb.String(), Code: code}
 }
 
 // ok runs a command that must succeed and returns its stdout.
-func (ts *testServer) ok(k testKey, args ...string) string {
+func (ts *Server) OK(k Key, args ...string) string {
 	ts.t.Helper()
-	r := ts.run(k, args...)
+	r := ts.Run(k, args...)
 	if r.Code != 0 {
 		ts.t.Fatalf("%v: want success, got %s", args, r)
 	}
@@ -196,9 +216,9 @@ func (ts *testServer) ok(k testKey, args ...string) string {
 }
 
 // okJSON runs a command with --json and decodes its output into v.
-func (ts *testServer) okJSON(k testKey, v any, args ...string) {
+func (ts *Server) OKJSON(k Key, v any, args ...string) {
 	ts.t.Helper()
-	out := ts.ok(k, append(args, "--json")...)
+	out := ts.OK(k, append(args, "--json")...)
 	if err := json.Unmarshal([]byte(out), v); err != nil {
 		ts.t.Fatalf("%v --json: %v\n%s", args, err, out)
 	}
@@ -206,9 +226,9 @@ func (ts *testServer) okJSON(k testKey, v any, args ...string) {
 
 // fail runs a command that must fail with exit status 1 and a message on
 // stderr containing want.
-func (ts *testServer) fail(k testKey, want string, args ...string) result {
+func (ts *Server) Fail(k Key, want string, args ...string) Result {
 	ts.t.Helper()
-	r := ts.run(k, args...)
+	r := ts.Run(k, args...)
 	if r.Code != 1 {
 		ts.t.Fatalf("%v: want exit 1, got %s", args, r)
 	}
@@ -231,8 +251,8 @@ func shellQuote(a string) string {
 	return "'" + strings.ReplaceAll(a, "'", `'"'"'`) + "'"
 }
 
-// ptySession is an interactive session (ssh -tt) whose output is collected.
-type ptySession struct {
+// PTY is an interactive session (ssh -tt) whose output is collected.
+type PTY struct {
 	t     *testing.T
 	cmd   *exec.Cmd
 	stdin interface {
@@ -244,7 +264,7 @@ type ptySession struct {
 	done chan struct{}
 }
 
-type lockedWriter struct{ p *ptySession }
+type lockedWriter struct{ p *PTY }
 
 func (w lockedWriter) Write(b []byte) (int, error) {
 	w.p.mu.Lock()
@@ -252,16 +272,16 @@ func (w lockedWriter) Write(b []byte) (int, error) {
 	return w.p.out.Write(b)
 }
 
-// openPTY opens a terminal session as k (user may name a program).
-func (ts *testServer) openPTY(k testKey, user string) *ptySession {
+// OpenPTY opens a terminal session as k (user may name a program).
+func (ts *Server) OpenPTY(k Key, user string) *PTY {
 	ts.t.Helper()
 	host := "127.0.0.1"
 	if user != "" {
 		host = user + "@" + host
 	}
-	cmd := exec.Command("ssh", ts.sshArgs(k, "-tt", "-o", "SetEnv=TERM=xterm-256color", host)...)
+	cmd := exec.Command("ssh", ts.SSHArgs(k, "-tt", "-o", "SetEnv=TERM=xterm-256color", host)...)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
-	p := &ptySession{t: ts.t, cmd: cmd, done: make(chan struct{})}
+	p := &PTY{t: ts.t, cmd: cmd, done: make(chan struct{})}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		ts.t.Fatal(err)
@@ -280,18 +300,18 @@ func (ts *testServer) openPTY(k testKey, user string) *ptySession {
 	return p
 }
 
-func (p *ptySession) output() string {
+func (p *PTY) Output() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.out.String()
 }
 
 // waitFor waits until the output contains every one of want.
-func (p *ptySession) waitFor(want ...string) {
+func (p *PTY) WaitFor(want ...string) {
 	p.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		out := p.output()
+		out := p.Output()
 		all := true
 		for _, w := range want {
 			all = all && strings.Contains(out, w)
@@ -301,12 +321,12 @@ func (p *ptySession) waitFor(want ...string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	p.t.Fatalf("screen never showed %q; got:\n%s", want, p.output())
+	p.t.Fatalf("screen never showed %q; got:\n%s", want, p.Output())
 }
 
 // quit presses q until the session ends (the renderer's terminal query
 // may swallow the first key when the client does not answer it).
-func (p *ptySession) quit() {
+func (p *PTY) Quit() {
 	p.t.Helper()
 	deadline := time.After(15 * time.Second)
 	tick := time.NewTicker(200 * time.Millisecond)
@@ -318,27 +338,38 @@ func (p *ptySession) quit() {
 		case <-tick.C:
 			_, _ = p.stdin.Write([]byte("q"))
 		case <-deadline:
-			p.t.Fatalf("session did not end on q; got:\n%s", p.output())
+			p.t.Fatalf("session did not end on q; got:\n%s", p.Output())
 		}
 	}
 }
 
 // waitEnd waits for the session to end by itself.
-func (p *ptySession) waitEnd(within time.Duration) {
+func (p *PTY) WaitEnd(within time.Duration) {
 	p.t.Helper()
 	select {
 	case <-p.done:
 	case <-time.After(within):
-		p.t.Fatalf("session still open after %s; got:\n%s", within, p.output())
+		p.t.Fatalf("session still open after %s; got:\n%s", within, p.Output())
 	}
 }
 
-// fingerprintOfLine is the SHA256 fingerprint of an authorized_keys line.
-func fingerprintOfLine(t *testing.T, line string) string {
+// FingerprintOfLine is the SHA256 fingerprint of an authorized_keys line.
+func FingerprintOfLine(t *testing.T, line string) string {
 	t.Helper()
 	k, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return gossh.FingerprintSHA256(k)
+}
+
+// Done is closed when the terminal session has ended.
+func (p *PTY) Done() <-chan struct{} { return p.done }
+
+// Type sends s as key presses.
+func (p *PTY) Type(s string) {
+	p.t.Helper()
+	if _, err := p.stdin.Write([]byte(s)); err != nil {
+		p.t.Fatalf("type %q: %v", s, err)
+	}
 }

@@ -1,4 +1,4 @@
-package tui
+package cli_test
 
 import (
 	"strings"
@@ -6,58 +6,63 @@ import (
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui"
+	"github.com/affogato-sh/affogato/tui/internal/cli"
+	"github.com/affogato-sh/affogato/tui/internal/sshtest"
 )
 
 // TestAuthorizationMatrix runs every merchant command of program shop as each
 // role that must not run it, checks each is refused (exit 1, a message, no
 // Go internals) and that nothing changed, as the owner sees it.
 func TestAuthorizationMatrix(t *testing.T) {
-	admin := newTestKey(t, "admin")
-	owner := newTestKey(t, "owner")
-	otherMerchant := newTestKey(t, "othermerchant")
-	partnerSame := newTestKey(t, "partnersame")
-	partnerOther := newTestKey(t, "partnerother")
-	unknown := newTestKey(t, "unknown")
-	stranger := newTestKey(t, "stranger") // a key nobody has used
-	ts := startServerTweak(t, func(c *Config) { c.AdminKeys = []string{admin.Pub} },
-		func(s *Server, st *store.Store) { s.cfg.Payouts = payouts.NewService(st, nil, nil) })
+	admin := sshtest.NewKey(t, "admin")
+	owner := sshtest.NewKey(t, "owner")
+	otherMerchant := sshtest.NewKey(t, "othermerchant")
+	partnerSame := sshtest.NewKey(t, "partnersame")
+	partnerOther := sshtest.NewKey(t, "partnerother")
+	unknown := sshtest.NewKey(t, "unknown")
+	stranger := sshtest.NewKey(t, "stranger") // a key nobody has used
+	ts := sshtest.StartWithStore(t, func(c *tui.Config, st *store.Store) {
+		c.AdminKeys = []string{admin.Pub}
+		c.Payouts = payouts.NewService(st, nil, nil)
+	})
 
 	// Set up: shop run by owner, other run by otherMerchant, one partner each.
-	ts.ok(admin, "program", "create", "shop", "--name", "Shop", "--url", "https://shop.example")
-	ts.ok(admin, "program", "create", "other", "--name", "Other", "--url", "https://other.example")
-	ts.ok(admin, append([]string{"team", "add", "shop"}, strings.Fields(owner.Pub)...)...)
-	ts.ok(admin, append([]string{"team", "add", "other"}, strings.Fields(otherMerchant.Pub)...)...)
+	ts.OK(admin, "program", "create", "shop", "--name", "Shop", "--url", "https://shop.example")
+	ts.OK(admin, "program", "create", "other", "--name", "Other", "--url", "https://other.example")
+	ts.OK(admin, append([]string{"team", "add", "shop"}, strings.Fields(owner.Pub)...)...)
+	ts.OK(admin, append([]string{"team", "add", "other"}, strings.Fields(otherMerchant.Pub)...)...)
 	var a, b joinOut
-	ts.okJSON(partnerSame, &a, "join", "shop", "--name", "Sam", "--email", "sam@example.com")
-	ts.okJSON(partnerOther, &b, "join", "other", "--name", "Ola", "--email", "ola@example.com")
-	ts.ok(owner, "partner", "approve", "shop", "sam@example.com")
-	ts.ok(otherMerchant, "partner", "approve", "other", "ola@example.com")
-	ts.ok(partnerSame, "profile", "set", "paypal", "sam-pp@example.com")
-	ts.ok(owner, "coupon", "add", "shop", "SAVE", "sam@example.com")
+	ts.OKJSON(partnerSame, &a, "join", "shop", "--name", "Sam", "--email", "sam@example.com")
+	ts.OKJSON(partnerOther, &b, "join", "other", "--name", "Ola", "--email", "ola@example.com")
+	ts.OK(owner, "partner", "approve", "shop", "sam@example.com")
+	ts.OK(otherMerchant, "partner", "approve", "other", "ola@example.com")
+	ts.OK(partnerSame, "profile", "set", "paypal", "sam-pp@example.com")
+	ts.OK(owner, "coupon", "add", "shop", "SAVE", "sam@example.com")
 	for _, o := range []struct{ order, amount string }{{"o1", "500.00"}, {"o2", "50.00"}} {
-		if _, _, err := ts.st.RecordConversion("shop", store.ConversionInput{OrderID: o.order, CustomerID: "c-" + o.order, Amount: o.amount, Currency: "USD", Kind: "sale", Ref: a.Code}); err != nil {
+		if _, _, err := ts.St.RecordConversion("shop", store.ConversionInput{OrderID: o.order, CustomerID: "c-" + o.order, Amount: o.amount, Currency: "USD", Kind: "sale", Ref: a.Code}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var comms []commissionJSON
-	ts.okJSON(owner, &comms, "commission", "list", "shop")
+	var comms []cli.CommissionJSON
+	ts.OKJSON(owner, &comms, "commission", "list", "shop")
 	if len(comms) != 2 {
 		t.Fatalf("setup: commissions = %+v", comms)
 	}
 	paid, pending := itoa(comms[1].ID), itoa(comms[0].ID)
-	ts.ok(owner, "commission", "approve", "shop", paid)
-	var po payoutJSON
-	ts.okJSON(owner, &po, "payout", "create", "shop")
+	ts.OK(owner, "commission", "approve", "shop", paid)
+	var po cli.PayoutJSON
+	ts.OKJSON(owner, &po, "payout", "create", "shop")
 	if po.Batch == nil {
 		t.Fatalf("setup: no batch: %+v", po)
 	}
 	batch := itoa(*po.Batch)
-	var team []teamMemberJSON
-	ts.okJSON(owner, &team, "team", "list", "shop")
-	var who whoamiJSON
-	ts.okJSON(owner, &who, "whoami")
+	var team []cli.TeamMemberJSON
+	ts.OKJSON(owner, &team, "team", "list", "shop")
+	var who cli.WhoamiJSON
+	ts.OKJSON(owner, &who, "whoami")
 	ownerID := itoa(who.UserID)
-	ts.okJSON(partnerOther, &who, "whoami")
+	ts.OKJSON(partnerOther, &who, "whoami")
 	partnerOtherUser := itoa(who.UserID)
 	samID := itoa(a.PartnerID)
 
@@ -69,10 +74,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"coupon", "list", "shop"}, {"team", "list", "shop"}, {"payout", "list", "shop"},
 			{"commission", "list", "shop"}, {"conversion", "list", "shop"},
 		} {
-			snap[strings.Join(args, " ")] = ts.ok(owner, append(args, "--json")...)
+			snap[strings.Join(args, " ")] = ts.OK(owner, append(args, "--json")...)
 		}
-		snap["programs"] = ts.ok(admin, "program", "list", "--json")
-		n, err := ts.st.UserCount()
+		snap["programs"] = ts.OK(admin, "program", "list", "--json")
+		n, err := ts.St.UserCount()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +88,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	type role struct {
 		name string
-		key  testKey
+		key  sshtest.Key
 	}
 	unknownR := role{"unknown key", unknown}
 	partnerSameR := role{"partner of shop", partnerSame}
@@ -144,7 +149,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, r := range c.roles {
-			res := ts.run(r.key, c.args...)
+			res := ts.Run(r.key, c.args...)
 			if res.Code != 1 || strings.TrimSpace(res.Stderr) == "" {
 				t.Errorf("%s ran %q: want refusal (exit 1, message), got %s", r.name, c.args, res)
 				continue
@@ -166,14 +171,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	// The stranger's key did not become a user.
-	if _, err := ts.st.UserByFingerprint(fingerprintOfLine(t, stranger.Pub)); err == nil {
+	if _, err := ts.St.UserByFingerprint(sshtest.FingerprintOfLine(t, stranger.Pub)); err == nil {
 		t.Error("a refused team add created a user for the key")
 	}
 
 	// Partners see only their own: the partner of other sees nothing of shop,
 	// the partner of shop sees their own conversions but no other partner's.
 	var convs []store.ConversionView
-	ts.okJSON(partnerSame, &convs, "conversion", "list", "shop")
+	ts.OKJSON(partnerSame, &convs, "conversion", "list", "shop")
 	for _, c := range convs {
 		if c.PartnerID == nil || itoa(*c.PartnerID) != samID {
 			t.Errorf("partner of shop sees a conversion not theirs: %+v", c)

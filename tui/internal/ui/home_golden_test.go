@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"bytes"
@@ -18,12 +18,13 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // Golden screens of the terminal home screen. Regenerate the files under
 // testdata/TestHomeGolden/ with:
 //
-//	go test ./tui/ -run Golden -update
+//	go test ./tui/internal/ui/ -run Golden -update
 
 // goldenWidth and goldenHeight are the fixed terminal size of every screen.
 const (
@@ -54,12 +55,12 @@ func (c *testClock) advance(d time.Duration) {
 }
 
 // homeFixture is a store seeded with a merchant, a partner, a click and a
-// conversion, and a Server (not listening) to load home screens from.
+// conversion, and the screen environment to load home screens from.
 type homeFixture struct {
-	srv      *Server
+	env      Env
 	st       *store.Store
-	merchant *identity
-	partner  *identity
+	merchant *identity.Identity
+	partner  *identity.Identity
 	code     string // the partner's random default link code
 }
 
@@ -72,11 +73,8 @@ func newHomeFixture(t *testing.T) *homeFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	// Addr is only used for the "ssh -p PORT HOST" hint; nothing listens.
-	srv, err := New(st, Config{Addr: "127.0.0.1:2222", DataDir: dir, PublicURL: "http://aff.test:8080"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The hint and links a server on port 2222 of aff.test would give.
+	env := Env{Store: st, Hint: "ssh -p 2222 aff.test", Link: func(code string) string { return "http://aff.test:8080/r/" + code }}
 
 	mu, err := st.CreateUser("Mia Merchant", "mia@acme.test", "SHA256:merchant-key", "ssh-ed25519 AAAAmerchant")
 	if err != nil {
@@ -123,34 +121,34 @@ func newHomeFixture(t *testing.T) *homeFixture {
 		t.Fatal(err)
 	}
 	return &homeFixture{
-		srv: srv, st: st, code: p.Code,
-		merchant: &identity{Fingerprint: "SHA256:merchant-key", KeyLine: "ssh-ed25519 AAAAmerchant", User: mu},
-		partner:  &identity{Fingerprint: "SHA256:partner-key", KeyLine: "ssh-ed25519 AAAApartner", User: pu},
+		env: env, st: st, code: p.Code,
+		merchant: &identity.Identity{Fingerprint: "SHA256:merchant-key", KeyLine: "ssh-ed25519 AAAAmerchant", User: mu},
+		partner:  &identity.Identity{Fingerprint: "SHA256:partner-key", KeyLine: "ssh-ed25519 AAAApartner", User: pu},
 	}
 }
 
 // unknown is a key no user holds.
-func (f *homeFixture) unknown() *identity {
-	return &identity{Fingerprint: "SHA256:unknown-key", KeyLine: "ssh-ed25519 AAAAunknown"}
+func (f *homeFixture) unknown() *identity.Identity {
+	return &identity.Identity{Fingerprint: "SHA256:unknown-key", KeyLine: "ssh-ed25519 AAAAunknown"}
 }
 
 // asciiStyles are home styles from a renderer without colours, so the
 // goldens hold no SGR sequences and do not depend on the environment.
-func asciiStyles(accent string) homeStyles {
+func asciiStyles(accent string) HomeStyles {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	return newHomeStyles(r, accent)
+	return NewHomeStyles(r, accent)
 }
 
 // runHome runs the home model for d under teatest until it shows every one
 // of want, presses q, and returns all it wrote and the final model.
-func runHome(t *testing.T, d *homeData, want ...string) ([]byte, homeModel) {
+func runHome(t *testing.T, d *HomeData, want ...string) ([]byte, Home) {
 	t.Helper()
 	accent := ""
 	if d.Portal != nil {
 		accent = d.Portal.Accent
 	}
-	m := newHomeModel(d, asciiStyles(accent), goldenWidth, goldenHeight)
+	m := NewHome(d, asciiStyles(accent), goldenWidth, goldenHeight)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(goldenWidth, goldenHeight))
 	var seen []byte
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
@@ -167,9 +165,9 @@ func runHome(t *testing.T, d *homeData, want ...string) ([]byte, homeModel) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fm, ok := tm.FinalModel(t).(homeModel)
+	fm, ok := tm.FinalModel(t).(Home)
 	if !ok {
-		t.Fatalf("final model is %T, want homeModel", tm.FinalModel(t))
+		t.Fatalf("final model is %T, want Home", tm.FinalModel(t))
 	}
 	if fm.bye != "Bye!" {
 		t.Errorf("after q the model says %q, want Bye!", fm.bye)
@@ -192,7 +190,7 @@ func TestHomeGolden(t *testing.T) {
 	f := newHomeFixture(t)
 
 	t.Run("merchant", func(t *testing.T) {
-		d, err := f.srv.loadHome(f.merchant, "")
+		d, err := LoadHome(f.env, f.merchant, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +215,7 @@ func TestHomeGolden(t *testing.T) {
 	})
 
 	t.Run("partner", func(t *testing.T) {
-		d, err := f.srv.loadHome(f.partner, "")
+		d, err := LoadHome(f.env, f.partner, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +240,7 @@ func TestHomeGolden(t *testing.T) {
 	})
 
 	t.Run("unknown", func(t *testing.T) {
-		d, err := f.srv.loadHome(f.unknown(), "")
+		d, err := LoadHome(f.env, f.unknown(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +264,7 @@ func TestHomeGolden(t *testing.T) {
 
 	t.Run("signup", func(t *testing.T) {
 		// ssh acme@host by a key nobody holds: the program's own page.
-		d, err := f.srv.loadHome(f.unknown(), "acme")
+		d, err := LoadHome(f.env, f.unknown(), "acme")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +291,7 @@ func TestHomeGolden(t *testing.T) {
 
 	t.Run("member-of-named-program", func(t *testing.T) {
 		// ssh acme@host by a partner of acme: the ordinary partner screen.
-		d, err := f.srv.loadHome(f.partner, "acme")
+		d, err := LoadHome(f.env, f.partner, "acme")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,8 +317,8 @@ func TestHomeGoldenSanitizesNames(t *testing.T) {
 	if _, err := f.st.Join(store.Actor{UserID: u.ID}, "acme", ""); err != nil {
 		t.Fatal(err)
 	}
-	id := &identity{Fingerprint: "SHA256:hostile-key", KeyLine: "ssh-ed25519 AAAAhostile", User: u}
-	d, err := f.srv.loadHome(id, "")
+	id := &identity.Identity{Fingerprint: "SHA256:hostile-key", KeyLine: "ssh-ed25519 AAAAhostile", User: u}
+	d, err := LoadHome(f.env, id, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 func (e *cmdEnv) payoutCmd() *cobra.Command {
@@ -20,7 +21,7 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 		Short: "put every partner's approved balance above the minimum into a new batch",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
-			b, skipped, err := e.srv.st.CreatePayoutBatch(e.id.Actor(), args[0])
+			b, skipped, err := e.srv.Store.CreatePayoutBatch(e.id.Actor(), args[0])
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
@@ -47,11 +48,11 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			if err := e.srv.st.CanAdmin(e.id.Actor(), slug); err != nil {
+			if err := e.srv.Store.CanAdmin(e.id.Actor(), slug); err != nil {
 				// Not a merchant of slug: a partner's own payout history.
 				return e.partnerPayouts(slug)
 			}
-			bs, err := e.srv.st.ListPayoutBatches(e.id.Actor(), slug)
+			bs, err := e.srv.Store.ListPayoutBatches(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -81,7 +82,7 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 
 // nobodyToPay reports a payout create that made no batch.
 func (e *cmdEnv) nobodyToPay(slug string, skipped []store.Skipped) error {
-	p, err := e.srv.st.AdminProgram(e.id.Actor(), slug)
+	p, err := e.srv.Store.AdminProgram(e.id.Actor(), slug)
 	if err != nil {
 		return about(err, "program %q", slug)
 	}
@@ -91,7 +92,7 @@ func (e *cmdEnv) nobodyToPay(slug string, skipped []store.Skipped) error {
 		j.Batch, j.Status = nil, ""
 		return e.printJSON(j)
 	}
-	e.printf("Nobody to pay in %s yet: no batch was created.\n", Sanitize(p.Slug))
+	e.printf("Nobody to pay in %s yet: no batch was created.\n", sanitize.Line(p.Slug))
 	if len(skipped) > 0 {
 		e.printf("\nLeft out:\n")
 		e.printSkipped(skipped, p.Currency)
@@ -109,10 +110,10 @@ func (e *cmdEnv) printSkipped(skipped []store.Skipped, currency string) {
 
 // partnerPayouts prints the actor's own payout history in a program.
 func (e *cmdEnv) partnerPayouts(slug string) error {
-	if _, err := e.srv.st.Membership(e.id.Actor(), slug); err != nil {
+	if _, err := e.srv.Store.Membership(e.id.Actor(), slug); err != nil {
 		return about(err, "program %q", slug)
 	}
-	ps, err := e.srv.st.PartnerPayouts(e.id.Actor(), slug)
+	ps, err := e.srv.Store.PartnerPayouts(e.id.Actor(), slug)
 	if err != nil {
 		return about(err, "program %q", slug)
 	}
@@ -181,11 +182,11 @@ func (e *cmdEnv) payoutExportCmd() *cobra.Command {
 func (e *cmdEnv) export(id uint64, format string) ([]payouts.File, error) {
 	var files []payouts.File
 	var err error
-	if e.srv.cfg.Payouts != nil {
-		files, _, err = e.srv.cfg.Payouts.Export(e.id.Actor(), id, format)
+	if e.srv.Payouts != nil {
+		files, _, err = e.srv.Payouts.Export(e.id.Actor(), id, format)
 	} else {
 		var b *store.PayoutBatch
-		b, err = e.srv.st.PayoutBatch(e.id.Actor(), id)
+		b, err = e.srv.Store.PayoutBatch(e.id.Actor(), id)
 		if err == nil && b.Status != store.BatchCreated && b.Status != store.BatchExported {
 			return nil, userErrf("batch %d is %s: only new or exported batches are exported", id, b.Status)
 		}
@@ -193,7 +194,7 @@ func (e *cmdEnv) export(id uint64, format string) ([]payouts.File, error) {
 			files, err = payouts.Export(b, format)
 		}
 		if err == nil && b.Status == store.BatchCreated {
-			_, err = e.srv.st.SetBatchStatus(e.id.Actor(), id, store.BatchExported, b.RemoteID, "")
+			_, err = e.srv.Store.SetBatchStatus(e.id.Actor(), id, store.BatchExported, b.RemoteID, "")
 		}
 	}
 	switch {
@@ -229,13 +230,13 @@ func (e *cmdEnv) payoutReconcileCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if e.srv.cfg.Payouts == nil {
+			if e.srv.Payouts == nil {
 				return userErrf("sending payouts is not configured on this server")
 			}
-			if _, err := e.srv.st.PayoutBatch(e.id.Actor(), id); err != nil {
+			if _, err := e.srv.Store.PayoutBatch(e.id.Actor(), id); err != nil {
 				return about(err, "batch %d", id)
 			}
-			b, err := e.srv.cfg.Payouts.ReconcilePayPal(c.Context(), e.id.Actor(), id, strings.TrimSpace(args[1]), e.progress)
+			b, err := e.srv.Payouts.ReconcilePayPal(c.Context(), e.id.Actor(), id, strings.TrimSpace(args[1]), e.progress)
 			return e.batchResult(b, err, id)
 		},
 	}
@@ -254,14 +255,14 @@ func (e *cmdEnv) providerCmd(use, short, unconfigured string,
 			if err != nil {
 				return err
 			}
-			if e.srv.cfg.Payouts == nil {
+			if e.srv.Payouts == nil {
 				return userErrf("%s", unconfigured)
 			}
 			// Check access before any provider call.
-			if _, err := e.srv.st.PayoutBatch(e.id.Actor(), id); err != nil {
+			if _, err := e.srv.Store.PayoutBatch(e.id.Actor(), id); err != nil {
 				return about(err, "batch %d", id)
 			}
-			b, err := do(e.srv.cfg.Payouts, c.Context(), e.id.Actor(), id, e.progress)
+			b, err := do(e.srv.Payouts, c.Context(), e.id.Actor(), id, e.progress)
 			return e.batchResult(b, err, id)
 		},
 	}
@@ -272,7 +273,7 @@ func (e *cmdEnv) progress(done, total int, item store.PayoutItem, msg string) {
 	if msg == "" {
 		msg = item.Status
 	}
-	fmt.Fprintf(e.errw, "[%d/%d] %s %s: %s\n", done, total, Sanitize(item.Email), money(item.Amount, item.Currency), Sanitize(msg))
+	fmt.Fprintf(e.errw, "[%d/%d] %s %s: %s\n", done, total, sanitize.Line(item.Email), money(item.Amount, item.Currency), sanitize.Line(msg))
 }
 
 // batchResult prints a batch the payouts service returned (it may return
@@ -298,7 +299,7 @@ func (e *cmdEnv) batchResult(b *store.PayoutBatch, err error, id uint64) error {
 		return about(err, "batch %d", id)
 	}
 	// A provider's refusal or an outage: the merchant needs its words.
-	return userErrf("batch %d: %s", id, Sanitize(err.Error()))
+	return userErrf("batch %d: %s", id, sanitize.Line(err.Error()))
 }
 
 func (e *cmdEnv) payoutMarkPaidCmd() *cobra.Command {
@@ -311,7 +312,7 @@ func (e *cmdEnv) payoutMarkPaidCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := e.srv.st.MarkBatchPaid(e.id.Actor(), id)
+			b, err := e.srv.Store.MarkBatchPaid(e.id.Actor(), id)
 			if err != nil {
 				return about(err, "batch %d", id)
 			}
@@ -326,9 +327,9 @@ func (e *cmdEnv) payoutMarkPaidCmd() *cobra.Command {
 
 // printBatch prints a batch and its items for people.
 func (e *cmdEnv) printBatch(b *store.PayoutBatch) {
-	e.printf("Batch %d of %s: %s, %d items, total %s\n", b.ID, Sanitize(b.Program), b.Status, len(b.Items), money(b.Total, b.Currency))
+	e.printf("Batch %d of %s: %s, %d items, total %s\n", b.ID, sanitize.Line(b.Program), b.Status, len(b.Items), money(b.Total, b.Currency))
 	if b.Error != "" {
-		e.printf("Error: %s\n", Sanitize(b.Error))
+		e.printf("Error: %s\n", sanitize.Line(b.Error))
 	}
 	if len(b.Items) == 0 {
 		return

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"encoding/json"
@@ -10,39 +10,61 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/errs"
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // annotationPublic marks the commands an unknown key may run.
 const annotationPublic = "affogato_public"
 
+// Deps is what the commands need from the SSH server, and nothing more.
+type Deps struct {
+	Store      *store.Store
+	Payouts    *payouts.Service // nil: payout send/refresh are unavailable
+	OpenSignup bool             // any key may create its own programs
+	Log        *log.Logger
+	// Hint is how users reach the server: "ssh -p PORT HOST", or with a
+	// username "ssh -p PORT USER@HOST".
+	Hint func(user string) string
+	// Link is a partner's referral link for a code.
+	Link func(code string) string
+}
+
+func (d *Deps) sshHint() string              { return d.Hint("") }
+func (d *Deps) sshHintAs(user string) string { return d.Hint(user) }
+func (d *Deps) link(code string) string      { return d.Link(code) }
+
 // cmdEnv is one command session: who asks, where output goes.
 type cmdEnv struct {
-	srv  *Server
+	srv  *Deps
 	sess ssh.Session
-	id   *identity
+	id   *identity.Identity
 	out  io.Writer
 	errw io.Writer
 	json bool
 }
 
-// runCommand runs the session's command line through a cobra root built
-// for this session alone, and exits 1 with a message on stderr on error.
-func (s *Server) runCommand(sess ssh.Session, id *identity) {
-	e := &cmdEnv{srv: s, sess: sess, id: id, out: sess, errw: sess.Stderr()}
+// Run runs the session's command line through a cobra root built for this
+// session alone, and exits 1 with a message on stderr on error.
+func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
+	e := &cmdEnv{srv: d, sess: sess, id: id, out: sess, errw: sess.Stderr()}
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic in ssh command", "panic", r, "command", commandName(sess.Command()), "stack", string(debug.Stack()))
+			d.Log.Error("panic in ssh command", "panic", r, "command", CommandName(sess.Command()), "stack", string(debug.Stack()))
 			fmt.Fprintln(e.errw, "error: internal error (logged on the server)")
 			_ = sess.Exit(1)
 		}
 	}()
 	if id.Bootstrap {
-		fmt.Fprint(e.errw, bootstrapMessage(id))
+		fmt.Fprint(e.errw, id.BootstrapMessage())
 	}
 	args := sess.Command()
 	if len(args) == 0 {
@@ -60,6 +82,31 @@ func (s *Server) runCommand(sess ssh.Session, id *identity) {
 		return
 	}
 	_ = sess.Exit(0)
+}
+
+// CommandName is the command without its arguments, for logs: up to two
+// words that look like command names (arguments can hold secrets).
+func CommandName(args []string) string {
+	var words []string
+	for _, a := range args {
+		if len(words) == 2 || strings.HasPrefix(a, "-") || !isWord(a) {
+			break
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
+}
+
+func isWord(a string) bool {
+	if a == "" || len(a) > 20 {
+		return false
+	}
+	for _, r := range a {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // root builds the command tree for one session.
@@ -170,7 +217,7 @@ func rangeArgs(min, max int, names ...string) cobra.PositionalArgs {
 			return usageErr(c, "missing argument "+names[len(args)])
 		}
 		if max >= 0 && len(args) > max {
-			return usageErr(c, fmt.Sprintf("too many arguments (%q is extra)", shorten(Sanitize(args[max]), 40)))
+			return usageErr(c, fmt.Sprintf("too many arguments (%q is extra)", sanitize.Shorten(sanitize.Line(args[max]), 40)))
 		}
 		return nil
 	}
@@ -204,25 +251,22 @@ func (e *cmdEnv) explain(err error) string {
 	var re *runError
 	if !errors.As(err, &re) {
 		// cobra's own: unknown command, unknown flag, bad flag value.
-		return Sanitize(err.Error()) + "\n(" + e.srv.sshHint() + " help lists the commands)"
+		return sanitize.Line(err.Error()) + "\n(" + e.srv.sshHint() + " help lists the commands)"
 	}
 	object := ""
 	var se *storeErr
 	if errors.As(err, &se) {
 		object = se.object
 	}
-	var inv *store.InvalidError
-	switch {
-	case errors.As(err, &inv):
-		return Sanitize(inv.Error())
-	case errors.Is(err, store.ErrInvalid):
-		return Sanitize(lastSegment(err, store.ErrInvalid))
-	case errors.Is(err, store.ErrNotFound):
+	switch errs.CodeOf(err) {
+	case errs.EInvalid, errs.EUnauthorized:
+		return sanitize.Line(errs.MessageOf(err))
+	case errs.ENotFound:
 		if object == "" {
 			return "not found"
 		}
-		return Sanitize(object) + " not found"
-	case errors.Is(err, store.ErrForbidden):
+		return sanitize.Line(object) + " not found"
+	case errs.EForbidden:
 		msg := "not allowed"
 		if seg := lastSegment(err, store.ErrForbidden); seg != "" {
 			msg += ": " + seg
@@ -230,14 +274,14 @@ func (e *cmdEnv) explain(err error) string {
 		if object != "" {
 			msg += " (" + object + ")"
 		}
-		return Sanitize(msg)
-	case errors.Is(err, store.ErrConflict):
+		return sanitize.Line(msg)
+	case errs.EConflict:
 		if seg := lastSegment(err, store.ErrConflict); seg != "" {
-			return Sanitize(seg)
+			return sanitize.Line(seg)
 		}
-		return Sanitize(object) + ": already exists or conflicts with what is recorded"
+		return sanitize.Line(object) + ": already exists or conflicts with what is recorded"
 	}
-	e.srv.log.Error("ssh command failed", "command", commandName(e.sess.Command()), "err", err)
+	e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
 	return "internal error (logged on the server)"
 }
 
@@ -283,7 +327,7 @@ func (e *cmdEnv) table(header []string, rows [][]string) {
 			if i > 0 {
 				fmt.Fprint(tw, "\t")
 			}
-			fmt.Fprint(tw, Sanitize(c))
+			fmt.Fprint(tw, sanitize.Line(c))
 		}
 		fmt.Fprint(tw, "\n")
 	}
@@ -298,7 +342,7 @@ func (e *cmdEnv) table(header []string, rows [][]string) {
 func (e *cmdEnv) pairs(rows [][]string) {
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\t%s\n", Sanitize(r[0]), Sanitize(r[1]))
+		fmt.Fprintf(tw, "  %s\t%s\n", sanitize.Line(r[0]), sanitize.Line(r[1]))
 	}
 	_ = tw.Flush()
 }
@@ -312,7 +356,7 @@ func money(d decimal.Decimal, currency string) string {
 func parseID(c *cobra.Command, what, s string) (uint64, error) {
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil || n == 0 {
-		return 0, usageErr(c, fmt.Sprintf("%s must be a number, not %q", what, shorten(Sanitize(s), 40)))
+		return 0, usageErr(c, fmt.Sprintf("%s must be a number, not %q", what, sanitize.Shorten(sanitize.Line(s), 40)))
 	}
 	return n, nil
 }

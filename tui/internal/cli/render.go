@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"time"
@@ -120,7 +120,7 @@ type partnerJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func (s *Server) renderPartner(p *store.Partner) partnerJSON {
+func (s *Deps) renderPartner(p *store.Partner) partnerJSON {
 	j := partnerJSON{
 		PartnerID: p.ID, Name: p.Name, Email: p.Email, Status: p.Status, Code: p.Code,
 		Link: s.link(p.Code), Program: p.Program, UserID: p.UserID, Customers: p.Customers,

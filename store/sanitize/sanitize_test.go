@@ -1,4 +1,4 @@
-package tui
+package sanitize
 
 import "testing"
 
@@ -24,23 +24,25 @@ func TestSanitize(t *testing.T) {
 		{"c1 csi rune", "a\u009b31mb", "ab", "ab"},
 		{"c1 osc rune", "a\u009d0;x\u009cb", "ab", "ab"},
 		{"c1 other dropped", "a\u0085b", "ab", "ab"},
-		{"raw 8-bit csi byte", "a\x9b31mb", "a\uFFFD31mb", "a\uFFFD31mb"},
+		{"raw 8-bit csi byte", "a\x9b31mb", "ab", "ab"},
+		{"raw 8-bit osc byte", "a\x9d0;t\x07b", "ab", "ab"},
 		{"bell backspace cr", "a\x07\x08\rb", "ab", "ab"},
 		{"del", "a\x7fb", "ab", "ab"},
 		{"newline tab", "line1\nline2\tx", "line1 line2 x", "line1\nline2\tx"},
 		{"crlf", "a\r\nb", "a b", "a\nb"},
 		{"bidi override", "abc\u202edcba\u202c", "abcdcba", "abcdcba"},
 		{"bidi isolate", "x\u2066y\u2069", "xy", "xy"},
-		{"invalid utf8", "ok\xff\xfe", "ok\uFFFD", "ok\uFFFD"},
+		{"invalid utf8", "ok\xff\xfe", "ok", "ok"},
+		{"truncated utf8", "é\xc3", "é", "é"},
 		{"empty", "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Sanitize(tt.in); got != tt.line {
-				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.line)
+			if got := Line(tt.in); got != tt.line {
+				t.Errorf("Line(%q) = %q, want %q", tt.in, got, tt.line)
 			}
-			if got := SanitizeText(tt.in); got != tt.text {
-				t.Errorf("SanitizeText(%q) = %q, want %q", tt.in, got, tt.text)
+			if got := Text(tt.in); got != tt.text {
+				t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.text)
 			}
 		})
 	}
@@ -54,12 +56,42 @@ func TestSanitizeLeavesNoEscapes(t *testing.T) {
 		"\x1b[1", "\x1b(", "\x1b ", "a\x1b[\nb",
 	}
 	for _, in := range inputs {
-		for _, out := range []string{Sanitize(in), SanitizeText(in)} {
+		for _, out := range []string{Line(in), Text(in)} {
 			for _, r := range out {
 				if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
 					t.Errorf("sanitize(%q) = %q still holds %U", in, out, r)
 				}
 			}
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	for in, want := range map[string]bool{
+		"Alice": true, "Zoë 日本": true, "": true,
+		"a\tb": false, "a\nb": false, "\x1b[2J": false, "a\u202eb": false, "ok\xff": false, "a\u0085b": false,
+	} {
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestShorten(t *testing.T) {
+	if got := Shorten("héllo", 3); got != "hél…" {
+		t.Errorf("Shorten = %q", got)
+	}
+	if got := Shorten("abc", 3); got != "abc" {
+		t.Errorf("Shorten = %q", got)
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]bool{
+		"a\nb\tc": true, "plain": true, "a\r\nb": false, "\x1b]0;x\x07": false, "a\u2066b": false, "\xff": false,
+	} {
+		if got := CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // secretKeys are the program settings never printed back.
@@ -46,15 +47,15 @@ func (e *cmdEnv) programCreateCmd() *cobra.Command {
 			if !e.id.Known() {
 				// Only reachable with --open-signup (see gate): the key
 				// becomes a user to administer its program.
-				u, err := e.srv.st.EnsureUser(e.id.Fingerprint, e.id.KeyLine, "merchant")
+				u, err := e.srv.Store.EnsureUser(e.id.Fingerprint, e.id.KeyLine, "merchant")
 				if err != nil {
 					return about(err, "your account")
 				}
 				e.id.User = u
 			}
-			p, apiKey, err := e.srv.st.CreateProgram(e.id.Actor(), in, e.srv.cfg.OpenSignup)
+			p, apiKey, err := e.srv.Store.CreateProgram(e.id.Actor(), in, e.srv.OpenSignup)
 			if err != nil {
-				if errors.Is(err, store.ErrForbidden) && !e.srv.cfg.OpenSignup {
+				if errors.Is(err, store.ErrForbidden) && !e.srv.OpenSignup {
 					return userErrf("not allowed: only instance admins create programs on this server")
 				}
 				return about(err, "program %q", in.Slug)
@@ -80,7 +81,7 @@ func (e *cmdEnv) programCreateCmd() *cobra.Command {
 	f.StringVar(&in.MinPayout, "min-payout", "", "minimum payout (default 50.00)")
 	f.BoolVar(&in.AutoApprove, "auto-approve", false, "approve new partners automatically")
 	f.BoolVar(&in.Listed, "listed", false, "show the program in the public list")
-	if e.srv.cfg.OpenSignup {
+	if e.srv.OpenSignup {
 		public(c)
 	}
 	return c
@@ -97,9 +98,9 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 			var err error
 			if listed || !e.id.Known() {
 				listed = true
-				ps, err = e.srv.st.ListedPrograms()
+				ps, err = e.srv.Store.ListedPrograms()
 			} else {
-				ps, err = e.srv.st.ListPrograms(e.id.Actor())
+				ps, err = e.srv.Store.ListPrograms(e.id.Actor())
 			}
 			if err != nil {
 				return about(err, "programs")
@@ -150,7 +151,7 @@ func (e *cmdEnv) programShowCmd() *cobra.Command {
 		Short: "show a program's settings",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := e.srv.st.AdminProgram(e.id.Actor(), args[0])
+			p, err := e.srv.Store.AdminProgram(e.id.Actor(), args[0])
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
@@ -175,7 +176,7 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 		Args: nargs("SLUG", "KEY", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug, key, value := args[0], strings.ToLower(args[1]), args[2]
-			p, err := e.srv.st.SetProgram(e.id.Actor(), slug, key, value)
+			p, err := e.srv.Store.SetProgram(e.id.Actor(), slug, key, value)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -183,10 +184,10 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 				return e.printJSON(renderProgram(p, ""))
 			}
 			if secretKeys[key] {
-				e.printf("%s: %s set.\n", Sanitize(p.Slug), key)
+				e.printf("%s: %s set.\n", sanitize.Line(p.Slug), key)
 				return nil
 			}
-			e.printf("%s: %s set.\n\n", Sanitize(p.Slug), Sanitize(key))
+			e.printf("%s: %s set.\n\n", sanitize.Line(p.Slug), sanitize.Line(key))
 			e.printProgram(p)
 			return nil
 		},
@@ -202,25 +203,25 @@ func (e *cmdEnv) programAPIKeyCmd() *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
 			if !rotate {
-				p, err := e.srv.st.AdminProgram(e.id.Actor(), slug)
+				p, err := e.srv.Store.AdminProgram(e.id.Actor(), slug)
 				if err != nil {
 					return about(err, "program %q", slug)
 				}
 				return userErrf("the API key of %s is only shown when made (it starts with %q).\n"+
-					"To make a new one, run: program apikey %s --rotate", Sanitize(p.Slug), Sanitize(p.APIKeyHint), Sanitize(p.Slug))
+					"To make a new one, run: program apikey %s --rotate", sanitize.Line(p.Slug), sanitize.Line(p.APIKeyHint), sanitize.Line(p.Slug))
 			}
-			key, err := e.srv.st.RotateAPIKey(e.id.Actor(), slug)
+			key, err := e.srv.Store.RotateAPIKey(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
 			if e.json {
-				p, err := e.srv.st.AdminProgram(e.id.Actor(), slug)
+				p, err := e.srv.Store.AdminProgram(e.id.Actor(), slug)
 				if err != nil {
 					return about(err, "program %q", slug)
 				}
 				return e.printJSON(renderProgram(p, key))
 			}
-			e.printf("New API key for %s (shown once, keep it secret): %s\n", Sanitize(slug), key)
+			e.printf("New API key for %s (shown once, keep it secret): %s\n", sanitize.Line(slug), key)
 			return nil
 		},
 	}
@@ -276,10 +277,10 @@ func (e *cmdEnv) printProgram(p *store.Program) {
 	}
 	e.pairs(rows)
 	if p.Welcome != "" {
-		e.printf("\nwelcome:\n%s\n", indent(SanitizeText(p.Welcome), "  "))
+		e.printf("\nwelcome:\n%s\n", indent(sanitize.Text(p.Welcome), "  "))
 	}
 	if p.Terms != "" {
-		e.printf("\nterms:\n%s\n", indent(SanitizeText(p.Terms), "  "))
+		e.printf("\nterms:\n%s\n", indent(sanitize.Text(p.Terms), "  "))
 	}
 }
 

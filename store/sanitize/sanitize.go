@@ -1,20 +1,51 @@
-package tui
+// Package sanitize is affogato's one filter for text that comes from
+// outside (names, emails, campaign ids, welcome texts, provider answers)
+// before it is stored or reaches a terminal, a CSV file or an email: every
+// front door (SSH commands, screens, HTTP API, payouts) uses it, so there
+// is one definition of "safe text".
+//
+// It removes escape sequences (CSI, OSC including unterminated ones, DCS,
+// SOS, PM, APC and two-byte ESC sequences, in their 7-bit and 8-bit forms),
+// C0 and C1 control characters (as bytes and UTF-8 encoded), the Unicode
+// bidirectional overrides and isolates, and bytes that are not valid UTF-8
+// (a stray 0x80–0x9F byte counts as the C1 control it is in 8-bit mode).
+package sanitize
 
 import (
 	"strings"
 	"unicode/utf8"
 )
 
-// Sanitize makes user-typed text safe to print on one line of a terminal:
-// escape sequences (CSI, OSC, DCS, SOS, PM, APC, and two-byte ESC
-// sequences, in their 7-bit and 8-bit forms) are removed, C0 and C1 control
-// characters and bidirectional overrides are dropped, tabs and line breaks
-// become spaces, and invalid UTF-8 becomes U+FFFD.
-func Sanitize(s string) string { return sanitize(s, false) }
+// Line makes outside text safe to print on one line of a terminal: escape
+// sequences and control characters are removed, tabs and line breaks become
+// spaces, and invalid UTF-8 is dropped.
+func Line(s string) string { return sanitize(s, false) }
 
-// SanitizeText is Sanitize for multi-line text (a welcome message): it keeps
-// line feeds and tabs, and drops carriage returns.
-func SanitizeText(s string) string { return sanitize(s, true) }
+// Text is Line for multi-line text (a welcome message): it keeps line
+// feeds and tabs, and drops carriage returns.
+func Text(s string) string { return sanitize(s, true) }
+
+// Clean reports whether s is already safe on one line: valid UTF-8 without
+// escape sequences, control characters (tabs and line feeds included) or
+// bidirectional controls. Validators use it to refuse rather than rewrite.
+func Clean(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, needsWork)
+}
+
+// CleanText is Clean for multi-line text: line feeds and tabs are allowed.
+func CleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return r != '\n' && r != '\t' && needsWork(r)
+	})
+}
+
+// Shorten cuts s to at most n runes, marking a cut with "…".
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
 
 // Escape-sequence introducers and terminators.
 const (
@@ -34,10 +65,9 @@ func sanitize(s string, multiline bool) string {
 	if !strings.ContainsFunc(s, needsWork) && utf8.ValidString(s) {
 		return s
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	rs := decode(s)
 	var b strings.Builder
 	b.Grow(len(s))
-	rs := []rune(s)
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
@@ -60,6 +90,26 @@ func sanitize(s string, multiline bool) string {
 		}
 	}
 	return b.String()
+}
+
+// decode reads s as runes. A byte that is not valid UTF-8 is dropped,
+// except 0x80–0x9F: a terminal in 8-bit mode reads those as C1 controls
+// (0x9B is CSI), so they become the C1 rune and are handled as one.
+func decode(s string) []rune {
+	rs := make([]rune, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			if c := s[i]; c >= 0x80 && c <= 0x9f {
+				rs = append(rs, rune(c))
+			}
+			i++
+			continue
+		}
+		rs = append(rs, r)
+		i += n
+	}
+	return rs
 }
 
 // needsWork reports whether r is anything sanitize removes or rewrites.

@@ -1,4 +1,4 @@
-package tui
+package cli
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // whoamiJSON is whoami output.
@@ -48,15 +50,15 @@ func (e *cmdEnv) whoamiCmd() *cobra.Command {
 				return nil
 			}
 			a := e.id.Actor()
-			u, err := e.srv.st.UserByID(a.UserID)
+			u, err := e.srv.Store.UserByID(a.UserID)
 			if err != nil {
 				return about(err, "your account")
 			}
-			progs, err := e.srv.st.ListPrograms(a)
+			progs, err := e.srv.Store.ListPrograms(a)
 			if err != nil {
 				return about(err, "your programs")
 			}
-			mems, err := e.srv.st.Memberships(a)
+			mems, err := e.srv.Store.Memberships(a)
 			if err != nil {
 				return about(err, "your memberships")
 			}
@@ -73,16 +75,16 @@ func (e *cmdEnv) whoamiCmd() *cobra.Command {
 			if e.json {
 				return e.printJSON(out)
 			}
-			e.printf("You are %s", Sanitize(nameOr(u.Name, "(no name)")))
+			e.printf("You are %s", sanitize.Line(nameOr(u.Name, "(no name)")))
 			if u.Email != "" {
-				e.printf(" <%s>", Sanitize(u.Email))
+				e.printf(" <%s>", sanitize.Line(u.Email))
 			}
 			e.printf(", user %d.\nKey: %s\n", u.ID, e.id.Fingerprint)
 			if e.id.Admin {
 				e.printf("You are an instance admin.\n")
 			}
 			if u.Payout != nil {
-				e.printf("Payout method: %s %s %s\n", u.Payout.Kind, Sanitize(u.Payout.Email), u.Payout.Currency)
+				e.printf("Payout method: %s %s %s\n", u.Payout.Kind, sanitize.Line(u.Payout.Email), u.Payout.Currency)
 			} else {
 				e.printf("Payout method: none (profile set paypal EMAIL, or profile set wise EMAIL --currency EUR)\n")
 			}
@@ -126,7 +128,7 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 			switch field {
 			case "name", "email", "paypal", "wise":
 			default:
-				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal or wise", shorten(Sanitize(args[0]), 20)))
+				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal or wise", sanitize.Shorten(sanitize.Line(args[0]), 20)))
 			}
 			if field == "wise" && currency == "" {
 				return usageErr(c, "wise needs --currency (the currency you are paid in, e.g. EUR)")
@@ -134,7 +136,7 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 			if field != "wise" && currency != "" {
 				return usageErr(c, "--currency only goes with wise")
 			}
-			u, err := e.srv.st.SetProfile(e.id.Actor(), field, args[1], strings.ToUpper(currency))
+			u, err := e.srv.Store.SetProfile(e.id.Actor(), field, args[1], strings.ToUpper(currency))
 			if err != nil {
 				return about(err, "your %s", field)
 			}
@@ -174,7 +176,7 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 				return err
 			}
 			fp := gossh.FingerprintSHA256(key)
-			k, err := e.srv.st.AddKey(e.id.Actor(), fp, line)
+			k, err := e.srv.Store.AddKey(e.id.Actor(), fp, line)
 			if err != nil {
 				if errors.Is(err, store.ErrConflict) {
 					return userErrf("that key already belongs to an account here")
@@ -193,7 +195,7 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 		Short: "list your keys",
 		Args:  nargs(),
 		RunE: func(c *cobra.Command, args []string) error {
-			ks, err := e.srv.st.ListKeys(e.id.Actor())
+			ks, err := e.srv.Store.ListKeys(e.id.Actor())
 			if err != nil {
 				return about(err, "your keys")
 			}
@@ -225,13 +227,13 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 			if !strings.HasPrefix(fp, "SHA256:") {
 				fp = "SHA256:" + fp
 			}
-			if err := e.srv.st.RemoveKey(e.id.Actor(), fp); err != nil {
+			if err := e.srv.Store.RemoveKey(e.id.Actor(), fp); err != nil {
 				return about(err, "key %s", fp)
 			}
 			if e.json {
 				return e.printJSON(map[string]string{"removed": fp})
 			}
-			e.printf("Key %s removed.\n", Sanitize(fp))
+			e.printf("Key %s removed.\n", sanitize.Line(fp))
 			return nil
 		},
 	}
@@ -261,7 +263,7 @@ func parsePubKey(c *cobra.Command, args []string) (gossh.PublicKey, string, erro
 	if _, isCert := key.(*gossh.Certificate); isCert {
 		return nil, "", usageErr(c, "certificates are not accepted: give the plain public key")
 	}
-	return key, authorizedLine(key), nil
+	return key, identity.AuthorizedLine(key), nil
 }
 
 func (e *cmdEnv) joinCmd() *cobra.Command {
@@ -276,7 +278,7 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 				token = args[1]
 			}
 			if token != "" && !strings.HasPrefix(token, "inv_") {
-				return usageErr(c, fmt.Sprintf("%q is not an invitation token (they start with inv_). Over ssh, a name with spaces needs two quotes: --name \"'Your Name'\"", Sanitize(token)))
+				return usageErr(c, fmt.Sprintf("%q is not an invitation token (they start with inv_). Over ssh, a name with spaces needs two quotes: --name \"'Your Name'\"", sanitize.Line(token)))
 			}
 			var p *store.Partner
 			var err error
@@ -286,23 +288,23 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 				}
 				// One transaction: a refused join leaves no account behind.
 				var u *store.User
-				u, p, err = e.srv.st.SignUp(name, email, e.id.Fingerprint, e.id.KeyLine, slug, token)
+				u, p, err = e.srv.Store.SignUp(name, email, e.id.Fingerprint, e.id.KeyLine, slug, token)
 				if err == nil {
 					e.id.User = u
 				}
 			} else {
-				p, err = e.srv.st.Join(e.id.Actor(), slug, token)
+				p, err = e.srv.Store.Join(e.id.Actor(), slug, token)
 			}
 			if err != nil {
 				if errors.Is(err, store.ErrConflict) {
-					return userErrf("you are already a partner of %q (whoami shows your status and link)", Sanitize(slug))
+					return userErrf("you are already a partner of %q (whoami shows your status and link)", sanitize.Line(slug))
 				}
 				return about(err, "program %q", slug)
 			}
 			if e.json {
 				return e.printJSON(joinJSON{Program: p.Program, PartnerID: p.ID, Status: p.Status, Code: p.Code, Link: e.srv.link(p.Code), UserID: p.UserID})
 			}
-			e.printf("You joined %s as partner %d; status: %s.\n", Sanitize(p.Program), p.ID, p.Status)
+			e.printf("You joined %s as partner %d; status: %s.\n", sanitize.Line(p.Program), p.ID, p.Status)
 			e.printf("Your referral link: %s\n", e.srv.link(p.Code))
 			if p.Status == store.PartnerPending {
 				e.printf("The merchant reviews new partners; clicks earn once you are approved.\n")
@@ -328,11 +330,11 @@ func (e *cmdEnv) backupCmd() *cobra.Command {
 			if _, _, pty := e.sess.Pty(); pty {
 				return userErrf("backup writes binary data: run it without a terminal (ssh -T … backup > affogato.db)")
 			}
-			n, err := e.srv.st.Backup(e.out)
+			n, err := e.srv.Store.Backup(e.out)
 			if err != nil {
 				return fmt.Errorf("backup after %d bytes: %w", n, err)
 			}
-			e.srv.log.Info("backup taken", "bytes", n, "key", e.id.Fingerprint)
+			e.srv.Log.Info("backup taken", "bytes", n, "key", e.id.Fingerprint)
 			return nil
 		},
 	}

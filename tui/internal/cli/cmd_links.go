@@ -1,6 +1,8 @@
-package tui
+package cli
 
 import (
+	"github.com/affogato-sh/affogato/store/sanitize"
+
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -27,7 +29,7 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 			if len(args) == 1 {
 				slug = args[0]
 			}
-			ls, err := e.srv.st.ListLinks(e.id.Actor(), slug)
+			ls, err := e.srv.Store.ListLinks(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "links of %q", slug)
 			}
@@ -57,7 +59,7 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 		Short: "make an extra link with your own code ([A-Za-z0-9_-], 3 to 40)",
 		Args:  nargs("SLUG", "CODE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := e.srv.st.CreateLink(e.id.Actor(), args[0], args[1], to)
+			l, err := e.srv.Store.CreateLink(e.id.Actor(), args[0], args[1], to)
 			if err != nil {
 				return about(err, "link %q in %q", args[1], args[0])
 			}
@@ -82,7 +84,7 @@ func (e *cmdEnv) inviteCmd() *cobra.Command {
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			tok, err := e.srv.st.CreateInvite(e.id.Actor(), slug)
+			tok, err := e.srv.Store.CreateInvite(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -90,7 +92,7 @@ func (e *cmdEnv) inviteCmd() *cobra.Command {
 				return e.printJSON(map[string]string{"program": slug, "token": tok})
 			}
 			e.printf("Invitation token (one use): %s\n", tok)
-			e.printf("Send this to your partner:\n    %s join %s %s --name \"Their Name\" --email them@example.com\n", e.srv.sshHint(), Sanitize(slug), tok)
+			e.printf("Send this to your partner:\n    %s join %s %s --name \"Their Name\" --email them@example.com\n", e.srv.sshHint(), sanitize.Line(slug), tok)
 			return nil
 		},
 	})
@@ -118,14 +120,14 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cp, err := e.srv.st.AddCoupon(e.id.Actor(), slug, code, p.ID)
+			cp, err := e.srv.Store.AddCoupon(e.id.Actor(), slug, code, p.ID)
 			if err != nil {
 				return about(err, "coupon %q in %q", code, slug)
 			}
 			if e.json {
 				return e.printJSON(couponJSON{Program: cp.Program, Code: cp.Code, PartnerID: cp.PartnerID, Email: p.Email, CreatedAt: cp.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
 			}
-			e.printf("Coupon %s now credits partner %d (%s).\n", Sanitize(cp.Code), p.ID, Sanitize(p.Email))
+			e.printf("Coupon %s now credits partner %d (%s).\n", sanitize.Line(cp.Code), p.ID, sanitize.Line(p.Email))
 			return nil
 		},
 	}
@@ -135,13 +137,13 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			cs, err := e.srv.st.ListCoupons(e.id.Actor(), slug)
+			cs, err := e.srv.Store.ListCoupons(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
 			emails := map[uint64]string{}
 			if len(cs) > 0 {
-				ps, err := e.srv.st.ListPartners(e.id.Actor(), slug, "")
+				ps, err := e.srv.Store.ListPartners(e.id.Actor(), slug, "")
 				if err != nil {
 					return about(err, "program %q", slug)
 				}
@@ -173,13 +175,13 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 		Short: "remove a coupon",
 		Args:  nargs("SLUG", "CODE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := e.srv.st.RemoveCoupon(e.id.Actor(), args[0], args[1]); err != nil {
+			if err := e.srv.Store.RemoveCoupon(e.id.Actor(), args[0], args[1]); err != nil {
 				return about(err, "coupon %q in %q", args[1], args[0])
 			}
 			if e.json {
 				return e.printJSON(map[string]string{"program": args[0], "removed": args[1]})
 			}
-			e.printf("Coupon %s removed.\n", Sanitize(args[1]))
+			e.printf("Coupon %s removed.\n", sanitize.Line(args[1]))
 			return nil
 		},
 	}

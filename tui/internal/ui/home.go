@@ -1,25 +1,26 @@
-package tui
+// Package ui holds the Bubble Tea screens shown to SSH sessions with a
+// terminal. Screens read and write only through the store methods that
+// take the session's identity, so they share the commands' permission
+// checks.
+package ui
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish/bubbletea"
-	"github.com/muesli/termenv"
+	"github.com/shopspring/decimal"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
-// homeData is what the home screen shows, read once when it opens.
-type homeData struct {
+// HomeData is what the home screen shows, read once when it opens.
+type HomeData struct {
 	Fingerprint string
 	KeyLine     string
 	User        *store.User
@@ -44,33 +45,43 @@ type membershipSummary struct {
 	Stats   *store.Stats
 }
 
-// loadHome reads the screen's data for id; username may name a program.
-func (s *Server) loadHome(id *identity, username string) (*homeData, error) {
-	d := &homeData{Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User, Admin: id.Admin, Bootstrap: id.Bootstrap, SSH: s.sshHint()}
+// Env is what the screens need from the SSH server.
+type Env struct {
+	Store *store.Store
+	// Hint is how users reach the server: "ssh -p PORT HOST".
+	Hint string
+	// Link is a partner's referral link for a code.
+	Link func(code string) string
+}
+
+// LoadHome reads the home screen's data for id; username may name a program.
+func LoadHome(env Env, id *identity.Identity, username string) (*HomeData, error) {
+	s := env
+	d := &HomeData{Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User, Admin: id.Admin, Bootstrap: id.Bootstrap, SSH: env.Hint}
 	a := id.Actor()
 	member := false
 	if id.Known() {
-		progs, err := s.st.ListPrograms(a)
+		progs, err := s.Store.ListPrograms(a)
 		if err != nil {
 			return nil, fmt.Errorf("list programs: %w", err)
 		}
 		for _, p := range progs {
-			st, err := s.st.Stats(a, p.Slug, 30)
+			st, err := s.Store.Stats(a, p.Slug, 30)
 			if err != nil {
 				return nil, fmt.Errorf("stats %s: %w", p.Slug, err)
 			}
 			d.Programs = append(d.Programs, programSummary{Program: p, Stats: st})
 		}
-		mems, err := s.st.Memberships(a)
+		mems, err := s.Store.Memberships(a)
 		if err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}
 		for _, m := range mems {
-			ms := membershipSummary{Partner: m, Link: s.link(m.Code), Name: m.Program}
-			if p, err := s.st.Program(m.Program); err == nil {
+			ms := membershipSummary{Partner: m, Link: s.Link(m.Code), Name: m.Program}
+			if p, err := s.Store.Program(m.Program); err == nil {
 				ms.Name = p.Name
 			}
-			if st, err := s.st.Stats(a, m.Program, 30); err == nil {
+			if st, err := s.Store.Stats(a, m.Program, 30); err == nil {
 				ms.Stats = st
 			}
 			d.Memberships = append(d.Memberships, ms)
@@ -79,14 +90,14 @@ func (s *Server) loadHome(id *identity, username string) (*homeData, error) {
 			}
 		}
 	} else {
-		listed, err := s.st.ListedPrograms()
+		listed, err := s.Store.ListedPrograms()
 		if err != nil {
 			return nil, fmt.Errorf("listed programs: %w", err)
 		}
 		d.Listed = listed
 	}
 	if username != "" && !member {
-		p, err := s.st.Program(username)
+		p, err := s.Store.Program(username)
 		switch {
 		case err == nil:
 			d.Portal = p
@@ -97,18 +108,20 @@ func (s *Server) loadHome(id *identity, username string) (*homeData, error) {
 	return d, nil
 }
 
-// homeStyles are built from the session's renderer, never the global one.
-type homeStyles struct {
+// HomeStyles are built from the session's renderer, never the global one.
+type HomeStyles struct {
 	plain, title, heading, dim, good, warn lipgloss.Style
 }
 
 var accentColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$|^[0-9]{1,3}$`)
 
-func newHomeStyles(r *lipgloss.Renderer, accent string) homeStyles {
+// NewHomeStyles builds the home screen styles from the session renderer r;
+// accent is the program colour (#RRGGBB or an ANSI number).
+func NewHomeStyles(r *lipgloss.Renderer, accent string) HomeStyles {
 	if !accentColour.MatchString(accent) {
 		accent = "#C8874B"
 	}
-	return homeStyles{
+	return HomeStyles{
 		plain:   r.NewStyle(),
 		title:   r.NewStyle().Bold(true).Foreground(lipgloss.Color(accent)),
 		heading: r.NewStyle().Bold(true),
@@ -118,23 +131,24 @@ func newHomeStyles(r *lipgloss.Renderer, accent string) homeStyles {
 	}
 }
 
-// homeModel is the screen a terminal session opens on (the dashboard will
+// Home is the screen a terminal session opens on (the dashboard will
 // replace it): who you are, your programs and memberships, the commands.
-type homeModel struct {
-	d      *homeData
-	st     homeStyles
+type Home struct {
+	d      *HomeData
+	st     HomeStyles
 	width  int
 	height int
 	bye    string
 }
 
-func newHomeModel(d *homeData, st homeStyles, width, height int) homeModel {
-	return homeModel{d: d, st: st, width: width, height: height}
+// NewHome is the home screen model for d at width x height.
+func NewHome(d *HomeData, st HomeStyles, width, height int) Home {
+	return Home{d: d, st: st, width: width, height: height}
 }
 
-func (m homeModel) Init() tea.Cmd { return nil }
+func (m Home) Init() tea.Cmd { return nil }
 
-func (m homeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch msg.String() {
@@ -144,14 +158,14 @@ func (m homeModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-	case goodbyeMsg:
-		m.bye = msg.text
+	case GoodbyeMsg:
+		m.bye = msg.Text
 		return m, tea.Quit
 	}
 	return m, nil
 }
 
-func (m homeModel) View() string {
+func (m Home) View() string {
 	if m.bye != "" {
 		return m.bye + "\n"
 	}
@@ -166,9 +180,9 @@ func (m homeModel) View() string {
 
 	if d.Portal != nil {
 		p := d.Portal
-		b.WriteString(m.st.title.Render(Sanitize(p.Name)) + m.st.dim.Render("  "+p.Slug) + "\n")
+		b.WriteString(m.st.title.Render(sanitize.Line(p.Name)) + m.st.dim.Render("  "+p.Slug) + "\n")
 		if p.Welcome != "" {
-			b.WriteString(wrap(SanitizeText(p.Welcome)) + "\n")
+			b.WriteString(wrap(sanitize.Text(p.Welcome)) + "\n")
 		}
 		b.WriteString(fmt.Sprintf("\nCommission: %s · cookie %d days · paid from %s\n", p.Plan.String(), p.CookieDays, money(p.MinPayout, p.Currency)))
 		join := fmt.Sprintf("%s join %s", d.SSH, p.Slug)
@@ -187,14 +201,14 @@ func (m homeModel) View() string {
 		if len(d.Listed) > 0 && d.Portal == nil {
 			b.WriteString("\n" + m.st.heading.Render("Programs you can join") + "\n")
 			for _, p := range d.Listed {
-				b.WriteString(fmt.Sprintf("  %-20s %s · %s\n", p.Slug, Sanitize(p.Name), p.Plan.String()))
+				b.WriteString(fmt.Sprintf("  %-20s %s · %s\n", p.Slug, sanitize.Line(p.Name), p.Plan.String()))
 			}
 			b.WriteString("\nJoin one: " + d.SSH + ` join SLUG --name "'Your Name'" --email you@example.com` + "\n")
 		}
 	} else {
-		who := Sanitize(nameOr(d.User.Name, "(no name)"))
+		who := sanitize.Line(nameOr(d.User.Name, "(no name)"))
 		if d.User.Email != "" {
-			who += " <" + Sanitize(d.User.Email) + ">"
+			who += " <" + sanitize.Line(d.User.Email) + ">"
 		}
 		b.WriteString("You are " + who + m.st.dim.Render(fmt.Sprintf(" · user %d", d.User.ID)))
 		if d.Admin {
@@ -205,7 +219,7 @@ func (m homeModel) View() string {
 			b.WriteString("\n" + m.st.heading.Render("Programs you run") + m.st.dim.Render(" (last 30 days)") + "\n")
 			for _, ps := range d.Programs {
 				p, st := ps.Program, ps.Stats
-				b.WriteString(fmt.Sprintf("  %-16s %s\n", p.Slug, Sanitize(p.Name)))
+				b.WriteString(fmt.Sprintf("  %-16s %s\n", p.Slug, sanitize.Line(p.Name)))
 				// Two short lines, so they fit an 80-column terminal.
 				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d conversions · %s revenue",
 					st.Clicks, st.Conversions, money(st.Revenue, st.Currency))) + "\n")
@@ -245,7 +259,7 @@ func (m homeModel) View() string {
 }
 
 // homeCommands lists the commands worth knowing for who is looking.
-func homeCommands(d *homeData) []string {
+func homeCommands(d *HomeData) []string {
 	if d.User == nil {
 		return []string{"help", "whoami", "program list", "join SLUG [TOKEN] --name NAME --email EMAIL"}
 	}
@@ -264,122 +278,18 @@ func homeCommands(d *homeData) []string {
 	return cmds
 }
 
-// activityReader records when the session last sent input (a key press).
-type activityReader struct {
-	r    io.Reader
-	last atomic.Int64 // unix nanoseconds
-}
+// GoodbyeMsg tells a screen to show Text and end (server shutdown, idle).
+type GoodbyeMsg struct{ Text string }
 
-func newActivityReader(r io.Reader) *activityReader {
-	a := &activityReader{r: r}
-	a.last.Store(time.Now().UnixNano())
-	return a
-}
-
-func (a *activityReader) Read(p []byte) (int, error) {
-	n, err := a.r.Read(p)
-	if n > 0 {
-		a.last.Store(time.Now().UnixNano())
+// nameOr is s, or def when s is empty.
+func nameOr(s, def string) string {
+	if s == "" {
+		return def
 	}
-	return n, err
+	return s
 }
 
-func (a *activityReader) idleFor() time.Duration {
-	return time.Since(time.Unix(0, a.last.Load()))
-}
-
-// sessionRenderer is the session's own lipgloss renderer, with the colour
-// profile the client's TERM (and COLORTERM) allows. It is what
-// bubbletea.MakeRenderer builds for an emulated PTY minus its background
-// colour query: that query reads the session input with no way to cancel
-// the read, so a client that does not answer it (ssh -tt from a script, a
-// dumb terminal) would see nothing until its first key press, which the
-// query then swallows. The background is assumed dark.
-func sessionRenderer(sess ssh.Session) *lipgloss.Renderer {
-	pty, _, _ := sess.Pty()
-	if pty.Term == "" || pty.Term == "dumb" {
-		return lipgloss.NewRenderer(sess, termenv.WithProfile(termenv.Ascii))
-	}
-	env := append(sess.Environ(), "TERM="+pty.Term)
-	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(sessionEnv(env)), termenv.WithUnsafe(), termenv.WithColorCache(true))
-	r.SetHasDarkBackground(true)
-	return r
-}
-
-// sessionEnv gives termenv the session's environment, not the server's.
-type sessionEnv []string
-
-func (e sessionEnv) Environ() []string { return e }
-
-func (e sessionEnv) Getenv(k string) string {
-	v := ""
-	for _, kv := range e {
-		if strings.HasPrefix(kv, k+"=") {
-			v = kv[len(k)+1:]
-		}
-	}
-	return v
-}
-
-// runScreen runs the home screen for a terminal session.
-func (s *Server) runScreen(sess ssh.Session, id *identity) {
-	d, err := s.loadHome(id, sess.User())
-	if err != nil {
-		s.log.Error("load home screen", "err", err)
-		fmt.Fprintln(sess.Stderr(), "error: the server could not load your data; try again later")
-		_ = sess.Exit(1)
-		return
-	}
-	var prog *tea.Program
-	handler := func(sess ssh.Session) *tea.Program {
-		pty, _, _ := sess.Pty()
-		accent := ""
-		if d.Portal != nil {
-			accent = d.Portal.Accent
-		}
-		model := newHomeModel(d, newHomeStyles(sessionRenderer(sess), accent), pty.Window.Width, pty.Window.Height)
-		in := newActivityReader(sess)
-		p := tea.NewProgram(model,
-			tea.WithInput(in),
-			tea.WithOutput(sess),
-			tea.WithoutSignalHandler(),
-		)
-		if !s.programs.add(p) {
-			fmt.Fprintln(sess, "affogato is shutting down. Bye!")
-			return nil
-		}
-		prog = p
-		go s.watchIdle(sess, p, in)
-		return p
-	}
-	bubbletea.MiddlewareWithProgramHandler(handler, termenv.Ascii)(func(ssh.Session) {
-		if prog != nil {
-			s.programs.remove(prog)
-		}
-	})(sess)
-}
-
-// watchIdle ends the screen after cfg.IdleTimeout without a key press.
-func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, in *activityReader) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.log.Error("panic in idle watcher", "panic", r)
-		}
-	}()
-	tick := s.cfg.IdleTimeout / 20
-	tick = min(max(tick, 100*time.Millisecond), time.Minute)
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-sess.Context().Done():
-			return
-		case <-t.C:
-			if in.idleFor() >= s.cfg.IdleTimeout {
-				s.log.Info("ssh session idle, closing", "remote", sess.RemoteAddr().String())
-				p.Send(goodbyeMsg{text: fmt.Sprintf("Closed after %s without a key press. Bye!", s.cfg.IdleTimeout)})
-				return
-			}
-		}
-	}
+// money renders an amount with its currency for people: "12.50 USD".
+func money(d decimal.Decimal, currency string) string {
+	return store.FormatMoney(d, currency) + " " + currency
 }

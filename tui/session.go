@@ -1,0 +1,151 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+
+	"github.com/affogato-sh/affogato/tui/internal/cli"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
+	"github.com/affogato-sh/affogato/tui/internal/ui"
+)
+
+// runCommand runs the session's command (package internal/cli).
+func (s *Server) runCommand(sess ssh.Session, id *identity.Identity) {
+	cli.Run(sess, &cli.Deps{
+		Store:      s.st,
+		Payouts:    s.cfg.Payouts,
+		OpenSignup: s.cfg.OpenSignup,
+		Log:        s.log,
+		Hint:       s.sshHintAs,
+		Link:       s.link,
+	}, id)
+}
+
+// activityReader records when the session last sent input (a key press).
+type activityReader struct {
+	r    io.Reader
+	last atomic.Int64 // unix nanoseconds
+}
+
+func newActivityReader(r io.Reader) *activityReader {
+	a := &activityReader{r: r}
+	a.last.Store(time.Now().UnixNano())
+	return a
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func (a *activityReader) idleFor() time.Duration {
+	return time.Since(time.Unix(0, a.last.Load()))
+}
+
+// sessionRenderer is the session's own lipgloss renderer, with the colour
+// profile the client's TERM (and COLORTERM) allows. It is what
+// bubbletea.MakeRenderer builds for an emulated PTY minus its background
+// colour query: that query reads the session input with no way to cancel
+// the read, so a client that does not answer it (ssh -tt from a script, a
+// dumb terminal) would see nothing until its first key press, which the
+// query then swallows. The background is assumed dark.
+func sessionRenderer(sess ssh.Session) *lipgloss.Renderer {
+	pty, _, _ := sess.Pty()
+	if pty.Term == "" || pty.Term == "dumb" {
+		return lipgloss.NewRenderer(sess, termenv.WithProfile(termenv.Ascii))
+	}
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	r := lipgloss.NewRenderer(sess, termenv.WithEnvironment(sessionEnv(env)), termenv.WithUnsafe(), termenv.WithColorCache(true))
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+// sessionEnv gives termenv the session's environment, not the server's.
+type sessionEnv []string
+
+func (e sessionEnv) Environ() []string { return e }
+
+func (e sessionEnv) Getenv(k string) string {
+	v := ""
+	for _, kv := range e {
+		if strings.HasPrefix(kv, k+"=") {
+			v = kv[len(k)+1:]
+		}
+	}
+	return v
+}
+
+// runScreen runs the home screen for a terminal session.
+func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
+	d, err := ui.LoadHome(ui.Env{Store: s.st, Hint: s.sshHint(), Link: s.link}, id, sess.User())
+	if err != nil {
+		s.log.Error("load home screen", "err", err)
+		fmt.Fprintln(sess.Stderr(), "error: the server could not load your data; try again later")
+		_ = sess.Exit(1)
+		return
+	}
+	var prog *tea.Program
+	handler := func(sess ssh.Session) *tea.Program {
+		pty, _, _ := sess.Pty()
+		accent := ""
+		if d.Portal != nil {
+			accent = d.Portal.Accent
+		}
+		model := ui.NewHome(d, ui.NewHomeStyles(sessionRenderer(sess), accent), pty.Window.Width, pty.Window.Height)
+		in := newActivityReader(sess)
+		p := tea.NewProgram(model,
+			tea.WithInput(in),
+			tea.WithOutput(sess),
+			tea.WithoutSignalHandler(),
+		)
+		if !s.programs.add(p) {
+			fmt.Fprintln(sess, "affogato is shutting down. Bye!")
+			return nil
+		}
+		prog = p
+		go s.watchIdle(sess, p, in)
+		return p
+	}
+	bubbletea.MiddlewareWithProgramHandler(handler, termenv.Ascii)(func(ssh.Session) {
+		if prog != nil {
+			s.programs.remove(prog)
+		}
+	})(sess)
+}
+
+// watchIdle ends the screen after cfg.IdleTimeout without a key press.
+func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, in *activityReader) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in idle watcher", "panic", r)
+		}
+	}()
+	tick := s.cfg.IdleTimeout / 20
+	tick = min(max(tick, 100*time.Millisecond), time.Minute)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-sess.Context().Done():
+			return
+		case <-t.C:
+			if in.idleFor() >= s.cfg.IdleTimeout {
+				s.log.Info("ssh session idle, closing", "remote", sess.RemoteAddr().String())
+				p.Send(ui.GoodbyeMsg{Text: fmt.Sprintf("Closed after %s without a key press. Bye!", s.cfg.IdleTimeout)})
+				return
+			}
+		}
+	}
+}
