@@ -85,7 +85,7 @@ func (s *Store) AttributeConversion(a Actor, slug, orderID, partnerRef string) (
 			return err
 		}
 		if partner.Status != PartnerApproved {
-			return fmt.Errorf("partner %d is %s, not approved: approve them first: %w", partner.ID, partner.Status, ErrConflict)
+			return fmt.Errorf("partner %d is %s, not approved; approve them first: %w", partner.ID, partner.Status, ErrConflict)
 		}
 		conv, err := findOrderTx(tx, slug, orderID)
 		if err != nil {
@@ -98,7 +98,7 @@ func (s *Store) AttributeConversion(a Actor, slug, orderID, partnerRef string) (
 			return fmt.Errorf("order %s is already attributed to partner %d: %w", orderID, partner.ID, ErrConflict)
 		}
 		if conv.Refunded.Sign() > 0 {
-			return fmt.Errorf("order %s has refunds (%s): its attribution can no longer change: %w",
+			return fmt.Errorf("order %s has refunds (%s), so its attribution can no longer change: %w",
 				orderID, FormatMoney(conv.Refunded, conv.Currency), ErrConflict)
 		}
 		manual := &ManualAttribution{By: a.UserID, At: now}
@@ -149,8 +149,8 @@ func (s *Store) detachTx(tx *bolt.Tx, conv *Conversion, cust *Customer, to *Part
 			return err
 		}
 		if c.Status != CommissionPending {
-			return fmt.Errorf("order %s: its commission %d is %s; only a pending commission can move to another partner: %w",
-				conv.OrderID, c.ID, c.Status, ErrConflict)
+			return fmt.Errorf("the commission %d of order %s is %s, and only a pending commission can move to another partner: %w",
+				c.ID, conv.OrderID, c.Status, ErrConflict)
 		}
 		c.Reason = fmt.Sprintf("order attributed to partner %d instead", to.ID)
 		c.DecidedBy, c.DecidedAt, c.MovedTo = by, now, to.ID

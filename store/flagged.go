@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"strings"
+
+	"github.com/affogato-sh/affogato/store/errs"
 )
 
 // FlagUnderReview replaces a commission's fraud flags in what its partner
@@ -24,6 +26,16 @@ func (e *FlaggedError) Error() string {
 
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *FlaggedError) Is(target error) bool { return target == ErrConflict }
+
+// As lets errs.CodeOf and errs.MessageOf see a FlaggedError as a conflict
+// with its whole message.
+func (e *FlaggedError) As(target any) bool {
+	if t, ok := target.(**errs.Error); ok {
+		*t = errs.Conflict(e.Error())
+		return true
+	}
+	return false
+}
 
 // forPartner hides from a partner how the ledger judged their commission:
 // the fraud flags of a pending commission become FlagUnderReview (other
