@@ -74,7 +74,7 @@ func (s *Store) AttributeConversion(a Actor, slug, orderID, partnerRef string) (
 	}
 	now := s.now().UTC()
 	var res *ConversionResult
-	err := s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err := s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res = nil
 		prog, err := adminProgramTx(tx, a, slug)
 		if err != nil {
@@ -126,6 +126,11 @@ func (s *Store) AttributeConversion(a Actor, slug, orderID, partnerRef string) (
 			return err
 		}
 		addAttributedDeltas(deltas, conv, comm)
+		if comm != nil {
+			if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
+				return err
+			}
+		}
 		res = &ConversionResult{Conversion: *conv, Commission: comm}
 		return nil
 	})

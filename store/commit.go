@@ -18,9 +18,10 @@ const maxGroup = 4096
 type writeFn func(tx *bolt.Tx, deltas map[string]*Counters) error
 
 type writeReq struct {
-	fn   writeFn
-	err  error
-	done chan struct{}
+	program string // the program the change is about ("" = unknown)
+	fn      writeFn
+	err     error
+	done    chan struct{}
 }
 
 // groupWriter commits changes by group commit: one goroutine takes every
@@ -29,13 +30,24 @@ type writeReq struct {
 // change is acknowledged only once its commit is durable.
 type groupWriter struct {
 	db     *bolt.DB
+	hooks  txHooks
 	reqs   chan *writeReq
 	quit   chan struct{}
 	exited chan struct{}
+	// notify, when set, is told the programs of each committed group.
+	notify func(programs ...string)
 }
 
-func newGroupWriter(db *bolt.DB) *groupWriter {
-	w := &groupWriter{db: db, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
+// txHooks hear of each transaction the writer begins and of each one
+// that commits (state kept for the open transaction, as the name
+// interner's, is dropped on begin and kept on commit).
+type txHooks interface {
+	begin()
+	committed()
+}
+
+func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
+	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -51,7 +63,13 @@ func (w *groupWriter) close() {
 
 // do runs fn in a group commit and returns once it is durable.
 func (w *groupWriter) do(ctx context.Context, fn writeFn) error {
-	r := &writeReq{fn: fn, done: make(chan struct{})}
+	return w.doFor(ctx, "", fn)
+}
+
+// doFor is do for a change of one program, whose screens are signalled
+// once it is committed.
+func (w *groupWriter) doFor(ctx context.Context, program string, fn writeFn) error {
+	r := &writeReq{program: program, fn: fn, done: make(chan struct{})}
 	select {
 	case w.reqs <- r:
 	case <-w.quit:
@@ -132,6 +150,7 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		}
 	}()
 	for len(batch) > 0 {
+		w.hooks.begin()
 		err := w.db.Update(func(tx *bolt.Tx) error {
 			deltas := map[string]*Counters{}
 			for i, r := range batch {
@@ -141,6 +160,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 			return applyDeltasTx(tx, deltas)
 		})
+		if err == nil {
+			w.hooks.committed()
+		}
 		var fc *failedChange
 		if errors.As(err, &fc) {
 			batch[fc.i].err = fc.err
@@ -154,6 +176,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 			close(r.done)
 		}
+		if err == nil && w.notify != nil {
+			w.notify(batchPrograms(batch)...)
+		}
 		return
 	}
 }
@@ -165,4 +190,22 @@ func safeRun(fn writeFn, tx *bolt.Tx, deltas map[string]*Counters) (err error) {
 		}
 	}()
 	return fn(tx, deltas)
+}
+
+// batchPrograms lists the distinct programs of a committed group.
+func batchPrograms(batch []*writeReq) []string {
+	var out []string
+	for _, r := range batch {
+		seen := false
+		for _, p := range out {
+			if p == r.program {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, r.program)
+		}
+	}
+	return out
 }

@@ -5,17 +5,27 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // CreateLink adds an extra referral code for the actor's partnership in
 // slug. Codes are [A-Za-z0-9_-]{3,40} and unique across the instance; to is
 // an optional destination (a path, or a URL on an allowed host).
 func (s *Store) CreateLink(a Actor, slug, code, to string) (*Link, error) {
-	code, to = strings.TrimSpace(code), strings.TrimSpace(to)
-	if !codeRe.MatchString(code) {
-		return nil, invalid("code", fmt.Sprintf("%q must be 3 to 40 of A-Z, a-z, 0-9, _ and -", code))
+	return s.CreateCampaignLink(a, slug, code, to, "")
+}
+
+// CreateCampaignLink is CreateLink with a campaign sub-id (at most 64
+// characters of plain text) that the link's clicks carry unless the
+// visitor's URL has its own ?sub=.
+func (s *Store) CreateCampaignLink(a Actor, slug, code, to, sub string) (*Link, error) {
+	code, to, sub = strings.TrimSpace(code), strings.TrimSpace(to), strings.TrimSpace(sub)
+	if err := ValidLinkInput(code, sub); err != nil {
+		return nil, err
 	}
 	var l *Link
 	err := s.update(func(tx *bolt.Tx) error {
@@ -35,7 +45,7 @@ func (s *Store) CreateLink(a Actor, slug, code, to string) (*Link, error) {
 		if tx.Bucket(bLinks).Get([]byte(code)) != nil {
 			return fmt.Errorf("code %s is taken: %w", code, ErrConflict)
 		}
-		l = &Link{Code: code, Program: slug, PartnerID: p.ID, To: to, CreatedAt: s.now().UTC()}
+		l = &Link{Code: code, Program: slug, PartnerID: p.ID, To: to, Sub: sub, CreatedAt: s.now().UTC()}
 		return putLinkTx(tx, l)
 	})
 	if err != nil {
@@ -168,4 +178,20 @@ func (c *resolveCache) put(code string, gen uint64, t *Target) {
 	}
 	c.m[code] = resolved{gen: gen, t: t}
 	c.mu.Unlock()
+}
+
+// ValidLinkInput checks a new link's code and campaign sub-id as typed (the
+// portal's form and link create use the same rules); the destination is
+// checked against the program with Program.Destination.
+func ValidLinkInput(code, sub string) error {
+	if !codeRe.MatchString(code) {
+		return invalid("code", fmt.Sprintf("%q must be 3 to 40 of A-Z, a-z, 0-9, _ and -", code))
+	}
+	if utf8.RuneCountInString(sub) > 64 {
+		return invalid("sub", "a campaign sub-id is at most 64 characters")
+	}
+	if !sanitize.Clean(sub) {
+		return invalid("sub", "a campaign sub-id is plain text on one line")
+	}
+	return nil
 }

@@ -78,7 +78,7 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		Program:   t.Program.Slug,
 		PartnerID: t.Partner.ID,
 		Code:      t.Link.Code,
-		Sub:       cleanSub(q.Get("sub")),
+		Sub:       linkSub(q.Get("sub"), t.Link.Sub),
 		IP:        ip,
 		PaidAds:   hasPaidAds(q),
 	})
@@ -187,6 +187,15 @@ func hasPaidAds(q map[string][]string) bool {
 		}
 	}
 	return false
+}
+
+// linkSub is the click's campaign: the visitor's ?sub=, else the one the
+// link was created with.
+func linkSub(fromQuery, fromLink string) string {
+	if sub := cleanSub(fromQuery); sub != "" {
+		return sub
+	}
+	return fromLink
 }
 
 // cleanSub makes a campaign sub-id safe (store/sanitize), trims it and

@@ -27,6 +27,7 @@ func (s *Server) runCommand(sess ssh.Session, id *identity.Identity) {
 		Log:        s.log,
 		Hint:       s.sshHintAs,
 		Link:       s.link,
+		PublicURL:  s.cfg.PublicURL,
 	}, id)
 }
 

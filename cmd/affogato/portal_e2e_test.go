@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // httpGet fetches a path of the server's public URL.
@@ -46,5 +51,100 @@ func TestSignupPage(t *testing.T) {
 	// The command side prints the same address.
 	if out := s.mustSSH(s.adminKey, "help"); !strings.Contains(out, "ssh -p 2222 join.example.test") {
 		t.Errorf("help does not print --ssh-public-addr:\n%s", out)
+	}
+}
+
+// sshStdin runs one command over SSH with stdin from body, as
+// "ssh host COMMAND < FILE" does; args are quoted for the server's split.
+func (s *server) sshStdin(key string, body []byte, args ...string) (string, string, int) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmdArgs := append(sshBaseArgs(key, s.sshPort), "127.0.0.1")
+	for _, a := range args {
+		cmdArgs = append(cmdArgs, shellQuote(a))
+	}
+	cmd := exec.CommandContext(ctx, "ssh", cmdArgs...)
+	cmd.Stdin = bytes.NewReader(body)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	exit := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		exit = ee.ExitCode()
+	} else if err != nil {
+		s.t.Fatalf("ssh %s: %v", strings.Join(args, " "), err)
+	}
+	return stdout.String(), stderr.String(), exit
+}
+
+// TestAssetsEndToEnd: promotional assets through the binary, OpenSSH and
+// a real HTTP client (issue 9's checks).
+func TestAssetsEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	s.mustSSH(s.adminKey, "program", "create", "acme", "--name", "Acme", "--url", "https://acme.test", "--auto-approve")
+	s.mustSSH(s.adminKey, "program", "create", "zeta", "--name", "Zeta", "--url", "https://zeta.test", "--auto-approve")
+	pat, kim, zed := newKey(t, "pat"), newKey(t, "kim"), newKey(t, "zed")
+	var jp, jk struct{ Code string }
+	s.sshJSON(pat, &jp, "join", "acme", "--name", "Pat", "--email", "pat@example.com")
+	s.sshJSON(kim, &jk, "join", "acme", "--name", "Kim", "--email", "kim@example.com")
+	s.mustSSH(zed, "join", "zeta", "--name", "Zed", "--email", "zed@example.com")
+
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0xab}, 4000)...)
+	if out, errOut, code := s.sshStdin(s.adminKey, png, "asset", "add", "acme", "--title", "Banner", "--file", "b.png"); code != 0 {
+		t.Fatalf("asset add --file: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var assets []struct {
+		ID              uint64
+		Kind, URL, Body string
+		Title, Filename string
+		ContentType     string `json:"content_type"`
+	}
+	s.sshJSON(s.adminKey, &assets, "asset", "list", "acme")
+	if len(assets) != 1 || assets[0].URL != s.url("/a/acme/1/b.png") {
+		t.Fatalf("assets = %+v", assets)
+	}
+	resp, body := s.httpGet("/a/acme/1/b.png")
+	if resp.StatusCode != 200 || body != string(png) || resp.Header.Get("Content-Type") != "image/png" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("ETag") == "" {
+		t.Fatalf("GET the banner: %d %v (%d bytes)", resp.StatusCode, resp.Header, len(body))
+	}
+	// An HTML file comes back as an attachment.
+	page := []byte("<!doctype html><html><script>alert(1)</script></html>")
+	if _, errOut, code := s.sshStdin(s.adminKey, page, "asset", "add", "acme", "--title", "Page", "--file", "page.html"); code != 0 {
+		t.Fatalf("asset add html: %s", errOut)
+	}
+	resp, _ = s.httpGet("/a/acme/2/page.html")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("GET the page: %d %v", resp.StatusCode, resp.Header)
+	}
+	// One byte over 5 MiB: a clear message and nothing stored.
+	big := append(bytes.Clone(png), make([]byte, 5<<20+1-len(png))...)
+	_, errOut, code := s.sshStdin(s.adminKey, big, "asset", "add", "acme", "--title", "Big", "--file", "big.png")
+	if code == 0 || !strings.Contains(errOut, "5 MiB") {
+		t.Fatalf("5 MiB + 1 byte: exit %d, %q", code, errOut)
+	}
+	s.sshJSON(s.adminKey, &assets, "asset", "list", "acme")
+	if len(assets) != 2 {
+		t.Fatalf("after the refused upload: %d assets", len(assets))
+	}
+	// A text asset shows each partner their own link.
+	s.mustSSH(s.adminKey, "asset", "add", "acme", "--title", "Post", "--text", "Join via {link}")
+	for _, p := range []struct{ key, code string }{{pat, jp.Code}, {kim, jk.Code}} {
+		s.sshJSON(p.key, &assets, "asset", "list", "acme")
+		if len(assets) != 3 || assets[2].Body != "Join via "+s.url("/r/"+p.code) {
+			t.Errorf("partner's assets = %+v, want their link %s", assets, p.code)
+		}
+	}
+	// A partner of another program gets nothing.
+	if out, errOut, code := s.ssh(zed, "asset", "list", "acme", "--json"); code == 0 || out != "" || errOut == "" {
+		t.Errorf("zeta's partner listed acme's assets: exit %d %q %q", code, out, errOut)
+	}
+	// Removed: 404.
+	s.mustSSH(s.adminKey, "asset", "remove", "acme", "1")
+	if resp, _ := s.httpGet("/a/acme/1/b.png"); resp.StatusCode != 404 {
+		t.Errorf("removed asset: %d", resp.StatusCode)
 	}
 }

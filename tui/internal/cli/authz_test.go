@@ -65,6 +65,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ts.OKJSON(partnerOther, &who, "whoami")
 	partnerOtherUser := itoa(who.UserID)
 	samID := itoa(a.PartnerID)
+	var asset struct {
+		ID uint64 `json:"id"`
+	}
+	ts.OKJSON(owner, &asset, "asset", "add", "shop", "--title", "Post", "--text", "Buy at {link}")
+	assetID := itoa(asset.ID)
 
 	snapshot := func() map[string]string {
 		t.Helper()
@@ -72,7 +77,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, args := range [][]string{
 			{"program", "show", "shop"}, {"partner", "list", "shop"}, {"stats", "shop"},
 			{"coupon", "list", "shop"}, {"team", "list", "shop"}, {"payout", "list", "shop"},
-			{"commission", "list", "shop"}, {"conversion", "list", "shop"},
+			{"commission", "list", "shop"}, {"conversion", "list", "shop"}, {"asset", "list", "shop"},
 		} {
 			snap[strings.Join(args, " ")] = ts.OK(owner, append(args, "--json")...)
 		}
@@ -144,6 +149,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{[]string{"coupon", "add", "other", "STEAL", samID}, []role{merchantOtherR}},
 		{[]string{"coupon", "remove", "other", "SAVE"}, []role{merchantOtherR}},
 		{[]string{"team", "remove", "other", ownerID}, []role{merchantOtherR}},
+		// Promotional assets: merchants publish and remove; approved
+		// partners of shop may list them, outsiders may not.
+		{[]string{"asset", "add", "shop", "--title", "Evil", "--text", "evil {link}"}, notMerchants},
+		{[]string{"asset", "add", "shop", "--title", "Evil", "--file", "evil.png"}, notMerchants},
+		{[]string{"asset", "remove", "shop", assetID}, notMerchants},
+		{[]string{"asset", "list", "shop"}, outsiders},
+		{[]string{"asset", "remove", "other", assetID}, []role{merchantOtherR}},
 		// Instance admins only.
 		{[]string{"backup"}, append(notMerchants, role{"merchant of shop", owner})},
 	}

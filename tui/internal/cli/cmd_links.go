@@ -15,6 +15,7 @@ type linkJSON struct {
 	PartnerID uint64 `json:"partner_id"`
 	Link      string `json:"link"`
 	To        string `json:"to,omitempty"`
+	Sub       string `json:"sub,omitempty"`
 	CreatedAt string `json:"created_at"`
 }
 
@@ -35,7 +36,7 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 			}
 			out := make([]linkJSON, 0, len(ls))
 			for _, l := range ls {
-				out = append(out, linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
+				out = append(out, linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, Sub: l.Sub, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
 			}
 			if e.json {
 				return e.printJSON(out)
@@ -53,17 +54,17 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 			return nil
 		},
 	}
-	var to string
+	var to, sub string
 	create := &cobra.Command{
-		Use:   "create SLUG CODE [--to URL]",
+		Use:   "create SLUG CODE [--to URL] [--sub CAMPAIGN]",
 		Short: "make an extra link with your own code ([A-Za-z0-9_-], 3 to 40)",
 		Args:  nargs("SLUG", "CODE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			l, err := e.srv.Store.CreateLink(e.id.Actor(), args[0], args[1], to)
+			l, err := e.srv.Store.CreateCampaignLink(e.id.Actor(), args[0], args[1], to, sub)
 			if err != nil {
 				return about(err, "link %q in %q", args[1], args[0])
 			}
-			j := linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00")}
+			j := linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, Sub: l.Sub, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00")}
 			if e.json {
 				return e.printJSON(j)
 			}
@@ -72,6 +73,7 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 		},
 	}
 	create.Flags().StringVar(&to, "to", "", "destination path or URL on the program's site")
+	create.Flags().StringVar(&sub, "sub", "", "campaign sub-id its clicks carry (up to 64 characters)")
 	c.AddCommand(list, create)
 	return c
 }

@@ -36,6 +36,9 @@ type Deps struct {
 	Hint func(user string) string
 	// Link is a partner's referral link for a code.
 	Link func(code string) string
+	// PublicURL is the HTTP listener's public base (no trailing slash):
+	// file assets are served under it.
+	PublicURL string
 }
 
 func (d *Deps) sshHint() string              { return d.Hint("") }
@@ -145,6 +148,7 @@ func (e *cmdEnv) root() *cobra.Command {
 		e.commissionCmd(),
 		e.payoutCmd(),
 		e.statsCmd(),
+		e.assetCmd(),
 		e.backupCmd(),
 	)
 	return root
