@@ -57,6 +57,7 @@ func addAttributedDeltas(deltas map[string]*Counters, conv *Conversion, comm *Co
 	}
 	addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
 	addDelta(deltas, programDayKey(conv.Program, day), p)
+	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 }
 
 // AttributeConversion attributes a program's order to one of its approved
@@ -114,6 +115,7 @@ func (s *Store) AttributeConversion(a Actor, slug, orderID, partnerRef string) (
 			manual.From = conv.PartnerID
 		}
 		conv.Attributed, conv.PartnerID, conv.Via, conv.ClickID, conv.CommissionID = true, partner.ID, "manual", 0, 0
+		conv.Code, conv.Sub = "", ""
 		conv.Manual = manual
 		comm, err := s.rateTx(tx, prog, partner, &cust, conv, nil, now)
 		if err != nil {
@@ -166,6 +168,7 @@ func (s *Store) detachTx(tx *bolt.Tx, conv *Conversion, cust *Customer, to *Part
 	}
 	addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
 	addDelta(deltas, programDayKey(conv.Program, day), p)
+	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	if cust.PartnerID == conv.PartnerID && cust.FirstPayment.Equal(conv.OccurredAt) {
 		cust.PartnerID, cust.FirstPayment = 0, time.Time{}
 		var old Partner
