@@ -199,6 +199,7 @@ func (e *cmdEnv) statsCmd() *cobra.Command {
 				{"paid", money(st.Balance.Paid, cur)},
 				{"clawback", money(st.Balance.Clawback, cur)},
 			})
+			e.printSubs(st)
 			return nil
 		},
 	}

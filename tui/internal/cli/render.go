@@ -200,6 +200,7 @@ type statsJSON struct {
 	PartnerID           uint64    `json:"partner_id,omitempty"`
 	Days                int       `json:"days"`
 	Daily               []dayJSON `json:"daily"`
+	Subs                []subJSON `json:"subs"` // campaigns (stats_subs.go)
 }
 
 type dayJSON struct {
@@ -248,6 +249,7 @@ func renderStats(st *store.Stats) statsJSON {
 			Clawback: store.FormatMoney(d.Status.Clawback, cur),
 		})
 	}
+	j.Subs = renderSubs(st)
 	return j
 }
 
