@@ -16,14 +16,14 @@ const defaultListLimit = 100
 
 func (e *cmdEnv) conversionCmd() *cobra.Command {
 	c := &cobra.Command{Use: "conversion", Short: "payments reported for a program"}
-	var limit int
+	var pf pageFlags
 	list := &cobra.Command{
-		Use:   "list SLUG",
-		Short: "list conversions, newest first (partners: their own)",
+		Use:   "list SLUG [--after ID]",
+		Short: "list conversions, newest first (partners: their own; at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			rs, err := e.srv.Store.ListConversions(e.id.Actor(), slug, limit)
+			rs, next, err := e.srv.Store.ConversionsPage(e.id.Actor(), slug, pf.page())
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -32,7 +32,7 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 				for i := range rs {
 					out = append(out, rs[i].View())
 				}
-				return e.printJSON(out)
+				return printJSONList(e, out, next)
 			}
 			if len(rs) == 0 {
 				e.printf("No conversions yet.\n")
@@ -55,10 +55,11 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 					money(cv.Amount, cv.Currency), refunded, partner, comm})
 			}
 			e.table([]string{"ID", "DATE", "ORDER", "KIND", "AMOUNT", "REFUNDED", "PARTNER", "COMMISSION"}, rows)
+			e.printMore("conversion list "+slug, next)
 			return nil
 		},
 	}
-	list.Flags().IntVar(&limit, "limit", defaultListLimit, "at most this many")
+	pf.register(list, defaultListLimit)
 	c.AddCommand(list, e.attributeCmd())
 	return c
 }
@@ -66,10 +67,10 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 func (e *cmdEnv) commissionCmd() *cobra.Command {
 	c := &cobra.Command{Use: "commission", Short: "commissions of a program"}
 	var status string
-	var limit int
+	var pf pageFlags
 	list := &cobra.Command{
-		Use:   "list SLUG [--status S]",
-		Short: "list commissions, newest first (partners: their own)",
+		Use:   "list SLUG [--status S] [--after ID]",
+		Short: "list commissions, newest first (partners: their own; at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			switch status {
@@ -79,7 +80,7 @@ func (e *cmdEnv) commissionCmd() *cobra.Command {
 				return usageErr(c, "--status must be pending, approved, in_payout, paid, rejected or reversed")
 			}
 			slug := args[0]
-			cs, err := e.srv.Store.ListCommissions(e.id.Actor(), slug, status, limit)
+			cs, next, err := e.srv.Store.CommissionsPage(e.id.Actor(), slug, status, pf.page())
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -88,7 +89,7 @@ func (e *cmdEnv) commissionCmd() *cobra.Command {
 				for i := range cs {
 					out = append(out, renderCommission(&cs[i]))
 				}
-				return e.printJSON(out)
+				return printJSONList(e, out, next)
 			}
 			if len(cs) == 0 {
 				e.printf("No commissions%s.\n", ifThen(status != "", " "+status, ""))
@@ -105,11 +106,12 @@ func (e *cmdEnv) commissionCmd() *cobra.Command {
 					flagsText(m.Flags), m.HoldUntil.Format("2006-01-02")})
 			}
 			e.table([]string{"ID", "DATE", "PARTNER", "CONVERSION", "AMOUNT", "REVERSED", "NET", "STATUS", "FLAGS", "HOLD UNTIL"}, rows)
+			e.printMore("commission list "+slug+ifThen(status != "", " --status "+status, ""), next)
 			return nil
 		},
 	}
 	list.Flags().StringVar(&status, "status", "", "only commissions with this status")
-	list.Flags().IntVar(&limit, "limit", defaultListLimit, "at most this many")
+	pf.register(list, defaultListLimit)
 
 	var override bool
 	approve := &cobra.Command{
