@@ -109,6 +109,9 @@ func (s *Store) ConversionsPage(a Actor, slug string, pg Page) ([]ConversionResu
 			if partnerID != 0 && r.Conversion.PartnerID != partnerID {
 				return true
 			}
+			if partnerID != 0 && r.Commission != nil {
+				r.Commission.forPartner()
+			}
 			return col.add(id, *r)
 		})
 		return err
@@ -144,6 +147,9 @@ func (s *Store) CommissionsPage(a Actor, slug, status string, pg Page) ([]Commis
 				return false
 			}
 			c.effective(now)
+			if partnerID != 0 {
+				c.forPartner()
+			}
 			if status != "" && c.Status != status {
 				return true
 			}
