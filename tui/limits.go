@@ -21,7 +21,7 @@ import (
 // fields take defaults derived from Config.MaxSessions (see withDefaults).
 type Limits struct {
 	MaxConns              int           // connections at once, all together (default 4 × MaxSessions)
-	ConnsPerIP            int           // connections at once from one address (default MaxConns / 8)
+	ConnsPerIP            int           // connections at once from one address (default MaxConns / 8, at least 4)
 	SessionsPerIP         int           // sessions at once from one address (default MaxSessions / 4)
 	SessionsPerKey        int           // sessions at once of one known key (default MaxSessions / 8)
 	SessionsPerUnknownKey int           // sessions at once of one unknown key (default MaxSessions / 32)
@@ -40,7 +40,7 @@ func (l Limits) withDefaults(maxSessions int) Limits {
 		*v = max(1, min(*v, most))
 	}
 	def(&l.MaxConns, 4*maxSessions, 1<<30)
-	def(&l.ConnsPerIP, l.MaxConns/8, l.MaxConns)
+	def(&l.ConnsPerIP, max(l.MaxConns/8, 4), l.MaxConns)
 	def(&l.SessionsPerIP, maxSessions/4, maxSessions)
 	def(&l.SessionsPerKey, maxSessions/8, maxSessions)
 	def(&l.SessionsPerUnknownKey, maxSessions/32, l.SessionsPerKey)
