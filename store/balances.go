@@ -152,7 +152,13 @@ func setStatusTx(tx *bolt.Tx, c *Commission, status string, now time.Time) error
 	}); err != nil {
 		return err
 	}
-	return put(tx.Bucket(bCommissions), u64(c.ID), c)
+	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+		return err
+	}
+	if old == CommissionPending && status == CommissionApproved {
+		return emitCommissionApprovedTx(tx, c, now)
+	}
+	return nil
 }
 
 // PromoteMatured approves every unflagged pending commission whose hold

@@ -36,7 +36,7 @@ func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) 
 		return nil, fmt.Errorf("record click: encode: %w", err)
 	}
 	day := dayKey(at)
-	err = s.writer.do(ctx, func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(ctx, in.Program, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		return putClickTx(tx, c, h, data, day, deltas)
 	})
 	if err != nil {

@@ -18,9 +18,10 @@ const maxGroup = 4096
 type writeFn func(tx *bolt.Tx, deltas map[string]*Counters) error
 
 type writeReq struct {
-	fn   writeFn
-	err  error
-	done chan struct{}
+	program string // the program the change is about ("" = unknown)
+	fn      writeFn
+	err     error
+	done    chan struct{}
 }
 
 // groupWriter commits changes by group commit: one goroutine takes every
@@ -32,6 +33,8 @@ type groupWriter struct {
 	reqs   chan *writeReq
 	quit   chan struct{}
 	exited chan struct{}
+	// notify, when set, is told the programs of each committed group.
+	notify func(programs ...string)
 }
 
 func newGroupWriter(db *bolt.DB) *groupWriter {
@@ -51,7 +54,13 @@ func (w *groupWriter) close() {
 
 // do runs fn in a group commit and returns once it is durable.
 func (w *groupWriter) do(ctx context.Context, fn writeFn) error {
-	r := &writeReq{fn: fn, done: make(chan struct{})}
+	return w.doFor(ctx, "", fn)
+}
+
+// doFor is do for a change of one program, whose screens are signalled
+// once it is committed.
+func (w *groupWriter) doFor(ctx context.Context, program string, fn writeFn) error {
+	r := &writeReq{program: program, fn: fn, done: make(chan struct{})}
 	select {
 	case w.reqs <- r:
 	case <-w.quit:
@@ -154,6 +163,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 			close(r.done)
 		}
+		if err == nil && w.notify != nil {
+			w.notify(batchPrograms(batch)...)
+		}
 		return
 	}
 }
@@ -165,4 +177,22 @@ func safeRun(fn writeFn, tx *bolt.Tx, deltas map[string]*Counters) (err error) {
 		}
 	}()
 	return fn(tx, deltas)
+}
+
+// batchPrograms lists the distinct programs of a committed group.
+func batchPrograms(batch []*writeReq) []string {
+	var out []string
+	for _, r := range batch {
+		seen := false
+		for _, p := range out {
+			if p == r.program {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, r.program)
+		}
+	}
+	return out
 }

@@ -137,7 +137,7 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 	}
 	var res *ConversionResult
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res, created = nil, false
 		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
 			r, err := conversionResultTx(tx, btou(id), now)
@@ -227,7 +227,8 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		d.Commission = comm.Amount
 	}
 	addDelta(deltas, programDayKey(slug, day), d)
-	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+	res := &ConversionResult{Conversion: *conv, Commission: comm}
+	return res, emitConversionTx(tx, res, now)
 }
 
 // rateTx binds the customer, counts the partner's paying customers and
@@ -467,6 +468,11 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	if click != nil {
 		addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
 	}
+	if comm != nil {
+		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
+			return nil, err
+		}
+	}
 	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
 }
 
@@ -487,7 +493,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 	if err != nil {
 		return err
 	}
-	return s.writer.do(context.Background(), func(tx *bolt.Tx, _ map[string]*Counters) error {
+	return s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, _ map[string]*Counters) error {
 		cust := Customer{Program: slug, ID: customerID}
 		custKey := key(slug, customerID)
 		if get(tx.Bucket(bCustomers), custKey, &cust) == nil && cust.PartnerID != 0 {

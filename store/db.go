@@ -75,6 +75,9 @@ type Options struct {
 	Now func() time.Time
 	// LockTimeout is how long to wait for another process's lock.
 	LockTimeout time.Duration
+	// Mail says email notifications are on (the server has --smtp-url):
+	// only then are mails queued in the outbox.
+	Mail bool
 }
 
 // Store is the ledger over one bbolt file.
@@ -91,6 +94,7 @@ type Store struct {
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
+	changes  changeHub // per-program change signals for the screens
 	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
 	// attached to another user's account.
 	adminKeys atomic.Pointer[map[string]bool]
@@ -154,8 +158,13 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if err := setMail(db, opt.Mail); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	s.resolve.init()
 	s.writer = newGroupWriter(db)
+	s.writer.notify = s.changes.changed
 	return s, nil
 }
 
@@ -171,6 +180,9 @@ func (s *Store) Close() error {
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	err := s.db.Update(fn)
 	s.gen.Add(1)
+	if err == nil {
+		s.changes.changed("") // which program is not known here: every screen reloads
+	}
 	return err
 }
 

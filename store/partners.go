@@ -96,7 +96,10 @@ func (s *Store) joinTx(tx *bolt.Tx, userID uint64, slug, token string) (*Partner
 	if err := tx.Bucket(bUserPartners).Put(key(u.ID, slug), u64(id)); err != nil {
 		return nil, err
 	}
-	return p, putLinkTx(tx, &Link{Code: code, Program: slug, PartnerID: id, CreatedAt: now})
+	if err := putLinkTx(tx, &Link{Code: code, Program: slug, PartnerID: id, CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	return p, emitPartnerJoinedTx(tx, p, now)
 }
 
 // freeCodeTx picks an unused random default link code.
@@ -301,10 +304,14 @@ func (s *Store) updatePartner(a Actor, slug string, partnerID uint64, what strin
 		if err := get(tx.Bucket(bPartners), u64(partnerID), &p); err != nil || p.Program != slug {
 			return fmt.Errorf("partner %d in %s: %w", partnerID, slug, ErrNotFound)
 		}
+		old := p.Status
 		if err := fn(prog, &p); err != nil {
 			return err
 		}
-		return put(tx.Bucket(bPartners), u64(p.ID), &p)
+		if err := put(tx.Bucket(bPartners), u64(p.ID), &p); err != nil {
+			return err
+		}
+		return emitPartnerStatusTx(tx, &p, old, s.now().UTC())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s of partner %d: %w", what, partnerID, err)

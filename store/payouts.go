@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -75,20 +76,39 @@ func dueTx(tx *bolt.Tx, partnerID uint64) ([]*Commission, []*Clawback, decimal.D
 // left out are returned with the reason. With nobody to pay, no batch is
 // created and the batch is nil.
 func (s *Store) CreatePayoutBatch(a Actor, slug string) (*PayoutBatch, []Skipped, error) {
+	batch, skipped, _, _, err := s.createPayoutBatch(a, slug, "")
+	return batch, skipped, err
+}
+
+// createPayoutBatch creates a batch; with a period (scheduled batches) only
+// once per period, recorded in the same transaction (see
+// CreateScheduledBatch).
+func (s *Store) createPayoutBatch(a Actor, slug, period string) (*PayoutBatch, []Skipped, *PeriodRun, bool, error) {
 	var batch *PayoutBatch
 	var skipped []Skipped
+	var run *PeriodRun
+	fresh := false
 	err := s.update(func(tx *bolt.Tx) error {
-		batch, skipped = nil, nil
+		batch, skipped, run, fresh = nil, nil, nil, false
 		prog, err := adminProgramTx(tx, a, slug)
 		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
+		if period != "" {
+			if run, err = periodTx(tx, slug, period); err != nil || run != nil {
+				return err
+			}
+			run, fresh = &PeriodRun{Program: slug, Period: period, At: now}, true
+			if err := putPeriodTx(tx, run); err != nil {
+				return err
+			}
+		}
 		if _, err := s.promoteTx(tx, slug, now); err != nil {
 			return err
 		}
 		b := &PayoutBatch{Program: slug, Currency: prog.Currency, Status: BatchCreated, Total: decimal.Zero,
-			CreatedAt: now, UpdatedAt: now}
+			Period: period, CreatedAt: now, UpdatedAt: now}
 		err = eachPartnerTx(tx, slug, func(p *Partner) error {
 			comms, claws, net, err := dueTx(tx, p.ID)
 			if err != nil || (len(comms) == 0 && len(claws) == 0) {
@@ -140,12 +160,21 @@ func (s *Store) CreatePayoutBatch(a Actor, slug string) (*PayoutBatch, []Skipped
 			return err
 		}
 		batch = b
+		if run != nil {
+			run.Batch = b.ID
+			if err := putPeriodTx(tx, run); err != nil {
+				return err
+			}
+		}
+		if err := emitPayoutCreatedTx(tx, b, now); err != nil {
+			return err
+		}
 		return put(tx.Bucket(bBatches), u64(b.ID), b)
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("create payout for %s: %w", slug, err)
+		return nil, nil, nil, false, fmt.Errorf("create payout for %s: %w", slug, err)
 	}
-	return batch, skipped, nil
+	return batch, skipped, run, fresh, nil
 }
 
 // reserveTx moves an item's commissions to in_payout and its clawbacks into
@@ -404,11 +433,16 @@ func (s *Store) updateBatch(a Actor, id uint64, what string, fn func(*bolt.Tx, *
 			return err
 		}
 		now := s.now().UTC()
+		before := *b
+		before.Items = slices.Clone(b.Items)
 		if err := fn(tx, b, now); err != nil {
 			return err
 		}
 		b.UpdatedAt = now
 		finishBatch(b, now)
+		if err := emitBatchChangeTx(tx, &before, b, now); err != nil {
+			return err
+		}
 		return put(tx.Bucket(bBatches), u64(id), b)
 	})
 	if err != nil {

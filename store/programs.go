@@ -244,7 +244,8 @@ func (s *Store) programs(keep func(*Program) bool) ([]Program, error) {
 var ProgramSettingKeys = []string{"name", "url", "currency", "commission", "recurring-months",
 	"renewal-rate", "cookie-days", "hold-days", "min-payout", "auto-approve", "listed", "domains",
 	"attribution", "paid-ads", "accent", "welcome", "terms", "stripe-secret", "paypal-client-id",
-	"paypal-secret", "paypal-base-url", "wise-token", "wise-profile", "wise-base-url"}
+	"paypal-secret", "paypal-base-url", "wise-token", "wise-profile", "wise-base-url",
+	"payout-schedule", "payout-auto-send"}
 
 // SetProgram changes one setting by its SPEC 7 key.
 func (s *Store) SetProgram(a Actor, slug, k, value string) (*Program, error) {
@@ -262,6 +263,7 @@ func (s *Store) SetProgram(a Actor, slug, k, value string) (*Program, error) {
 		if err := applySetting(p, k, value); err != nil {
 			return err
 		}
+		stampSchedule(p, s.now())
 		return put(tx.Bucket(bPrograms), []byte(slug), p)
 	})
 	if err != nil {
@@ -392,6 +394,8 @@ func applySetting(p *Program, k, v string) error {
 		} else {
 			p.Secrets.WiseBaseURL = v
 		}
+	case "payout-schedule", "payout-auto-send":
+		return applyScheduleSetting(p, k, v)
 	default:
 		return invalid("key", fmt.Sprintf("unknown setting %q; one of: %s", k, strings.Join(ProgramSettingKeys, ", ")))
 	}

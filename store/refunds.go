@@ -54,7 +54,7 @@ func (s *Store) RecordRefund(slug string, in RefundInput) (*Refund, bool, error)
 	now := s.now().UTC()
 	var ref *Refund
 	created := false
-	err = s.writer.do(context.Background(), func(tx *bolt.Tx, deltas map[string]*Counters) error {
+	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		ref, created = nil, false
 		rk := key(slug, in.RefundID)
 		var old Refund
@@ -204,7 +204,10 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 			return err
 		}
 	}
-	return put(tx.Bucket(bCommissions), u64(c.ID), c)
+	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+		return err
+	}
+	return emitCommissionReversedTx(tx, c, ref, now)
 }
 
 // MarkEvent records a provider event id; false when it was seen before.

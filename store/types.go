@@ -51,6 +51,7 @@ type User struct {
 	Email     string        `json:"email"`
 	Payout    *PayoutMethod `json:"payout,omitempty"`
 	CreatedAt time.Time     `json:"created_at"`
+	NoMail    bool          `json:"no_mail,omitempty"` // email notifications turned off
 }
 
 // PayoutMethod is where a user is paid: PayPal (email) or Wise (email, currency).
@@ -97,6 +98,11 @@ type Program struct {
 	APIKeyHint      string          `json:"api_key_hint"` // first characters, for recognition
 	Secrets         ProgramSecrets  `json:"secrets"`
 	CreatedAt       time.Time       `json:"created_at"`
+	// PayoutSchedule is "" (off), weekly or monthly; PayoutScheduleSince is
+	// when it was turned on (earlier periods are never paid by it).
+	PayoutSchedule      string    `json:"payout_schedule,omitempty"`
+	PayoutScheduleSince time.Time `json:"payout_schedule_since,omitzero"`
+	PayoutAutoSend      bool      `json:"payout_auto_send,omitempty"`
 }
 
 // ProgramSecrets are provider credentials. They are never printed back.
@@ -321,6 +327,7 @@ type PayoutBatch struct {
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
 	PaidAt    time.Time       `json:"paid_at,omitempty"`
+	Period    string          `json:"period,omitempty"` // scheduled batches: the period they pay
 }
 
 // PayoutItem pays one partner within a batch.

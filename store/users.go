@@ -198,8 +198,14 @@ func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error
 				return invalid("currency", fmt.Sprintf("unknown currency %q", currency))
 			}
 			u.Payout = &PayoutMethod{Kind: "wise", Email: value, Currency: currency}
+		case "notifications":
+			off, err := parseNotifications(value)
+			if err != nil {
+				return err
+			}
+			u.NoMail = off
 		default:
-			return invalid("field", fmt.Sprintf("unknown profile field %q (name, email, paypal, wise)", field))
+			return invalid("field", fmt.Sprintf("unknown profile field %q (name, email, paypal, wise, notifications)", field))
 		}
 		if err := put(tx.Bucket(bUsers), u64(u.ID), &u); err != nil {
 			return err
