@@ -22,7 +22,8 @@ func (v Violation) String() string { return v.What }
 // balance equals the one recomputed from the records; no commission is in
 // two payout batches; no commission exceeds its rule; every order id maps
 // to one conversion; refunds never exceed their sale; the daily counters
-// add up to the records.
+// add up to the records; every stored click decodes and names its program
+// and partner.
 func (s *Store) Check() ([]Violation, error) {
 	var out []Violation
 	bad := func(format string, args ...any) { out = append(out, Violation{What: fmt.Sprintf(format, args...)}) }
@@ -185,6 +186,9 @@ func (s *Store) Check() ([]Violation, error) {
 			if c.Total().Sign() != 0 || c.InPayout.Sign() != 0 {
 				bad("balance %s: no stored balance, records give %+v", balanceName([]byte(k)), *c)
 			}
+		}
+		if err := checkClicksTx(tx, bad); err != nil {
+			return err
 		}
 		return checkOrdersTx(tx, bad)
 	})

@@ -145,6 +145,7 @@ func TestRecurringWindowThroughLedger(t *testing.T) {
 	p, _ := e.partner("subs")
 	first := e.clk.Now()
 	e.convert("subs", ConversionInput{OrderID: "i1", CustomerID: "cus", Amount: "30.00", Ref: p.Code, OccurredAt: first.Format(time.RFC3339)})
+	e.clk.Add(AddMonths(first, 2).Sub(first)) // renewals are reported when they happen, never ahead
 	r := e.convert("subs", ConversionInput{OrderID: "i2", CustomerID: "cus", Amount: "30.00", Kind: "renewal", OccurredAt: AddMonths(first, 2).Add(-time.Second).Format(time.RFC3339)})
 	if !r.Conversion.Attributed || r.Commission == nil || r.Commission.Amount.String() != "3" {
 		t.Fatalf("renewal inside window: %+v %+v", r.Conversion, r.Commission)

@@ -144,6 +144,7 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	if conv.PartnerID != 0 {
 		addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
 	}
+	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	return nil
 }
 

@@ -22,6 +22,10 @@ type Stats struct {
 	Commission   decimal.Decimal
 	Balance      Balance
 	Daily        []DayCounters // oldest first, one per day
+	// Subs breaks the window down by campaign (a link's sub-id): the
+	// partner's own links, or every partner's for the program's admins.
+	// Highest revenue first.
+	Subs []SubStats
 }
 
 // DayCounters is one day of Counters.
@@ -131,6 +135,9 @@ func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
 		st.Commission = st.Commission.Add(c.Commission)
 	}
 	b, err := balanceTx(tx, st.Program, st.PartnerID, now)
+	if err != nil {
+		return err
+	}
 	st.Balance = b
-	return err
+	return fillSubsTx(tx, st)
 }

@@ -183,7 +183,9 @@ type Conversion struct {
 	Attributed    bool            `json:"attributed"`
 	PartnerID     uint64          `json:"partner_id,omitempty"`
 	ClickID       uint64          `json:"click_id,omitempty"`
-	Via           string          `json:"via,omitempty"` // how it was attributed
+	Via           string          `json:"via,omitempty"`  // how it was attributed
+	Code          string          `json:"code,omitempty"` // the referral code (link) it came through, if any
+	Sub           string          `json:"sub,omitempty"`  // that click's campaign sub-id
 	Refunded      decimal.Decimal `json:"refunded"`
 	CommissionID  uint64          `json:"commission_id,omitempty"`
 	Fingerprint   string          `json:"fingerprint"` // of the request, for idempotency
@@ -281,6 +283,11 @@ type Counters struct {
 	// Status is that day's commission (by the day of its payment) by its
 	// status now, and that day's refunds of paid commission (clawback).
 	Status Balance `json:"status"`
+	// FirstClickAt and LastClickAt bound the times of the day's clicks; only a
+	// link's counters keep them (store/linkstats.go), to tell whether a
+	// referral code was clicked within a cookie lifetime.
+	FirstClickAt time.Time `json:"first_click,omitzero"`
+	LastClickAt  time.Time `json:"last_click,omitzero"`
 }
 
 // Add sums o into c.
@@ -295,6 +302,12 @@ func (c *Counters) Add(o Counters) {
 	c.Status.add(CommissionInPayout, o.Status.InPayout)
 	c.Status.add(CommissionPaid, o.Status.Paid)
 	c.Status.Clawback = c.Status.Clawback.Add(o.Status.Clawback)
+	if !o.FirstClickAt.IsZero() && (c.FirstClickAt.IsZero() || o.FirstClickAt.Before(c.FirstClickAt)) {
+		c.FirstClickAt = o.FirstClickAt
+	}
+	if o.LastClickAt.After(c.LastClickAt) {
+		c.LastClickAt = o.LastClickAt
+	}
 }
 
 // Payout batch and item statuses.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/affogato-sh/affogato/store"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -28,7 +29,10 @@ type Config struct {
 	MaxSessions     int
 	PprofAddr       string // profiling listener, off when ""
 	TrustedProxies  []netip.Prefix
-	SSHPublicAddr   string // HOST:PORT the hints print for ssh; "" = public URL's host + SSH port
+	// ClickRetentionDays is how long raw clicks are kept (day counters are
+	// kept forever); at least the longest program cookie lifetime.
+	ClickRetentionDays int
+	SSHPublicAddr      string // HOST:PORT the hints print for ssh; "" = public URL's host + SSH port
 	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
 	// loopback and private addresses: tests and local mocks only.
 	AllowPrivateTargets bool
@@ -52,6 +56,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
+	fs.IntVar(&f.cfg.ClickRetentionDays, "click-retention-days", store.DefaultClickRetentionDays,
+		"delete raw clicks older than this many days (never less than a program's cookie lifetime; dashboards keep their figures)")
 	fs.StringVar(&f.cfg.SSHPublicAddr, "ssh-public-addr", "", "HOST:PORT that users' ssh reaches (behind NAT or a port forward); hints print it (default: --public-url's host and the --ssh port)")
 	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
@@ -101,6 +107,9 @@ func (f *configFlags) resolve() (Config, error) {
 			}
 			cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 		}
+	}
+	if cfg.ClickRetentionDays < 1 {
+		return cfg, fmt.Errorf("--click-retention-days %d: must be at least 1", cfg.ClickRetentionDays)
 	}
 	if cfg.SSHPublicAddr != "" {
 		if err := checkHostPort(cfg.SSHPublicAddr); err != nil {

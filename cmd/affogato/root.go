@@ -71,5 +71,6 @@ func newRootCmd(ctx context.Context, logger *log.Logger) *cobra.Command {
 	}
 	check.Flags().StringVar(&dataDir, "data", "./data", "data directory or database file")
 	root.AddCommand(check)
+	root.AddCommand(newCompactCmd(), newSeedCmd(ctx))
 	return root
 }

@@ -22,7 +22,7 @@ import (
 // run starts the SSH and HTTP servers on one store and serves until ctx
 // ends; then it stops both before closing the store.
 func run(ctx context.Context, cfg Config, logger *log.Logger) error {
-	st, err := store.Open(cfg.DataDir, store.Options{})
+	st, err := store.Open(cfg.DataDir, store.Options{ClickRetentionDays: cfg.ClickRetentionDays})
 	if err != nil {
 		return err
 	}
@@ -68,6 +68,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 		}
 	}()
 	go promoteLoop(ctx, st, logger)
+	go purgeLoop(ctx, st, logger)
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, logger)
 	}
