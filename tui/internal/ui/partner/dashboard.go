@@ -145,6 +145,8 @@ func (d *dashboard) chart(height int) []string {
 	}
 	width := max(10, d.width-8)
 	per := (len(days) + width - 1) / width
+	// Wide terminals: up to three columns per day.
+	cw := max(1, min(3, width/len(days)))
 	var clicks, convs []int64
 	for i := 0; i < len(days); i += per {
 		var c, v int64
@@ -174,26 +176,26 @@ func (d *dashboard) chart(height int) []string {
 				eighths = c * int64(rows*8) / top
 			}
 			fill := eighths - int64(r*8)
+			ch := ' '
 			switch {
 			case fill >= 8:
-				b.WriteRune(blocks[8])
+				ch = blocks[8]
 			case fill > 0:
-				b.WriteRune(blocks[fill])
+				ch = blocks[fill]
 			case r == 0 && c > 0:
-				b.WriteRune(blocks[1])
-			default:
-				b.WriteRune(' ')
+				ch = blocks[1]
 			}
+			b.WriteString(strings.Repeat(string(ch), cw))
 		}
 		out = append(out, "  "+st.Accent.Render(b.String()))
 	}
 	var marks strings.Builder
 	for _, v := range convs {
+		mark := "·"
 		if v > 0 {
-			marks.WriteRune('•')
-		} else {
-			marks.WriteRune('·')
+			mark = "•"
 		}
+		marks.WriteString(mark + strings.Repeat(" ", cw-1))
 	}
 	out = append(out, "  "+st.Dim.Render(marks.String())+st.Dim.Render("  • conversion"))
 	return out

@@ -30,8 +30,8 @@ type earningsMsg struct {
 func newEarnings(sh *shared) *earnings {
 	e := &earnings{sh: sh}
 	e.tbl = table{keys: sh.keys, st: sh.st, cols: []column{
-		{title: "DATE", width: 10}, {title: "ORDER", width: 13, right: true}, {title: "COMMISSION", width: 13, right: true},
-		{title: "STATUS", width: 12}, {title: "APPROVED ON", width: 11}, {title: "NOTE", width: 0},
+		{title: "DATE", width: 10}, {title: "ORDER", width: 12, right: true}, {title: "COMMISSION", width: 11, right: true},
+		{title: "STATUS", width: 12}, {title: "APPROVED ON", width: 12}, {title: "NOTE", width: 0},
 	}}
 	return e
 }
@@ -91,11 +91,11 @@ func (e *earnings) refresh() {
 		case !r.ApprovesOn.IsZero():
 			approves = r.ApprovesOn.UTC().Format("2006-01-02")
 		case r.UnderReview:
-			approves = "when reviewed"
+			approves = "after review"
 		}
 		note := ""
 		if r.Reversed.IsPositive() {
-			note = "refund reversed " + money(r.Reversed, r.Currency)
+			note = "reversed " + money(r.Reversed, r.Currency)
 		}
 		if r.Reason != "" {
 			if note != "" {

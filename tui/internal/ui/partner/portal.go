@@ -319,37 +319,38 @@ func (p *Portal) View() string {
 }
 
 // header: the program's name in its accent, the role, the numbered tabs.
+// When that is wider than the terminal, the name is shortened first, then
+// the tabs not shown lose their titles.
 func (p *Portal) header() string {
 	st := p.sh.st
 	name := p.sh.data.Slug()
 	if p.sh.hdr != nil {
 		name = sanitize.Line(p.sh.hdr.Program.Name)
 	}
-	name = ansi.Truncate(name, 24, "…")
-	left := st.Accent.Render(name) + st.Dim.Render(" · partner ")
-	var tabs []string
-	for i, t := range p.tabs {
-		label := fmt.Sprintf("%d %s", i+1, t.Title())
-		if i == p.active {
-			tabs = append(tabs, st.TabOn.Render(label))
-		} else {
-			tabs = append(tabs, st.TabOff.Render(label))
-		}
-	}
-	line := left + " " + strings.Join(tabs, " ")
-	if lipgloss.Width(line) > p.width {
-		// Narrow: numbers only for the tabs not shown.
-		tabs = tabs[:0]
+	tabs := func(short bool) string {
+		var parts []string
 		for i, t := range p.tabs {
-			if i == p.active {
-				tabs = append(tabs, st.TabOn.Render(fmt.Sprintf("%d %s", i+1, t.Title())))
-			} else {
-				tabs = append(tabs, st.TabOff.Render(fmt.Sprint(i+1)))
+			label := fmt.Sprintf("%d %s", i+1, t.Title())
+			switch {
+			case i == p.active:
+				parts = append(parts, st.TabOn.Render(label))
+			case short:
+				parts = append(parts, st.TabOff.Render(fmt.Sprint(i+1)))
+			default:
+				parts = append(parts, st.TabOff.Render(label))
 			}
 		}
-		line = left + " " + strings.Join(tabs, " ")
+		return strings.Join(parts, " ")
 	}
-	return ansi.Truncate(line, p.width, "…")
+	role := st.Dim.Render(" · partner  ")
+	full := tabs(false)
+	room := p.width - lipgloss.Width(role) - lipgloss.Width(full)
+	if room >= min(8, lipgloss.Width(name)) {
+		return st.Accent.Render(ansi.Truncate(name, room, "…")) + role + full
+	}
+	short := tabs(true)
+	room = max(4, p.width-lipgloss.Width(role)-lipgloss.Width(short))
+	return ansi.Truncate(st.Accent.Render(ansi.Truncate(name, room, "…"))+role+short, p.width, "…")
 }
 
 // frameKeys are the keys every tab shares, for the footer.

@@ -319,7 +319,7 @@ func (m *Model) footer() string {
 	if m.form == nil {
 		return m.help.ShortHelpView([]key.Binding{key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))})
 	}
-	keys := []key.Binding{k.NextField, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "join")), k.Back}
+	keys := []key.Binding{k.NextField, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "join")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave"))}
 	if m.hasBox {
 		keys = append(keys, k.Toggle)
 	}
