@@ -125,8 +125,9 @@
     var ref = param("ref") || param("via");
     var click = param("aff_click");
     if (CODE.test(ref) && ID.test(click)) {
-      var exp = parseInt(param("aff_exp"), 10);
-      offer({ ref: ref, click: click, exp: exp > now() ? exp : now() + 86400 }, param("aff_first") === "1");
+      /* The tracker says until when (aff_exp); an older tracker did not. */
+      var exp = param("aff_exp") ? parseInt(param("aff_exp"), 10) : now() + 86400;
+      offer({ ref: ref, click: click, exp: exp }, param("aff_first") === "1");
       publish();
       finish();
     } else if (CODE.test(ref) && !(cur && cur.click && cur.ref === ref)) {
