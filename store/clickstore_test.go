@@ -387,3 +387,36 @@ func TestClickRetentionRefusals(t *testing.T) {
 		t.Fatalf("set cookie-days at the retention: %v", err)
 	}
 }
+
+// The click fast path of the day counters gives what decoding, adding and
+// encoding gives, and steps aside for anything else.
+func TestAddClicksJSONMatchesDecodeAddEncode(t *testing.T) {
+	base := []Counters{{}, {Clicks: 7, UniqueClicks: 3}, {Clicks: 123456789, UniqueClicks: 99, Conversions: 2,
+		Revenue: dec("10.50"), Commission: dec("2.10"), Status: Balance{Pending: dec("2.10"), Clawback: dec("1")}}}
+	for _, c := range base {
+		stored, _ := json.Marshal(&c)
+		d := Counters{Clicks: 5, UniqueClicks: 2}
+		got, ok := addClicksJSON(stored, &d)
+		if !ok {
+			t.Fatalf("fast path refused %s", stored)
+		}
+		want := c
+		want.Add(d)
+		wantJSON, _ := json.Marshal(&want)
+		if !bytes.Equal(got, wantJSON) {
+			t.Errorf("fast path:\n got %s\nwant %s", got, wantJSON)
+		}
+	}
+	stored, _ := json.Marshal(&Counters{Clicks: 1})
+	for _, d := range []Counters{{Conversions: 1}, {Clicks: 1, Revenue: dec("1")}, {Status: Balance{Paid: dec("1")}}} {
+		if _, ok := addClicksJSON(stored, &d); ok {
+			t.Errorf("fast path took %+v", d)
+		}
+	}
+	for _, s := range []string{"", `{"unique_clicks":1,"clicks":2}`, `{"clicks":-1,"unique_clicks":1}`, `{"clicks":1,"unique_clicks":1x`,
+		`{"clicks":99999999999999999999,"unique_clicks":1}`} {
+		if _, ok := addClicksJSON([]byte(s), &Counters{Clicks: 1}); ok {
+			t.Errorf("fast path took %q", s)
+		}
+	}
+}

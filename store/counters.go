@@ -18,6 +18,11 @@ func addDelta(m map[string]*Counters, k string, d Counters) {
 		c = &Counters{}
 		m[k] = c
 	}
+	if clicksOnly(&d) { // a click: no decimal arithmetic on the redirector's path
+		c.Clicks += d.Clicks
+		c.UniqueClicks += d.UniqueClicks
+		return
+	}
 	c.Add(d)
 }
 
@@ -25,6 +30,12 @@ func addDelta(m map[string]*Counters, k string, d Counters) {
 func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 	b := tx.Bucket(bDaily)
 	for k, d := range deltas {
+		if out, ok := addClicksJSON(b.Get([]byte(k)), d); ok {
+			if err := b.Put([]byte(k), out); err != nil {
+				return err
+			}
+			continue
+		}
 		var c Counters
 		if err := get(b, []byte(k), &c); err != nil && err != ErrNotFound {
 			return fmt.Errorf("counters: %w", err)
