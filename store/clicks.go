@@ -91,7 +91,7 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas m
 	}
 	addDelta(deltas, programDayKey(c.Program, day), d)
 	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
-	addDelta(deltas, linkCounterKey(c.Code), d)
+	addLinkDelta(deltas, c.Program, c.Code, c.Sub, day, Counters{Clicks: 1, FirstClickAt: c.At, LastClickAt: c.At})
 	return nil
 }
 

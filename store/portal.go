@@ -13,11 +13,6 @@ import (
 // of the program first and then reads only rows keyed by that partner, a
 // page at a time.
 
-// linkCounterKey is the all-time counters of one referral code (clicks,
-// and conversions whose click came through it), kept in the day-counter
-// bucket under "L" + code.
-func linkCounterKey(code string) string { return "L" + code }
-
 // maxPortalPage bounds one page of a portal read.
 const maxPortalPage = 1000
 
@@ -65,7 +60,7 @@ func (s *Store) PartnerLinks(a Actor, slug, after string, limit int) (*LinkPage,
 			if err := get(tx.Bucket(bLinks), code, &ls.Link); err != nil {
 				return fmt.Errorf("link %s: %w", code, err)
 			}
-			cnt, err := readCountersTx(tx, linkCounterKey(string(code)))
+			cnt, err := linkTotalsTx(tx, string(code))
 			if err != nil {
 				return err
 			}

@@ -476,20 +476,6 @@ func (s *Store) ProgramByAPIKey(apiKey string) (*Program, error) {
 	return &p, nil
 }
 
-// AddTeamMember makes a user an admin of the program.
-func (s *Store) AddTeamMember(a Actor, slug string, userID uint64) error {
-	return s.updateProgram(a, slug, "add team member", func(tx *bolt.Tx, p *Program) error {
-		if tx.Bucket(bUsers).Get(u64(userID)) == nil {
-			return fmt.Errorf("user %d: %w", userID, ErrNotFound)
-		}
-		if slices.Contains(p.Admins, userID) {
-			return fmt.Errorf("user %d is already on the team: %w", userID, ErrConflict)
-		}
-		p.Admins = append(p.Admins, userID)
-		return nil
-	})
-}
-
 // RemoveTeamMember removes a program admin (never the last).
 func (s *Store) RemoveTeamMember(a Actor, slug string, userID uint64) error {
 	return s.updateProgram(a, slug, "remove team member", func(tx *bolt.Tx, p *Program) error {

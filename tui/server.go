@@ -93,6 +93,12 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{st: st, cfg: cfg, log: logger, admins: admins, handshakeTimeout: handshakeTimeout}
+	// The store refuses to attach an admin key to anyone else's account.
+	adminFPs := make([]string, 0, len(admins))
+	for fp := range admins {
+		adminFPs = append(adminFPs, fp)
+	}
+	st.SetAdminKeys(adminFPs)
 	s.programs.init()
 
 	srv, err := wish.NewServer(

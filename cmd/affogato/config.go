@@ -36,6 +36,8 @@ type Config struct {
 	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
 	// loopback and private addresses: tests and local mocks only.
 	AllowPrivateTargets bool
+	// SMTPURL and MailFrom turn email notifications on (off when empty).
+	SMTPURL, MailFrom string
 }
 
 type configFlags struct {
@@ -60,6 +62,8 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 		"delete raw clicks older than this many days (never less than a program's cookie lifetime; dashboards keep their figures)")
 	fs.StringVar(&f.cfg.SSHPublicAddr, "ssh-public-addr", "", "HOST:PORT that users' ssh reaches (behind NAT or a port forward); hints print it (default: --public-url's host and the --ssh port)")
 	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
+	fs.StringVar(&f.cfg.SMTPURL, "smtp-url", "", "send email notifications through this SMTP server: smtp://USER:PASS@HOST:PORT (STARTTLS required), smtps:// (TLS), smtp+insecure:// (plain; local relays only)")
+	fs.StringVar(&f.cfg.MailFrom, "mail-from", "", "From address of email notifications, e.g. 'Acme Partners <partners@acme.example>' (needed with --smtp-url)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
@@ -115,6 +119,9 @@ func (f *configFlags) resolve() (Config, error) {
 		if err := checkHostPort(cfg.SSHPublicAddr); err != nil {
 			return cfg, err
 		}
+	}
+	if _, err := mailer(cfg); err != nil {
+		return cfg, err
 	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")
