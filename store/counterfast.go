@@ -5,16 +5,30 @@ import (
 	"strconv"
 )
 
-// Day counters are JSON (Counters); most changes to them are clicks
-// alone, at the redirector's rate. addClicksJSON adds such a change to the
-// stored record without decoding it: the record starts with the two click
-// counts (Counters' first fields), which are rewritten in place and the
-// rest copied. ok is false when the change is more than clicks or the
-// record does not start as expected; the caller then decodes it.
-func addClicksJSON(stored []byte, d *Counters) (out []byte, ok bool) {
-	if !clicksOnly(d) {
-		return nil, false
+// clickDeltaPrefix marks, among a group's counter changes, the ones that
+// are clicks alone (addClickDelta): they are added to the stored record
+// without decoding it.
+const clickDeltaPrefix = "\x00clicks\x00"
+
+// addClickDelta adds clicks to the day counters at k in a group's changes.
+func addClickDelta(m map[string]*Counters, k string, clicks, unique int64) {
+	ck := clickDeltaPrefix + k
+	c := m[ck]
+	if c == nil {
+		c = &Counters{}
+		m[ck] = c
 	}
+	c.Clicks += clicks
+	c.UniqueClicks += unique
+}
+
+// Day counters are JSON (Counters); most changes to them are clicks
+// alone, at the redirector's rate. addClicksJSON adds the click counts of
+// d to the stored record without decoding it: the record starts with the
+// two click counts (Counters' first fields), which are rewritten and the
+// rest copied. ok is false when the record does not start as expected;
+// the caller then decodes it. d must carry nothing but clicks.
+func addClicksJSON(stored []byte, d *Counters) (out []byte, ok bool) {
 	const clicksField, uniqueField = `{"clicks":`, `,"unique_clicks":`
 	if !bytes.HasPrefix(stored, []byte(clicksField)) {
 		return nil, false
@@ -36,12 +50,6 @@ func addClicksJSON(stored []byte, d *Counters) (out []byte, ok bool) {
 	out = append(out, uniqueField...)
 	out = strconv.AppendInt(out, unique+d.UniqueClicks, 10)
 	return append(out, rest...), true
-}
-
-// clicksOnly says whether d changes nothing but the click counts.
-func clicksOnly(d *Counters) bool {
-	return d.Conversions == 0 && d.Revenue.IsZero() && d.Commission.IsZero() && d.Status.Pending.IsZero() &&
-		d.Status.Approved.IsZero() && d.Status.InPayout.IsZero() && d.Status.Paid.IsZero() && d.Status.Clawback.IsZero()
 }
 
 // leadingInt parses the non-negative decimal integer at the start of b and
