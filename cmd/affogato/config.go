@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/affogato-sh/affogato/store"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui"
 )
 
 // Config is the server's configuration: flags with AFFOGATO_* env twins.
@@ -27,8 +29,11 @@ type Config struct {
 	APIRateLimit    int
 	IdleTimeout     time.Duration
 	MaxSessions     int
-	PprofAddr       string // profiling listener, off when ""
-	TrustedProxies  []netip.Prefix
+	// SSHLimits are the per-key and per-address SSH caps (0 = derived from
+	// MaxSessions).
+	SSHLimits      tui.Limits
+	PprofAddr      string // profiling listener, off when ""
+	TrustedProxies []netip.Prefix
 	// ClickRetentionDays is how long raw clicks are kept (day counters are
 	// kept forever); at least the longest program cookie lifetime.
 	ClickRetentionDays int
@@ -57,6 +62,10 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.cfg.APIRateLimit, "api-rate-limit", 200, "API requests per second per API key (0 = off)")
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
+	fs.IntVar(&f.cfg.SSHLimits.MaxConns, "max-conns", 0, "concurrent SSH connections at most (0 = 4 × --max-sessions)")
+	fs.IntVar(&f.cfg.SSHLimits.ConnsPerIP, "max-conns-per-ip", 0, "concurrent SSH connections from one address (0 = --max-conns / 8)")
+	fs.IntVar(&f.cfg.SSHLimits.SessionsPerIP, "max-sessions-per-ip", 0, "concurrent SSH sessions from one address (0 = --max-sessions / 4)")
+	fs.IntVar(&f.cfg.SSHLimits.SessionsPerKey, "max-sessions-per-key", 0, "concurrent SSH sessions of one known key (0 = --max-sessions / 8; unknown keys get a quarter of it)")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
 	fs.IntVar(&f.cfg.ClickRetentionDays, "click-retention-days", store.DefaultClickRetentionDays,
 		"delete raw clicks older than this many days (never less than a program's cookie lifetime; dashboards keep their figures)")
@@ -122,6 +131,9 @@ func (f *configFlags) resolve() (Config, error) {
 	}
 	if _, err := mailer(cfg); err != nil {
 		return cfg, err
+	}
+	if l := cfg.SSHLimits; l.MaxConns < 0 || l.ConnsPerIP < 0 || l.SessionsPerIP < 0 || l.SessionsPerKey < 0 {
+		return cfg, fmt.Errorf("limits must not be negative")
 	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")

@@ -122,15 +122,15 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 	c := &cobra.Command{Use: "profile", Short: "your name, email and payout method"}
 	var currency string
 	set := &cobra.Command{
-		Use:   "set name|email|paypal|wise VALUE [--currency EUR]",
-		Short: "set your name, email, or payout method (paypal EMAIL, wise EMAIL --currency EUR)",
+		Use:   "set name|email|paypal|wise|notifications VALUE [--currency EUR]",
+		Short: "set your name, email, payout method (paypal EMAIL, wise EMAIL --currency EUR) or email notifications (on|off)",
 		Args:  nargs("FIELD", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			field := strings.ToLower(args[0])
 			switch field {
-			case "name", "email", "paypal", "wise":
+			case "name", "email", "paypal", "wise", "notifications":
 			default:
-				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal or wise", sanitize.Shorten(sanitize.Line(args[0]), 20)))
+				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal, wise or notifications", sanitize.Shorten(sanitize.Line(args[0]), 20)))
 			}
 			if field == "wise" && currency == "" {
 				return usageErr(c, "wise needs --currency (the currency you are paid in, e.g. EUR)")
@@ -152,6 +152,10 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 					out.Payout = &payoutMethodOut{Kind: u.Payout.Kind, Email: u.Payout.Email, Currency: u.Payout.Currency}
 				}
 				return e.printJSON(out)
+			}
+			if field == "notifications" {
+				e.printf("Email notifications are %s.\n", onOff(!u.NoMail))
+				return nil
 			}
 			e.printf("Your %s is set.\n", field)
 			if (field == "paypal" || field == "wise") && before != nil && before.Payout != nil && *before.Payout != *u.Payout {

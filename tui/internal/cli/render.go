@@ -36,6 +36,8 @@ type programJSON struct {
 	Secrets         map[string]string `json:"secrets"`
 	Admins          []uint64          `json:"admins"`
 	CreatedAt       time.Time         `json:"created_at"`
+	PayoutSchedule  string            `json:"payout_schedule"`  // off | weekly | monthly
+	PayoutAutoSend  bool              `json:"payout_auto_send"` // send scheduled batches through the provider
 }
 
 func renderProgram(p *store.Program, apiKey string) programJSON {
@@ -63,6 +65,8 @@ func renderProgram(p *store.Program, apiKey string) programJSON {
 		Secrets:         secretsSet(p.Secrets),
 		Admins:          nonNil(p.Admins),
 		CreatedAt:       p.CreatedAt,
+		PayoutSchedule:  p.Schedule(),
+		PayoutAutoSend:  p.PayoutAutoSend,
 	}
 	if p.RenewalRate != nil {
 		j.RenewalRate = p.RenewalRate.String()
