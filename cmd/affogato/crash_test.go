@@ -8,8 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os/exec"
 	"net/url"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,14 +139,6 @@ func TestCrashRecovery(t *testing.T) {
 	if len(ack.orders) == 0 || len(ack.clicks) == 0 {
 		t.Errorf("the load acknowledged too little to prove anything: %d conversions, %d clicks", len(ack.orders), len(ack.clicks))
 	}
-}
-
-// kill ends the process with SIGKILL: no shutdown, no final fsync.
-func (s *server) kill() {
-	s.t.Helper()
-	_ = s.cmd.Process.Kill()
-	<-s.exited
-	s.stopped = true
 }
 
 func verifyCrash(t *testing.T, cycle int, dataDir string, ack *acked) {
