@@ -351,8 +351,8 @@ func TestMailNotificationsEndToEnd(t *testing.T) {
 	s.sshJSON(quinn, &q, "join", "acme", "--name", "Quinn", "--email", "quinn@partners.test")
 	s.mustSSH(quinn, "profile", "set", "notifications", "off")
 	s.mustSSH(s.adminKey, "partner", "approve", "acme", fmt.Sprint(q.PartnerID))
-	ms = smtpSrv.Wait(3, 10*time.Second) // the admin's mail about Quinn's application
-	time.Sleep(1500 * time.Millisecond)  // give a wrong mail to Quinn time to arrive
+	smtpSrv.Wait(3, 10*time.Second)     // the admin's mail about Quinn's application
+	time.Sleep(1500 * time.Millisecond) // give a wrong mail to Quinn time to arrive
 	ms = smtpSrv.Mails()
 	if len(ms) != 3 {
 		t.Fatalf("%d mails, want 3 (Quinn has notifications off)", len(ms))

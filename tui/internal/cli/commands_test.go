@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
@@ -507,10 +508,12 @@ func TestScreens(t *testing.T) {
 	p.WaitFor("Programs you partner in", "pending", j.Link)
 	p.Quit()
 
-	// ssh shop@host: the program's signup page for a stranger.
+	// ssh shop@host: the program's signup form for a stranger; ctrl+c
+	// leaves it (q types into the name field).
 	p = ts.OpenPTY(stranger, "shop")
-	p.WaitFor("Shop Inc", "Welcome partners!", "join shop --name")
-	p.Quit()
+	p.WaitFor("Shop Inc", "Welcome partners!", "join the partner program", "Invitation")
+	p.Type("\x03")
+	p.WaitEnd(10 * time.Second)
 	if strings.Contains(p.Output(), "evil") {
 		t.Errorf("welcome text escape reached the terminal:\n%q", p.Output())
 	}
