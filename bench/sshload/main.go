@@ -29,6 +29,7 @@ type result struct {
 	shellFirst  time.Duration
 	switches    []time.Duration
 	switchBytes []int
+	keys        []string // the key of each switch
 }
 
 func main() {
@@ -86,6 +87,7 @@ func main() {
 
 	var first, shellFirst, sw []time.Duration
 	var bytes []int
+	byKey := map[string][]time.Duration{}
 	failed := 0
 	for _, r := range results {
 		if r.err != nil {
@@ -98,12 +100,18 @@ func main() {
 		first = append(first, r.dialToFirst)
 		shellFirst = append(shellFirst, r.shellFirst)
 		sw = append(sw, r.switches...)
+		for j, k := range r.keys {
+			byKey[k] = append(byKey[k], r.switches[j])
+		}
 		bytes = append(bytes, r.switchBytes...)
 	}
 	fmt.Printf("sessions %d (failed %d), %d screen switches each\n", *sessions, failed, len(presses)**rounds)
 	fmt.Printf("first frame from dial: p50 %s p99 %s max %s\n", pct(first, 50), pct(first, 99), pct(first, 100))
 	fmt.Printf("first frame from shell request: p50 %s p99 %s\n", pct(shellFirst, 50), pct(shellFirst, 99))
 	fmt.Printf("key press to first byte of the next screen: p50 %s p99 %s\n", pct(sw, 50), pct(sw, 99))
+	for _, k := range presses {
+		fmt.Printf("  key %s: p50 %s p99 %s\n", k, pct(byKey[k], 50), pct(byKey[k], 99))
+	}
 	total := 0
 	for _, b := range bytes {
 		total += b
@@ -200,6 +208,7 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 					return res
 				}
 				res.switches = append(res.switches, time.Since(pressed))
+				res.keys = append(res.keys, k)
 				res.switchBytes = append(res.switchBytes, n+drain(reads, quiet))
 			case <-time.After(10 * time.Second):
 				res.err = fmt.Errorf("no answer to key %q in 10s", k)
