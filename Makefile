@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/affogato
 PKGS    := ./...
 
-.PHONY: all build run test lint bench clean
+.PHONY: all build run test lint bench bench-scale clean
 
 all: build
 
@@ -27,6 +27,11 @@ lint:
 # Load benchmarks against the real binary (needs wrk); long, so not in test.
 bench: build
 	bash bench/run.sh
+	bash bench/scale.sh
+
+# Only the scale and storage part of bench (bench/scale.sh; knobs there).
+bench-scale: build
+	bash bench/scale.sh
 
 clean:
 	rm -rf bin

@@ -7,10 +7,16 @@ import (
 
 func TestTrackingScript(t *testing.T) {
 	js := TrackingScript()
-	for _, want := range []string{"aff_ref", "data-cookie-days", "window", "affogato", "referral", "aff_click", "via", "Max-Age"} {
+	for _, want := range []string{`NAME = "affogato_ref"`, "window", "affogato", "referral", "aff_click", "aff_exp", "aff_first",
+		"via", "/api/v1/visits", "Max-Age"} {
 		if !bytes.Contains(js, []byte(want)) {
 			t.Errorf("t.js lacks %q", want)
 		}
+	}
+	// The tracker's HttpOnly cookie is aff_ref: a first-party cookie of the
+	// same name would be shadowed by it when shop and tracker share a host.
+	if bytes.Contains(js, []byte(`NAME = "aff_ref"`)) {
+		t.Error("t.js writes its cookie under the tracker's cookie name aff_ref")
 	}
 	js[0] = 'X'
 	if TrackingScript()[0] == 'X' {

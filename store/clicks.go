@@ -21,23 +21,24 @@ type ClickInput struct {
 	PaidAds   bool
 }
 
+// appendFill is the fill percent of buckets whose keys only ever grow
+// (clicks by id): a page is split only when it is full, so sequential
+// inserts leave full pages behind instead of half-empty ones.
+const appendFill = 1.0
+
 // RecordClick records a click durably (group commit) and returns it with
 // its id. It returns when the click's transaction has been committed. The
-// id, the salted IP hash and the record's encoding are made here, on the
-// caller's goroutine, so that the single writer only stores them.
+// id and the salted IP hash are made here, on the caller's goroutine, so
+// that the single writer only interns the names and stores the record.
 func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) {
 	at := s.now().UTC()
 	h := s.ipHash(in.IP)
 	c := &Click{ID: s.clickSeq.Add(1), Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
-		IPHash: hex.EncodeToString(h), PaidAds: in.PaidAds, At: at,
+		IPHash: hex.EncodeToString(h[:clickHashLen]), PaidAds: in.PaidAds, At: at,
 		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
-	data, err := encodeClick(c)
-	if err != nil {
-		return nil, fmt.Errorf("record click: encode: %w", err)
-	}
 	day := dayKey(at)
-	err = s.writer.doFor(ctx, in.Program, func(tx *bolt.Tx, deltas map[string]*Counters) error {
-		return putClickTx(tx, c, h, data, day, deltas)
+	err := s.writer.doFor(ctx, in.Program, func(tx *bolt.Tx, deltas map[string]*Counters) error {
+		return s.putClickTx(tx, c, h, day, deltas)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record click: %w", err)
@@ -54,61 +55,73 @@ func (s *Store) ipHash(ip netip.Addr) []byte {
 	return sum[:12]
 }
 
-// putClickTx stores one click with its indexes; uniqueness (first click
-// from this IP hash to this partner today) is decided here, in order.
-func putClickTx(tx *bolt.Tx, c *Click, h, data []byte, day string, deltas map[string]*Counters) error {
+// putClickTx stores one click (version 1 record, names interned) with its
+// indexes; uniqueness (first click from this IP hash to this partner
+// today) is decided here, in order. It runs on the group writer.
+func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas map[string]*Counters) error {
 	clicks := tx.Bucket(bClicks)
+	clicks.FillPercent = appendFill
 	if c.ID > clicks.Sequence() {
 		if err := clicks.SetSequence(c.ID); err != nil {
 			return err
 		}
 	}
-	d := Counters{Clicks: 1}
+	prog, err := s.names.idTx(tx, nameProgram, c.Program)
+	if err != nil {
+		return err
+	}
+	code, err := s.names.idTx(tx, nameCode, c.Code)
+	if err != nil {
+		return err
+	}
+	sub, err := s.names.idTx(tx, nameSub, c.Sub)
+	if err != nil {
+		return err
+	}
+	var unique int64
 	uk := key(day, c.PartnerID, h)
 	if tx.Bucket(bUniq).Get(uk) == nil {
-		d.UniqueClicks = 1
+		unique = 1
 		if err := tx.Bucket(bUniq).Put(uk, nil); err != nil {
 			return err
 		}
 	}
-	if err := clicks.Put(u64(c.ID), data); err != nil {
+	if err := clicks.Put(u64(c.ID), encodeClickV1(c, prog, code, sub, h)); err != nil {
 		return err
 	}
-	addDelta(deltas, programDayKey(c.Program, day), d)
-	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
-	addDelta(deltas, linkCounterKey(c.Code), d)
+	addClickDelta(deltas, programDayKey(c.Program, day), 1, unique)
+	addClickDelta(deltas, partnerDayKey(c.PartnerID, day), 1, unique)
+	addLinkDelta(deltas, c.Program, c.Code, c.Sub, day, Counters{Clicks: 1, FirstClickAt: c.At, LastClickAt: c.At})
 	return nil
 }
 
-// clickTx reads one click.
+// clickTx reads one click (either encoding).
 func clickTx(tx *bolt.Tx, id uint64) (*Click, error) {
-	var c Click
-	if err := get(tx.Bucket(bClicks), u64(id), &c); err != nil {
-		return nil, fmt.Errorf("click %d: %w", id, err)
+	v := tx.Bucket(bClicks).Get(u64(id))
+	if v == nil {
+		return nil, fmt.Errorf("click %d: %w", id, ErrNotFound)
 	}
-	return &c, nil
+	return decodeClickTx(tx, id, v)
 }
 
 // loadIPWindow rebuilds the in-memory IP window from the last hour of
 // stored clicks (click ids follow time, so a reverse scan stops early).
 func (s *Store) loadIPWindow(tx *bolt.Tx) error {
 	from := s.now().Add(-time.Hour)
-	var recent []Click
+	var recent []clickCore
 	c := tx.Bucket(bClicks).Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		var cl Click
-		if err := getBytes(v, &cl); err != nil {
-			return err
+		cl, err := decodeClickCore(v)
+		if err != nil {
+			return fmt.Errorf("click %d: %w", btou(k), err)
 		}
-		if cl.At.Before(from.Add(-time.Minute)) { // ids are handed out a little before commit
+		if cl.at.Before(from.Add(-time.Minute)) { // ids are handed out a little before commit
 			break
 		}
 		recent = append(recent, cl)
 	}
 	for i := len(recent) - 1; i >= 0; i-- {
-		if h, err := hex.DecodeString(recent[i].IPHash); err == nil {
-			s.ipRecent.record(recent[i].PartnerID, h, recent[i].At)
-		}
+		s.ipRecent.record(recent[i].partnerID, recent[i].hash, recent[i].at)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ type writeReq struct {
 // change is acknowledged only once its commit is durable.
 type groupWriter struct {
 	db     *bolt.DB
+	hooks  txHooks
 	reqs   chan *writeReq
 	quit   chan struct{}
 	exited chan struct{}
@@ -37,8 +38,16 @@ type groupWriter struct {
 	notify func(programs ...string)
 }
 
-func newGroupWriter(db *bolt.DB) *groupWriter {
-	w := &groupWriter{db: db, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
+// txHooks hear of each transaction the writer begins and of each one
+// that commits (state kept for the open transaction, as the name
+// interner's, is dropped on begin and kept on commit).
+type txHooks interface {
+	begin()
+	committed()
+}
+
+func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
+	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -141,6 +150,7 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		}
 	}()
 	for len(batch) > 0 {
+		w.hooks.begin()
 		err := w.db.Update(func(tx *bolt.Tx) error {
 			deltas := map[string]*Counters{}
 			for i, r := range batch {
@@ -150,6 +160,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 			return applyDeltasTx(tx, deltas)
 		})
+		if err == nil {
+			w.hooks.committed()
+		}
 		var fc *failedChange
 		if errors.As(err, &fc) {
 			batch[fc.i].err = fc.err

@@ -44,6 +44,10 @@ const (
 	ipBurstLimit   = 20
 )
 
+// maxFutureSkew is how far ahead of the server's clock a payment's
+// occurred_at may be (the sender's clock may run a little fast).
+const maxFutureSkew = 5 * time.Minute
+
 type conversionRequest struct {
 	in         ConversionInput
 	amount     decimal.Decimal
@@ -83,6 +87,9 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 			return nil, invalid("occurred_at", fmt.Sprintf("%q is not an RFC 3339 time", in.OccurredAt))
 		}
 		r.occurredAt = t.UTC()
+		if r.occurredAt.After(now.Add(maxFutureSkew)) {
+			return nil, invalid("occurred_at", fmt.Sprintf("%q is more than %s in the future", in.OccurredAt, maxFutureSkew))
+		}
 	}
 	if in.ClickID != "" {
 		id := in.ClickID
@@ -182,26 +189,23 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	}
 	conv := &Conversion{ID: id, Program: slug, OrderID: req.in.OrderID, CustomerID: req.in.CustomerID,
 		CustomerEmail: req.in.CustomerEmail, Amount: req.amount, Currency: prog.Currency, Kind: req.in.Kind,
-		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via}
+		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via,
+		Warnings: conversionWarningsTx(tx, slug, req)}
 	day := dayKey(req.occurredAt)
 	var comm *Commission
 	if partner != nil {
 		conv.Attributed, conv.PartnerID = true, partner.ID
-		if click != nil {
-			conv.ClickID = click.ID
-		}
+		setReferral(conv, click, via, req.in.Ref)
 		comm, err = s.rateTx(tx, &prog, partner, &cust, conv, click, now)
 		if err != nil {
 			return nil, err
 		}
-		d := Counters{Conversions: 1, Revenue: req.amount}
+		d := Counters{Conversions: 1, Revenue: req.amount, Referred: 1, ReferredRevenue: req.amount}
 		if comm != nil {
 			d.Commission = comm.Amount
 		}
 		addDelta(deltas, partnerDayKey(partner.ID, day), d)
-		if click != nil {
-			addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
-		}
+		addLinkDelta(deltas, slug, conv.Code, conv.Sub, day, d)
 	}
 	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {
 		return nil, err
@@ -223,6 +227,9 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		return nil, err
 	}
 	d := Counters{Conversions: 1, Revenue: req.amount}
+	if partner != nil {
+		d.Referred, d.ReferredRevenue = 1, req.amount
+	}
 	if comm != nil {
 		d.Commission = comm.Amount
 	}
@@ -296,22 +303,30 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 			}
 		}
 	}
+	lifetime := prog.CookieLifetime()
 	if req.hasClick {
 		c, err := clickTx(tx, req.clickID)
-		if err == nil && c.Program == prog.Slug && c.PartnerID != 0 {
-			expires := c.At.Add(time.Duration(prog.CookieDays) * 24 * time.Hour)
-			if req.occurredAt.Before(expires) {
-				if p := approved(c.PartnerID); p != nil {
-					return p, c, "click"
-				}
+		// The click must precede the payment (to the second: RFC 3339
+		// times often carry no fraction) by less than the cookie lifetime.
+		if err == nil && c.Program == prog.Slug && c.PartnerID != 0 &&
+			!c.At.Truncate(time.Second).After(req.occurredAt) && req.occurredAt.Before(c.At.Add(lifetime)) {
+			if p := approved(c.PartnerID); p != nil {
+				return p, c, "click"
 			}
 		}
 	}
 	if req.in.Ref != "" {
 		var l Link
 		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) == nil && l.Program == prog.Slug {
-			if p := approved(l.PartnerID); p != nil {
-				return p, nil, "ref"
+			// A code that was clicked carries a referral no older than the
+			// cookie lifetime: some click on it must fall within the
+			// lifetime before the payment. A code never clicked (passed on
+			// by hand) attributes as it is.
+			within, ever := clickedWithinTx(tx, l.Code, req.occurredAt.Add(-lifetime), req.occurredAt)
+			if within || !ever {
+				if p := approved(l.PartnerID); p != nil {
+					return p, nil, "ref"
+				}
 			}
 		}
 	}
@@ -442,9 +457,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 		return &ConversionResult{Conversion: *conv}, nil
 	}
 	conv.Attributed, conv.PartnerID, conv.Via = true, partner.ID, via
-	if click != nil {
-		conv.ClickID = click.ID
-	}
+	setReferral(conv, click, via, req.in.Ref)
 	if req.in.CustomerEmail != "" && conv.CustomerEmail == "" {
 		conv.CustomerEmail = req.in.CustomerEmail
 	}
@@ -458,22 +471,24 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	if err := put(tx.Bucket(bConversions), u64(conv.ID), conv); err != nil {
 		return nil, err
 	}
-	day := dayKey(conv.OccurredAt)
-	d := Counters{Conversions: 1, Revenue: conv.Amount.Sub(conv.Refunded)}
-	if comm != nil {
-		d.Commission = comm.Amount
-		addDelta(deltas, programDayKey(slug, day), Counters{Commission: comm.Amount})
-	}
-	addDelta(deltas, partnerDayKey(partner.ID, day), d)
-	if click != nil {
-		addDelta(deltas, linkCounterKey(click.Code), Counters{Conversions: 1})
-	}
+	addAttributedDeltas(deltas, conv, comm)
 	if comm != nil {
 		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
 			return nil, err
 		}
 	}
 	return &ConversionResult{Conversion: *conv, Commission: comm}, nil
+}
+
+// setReferral records on an attributed conversion the click and the link
+// (code and campaign sub-id) it came through, when it came through one.
+func setReferral(conv *Conversion, click *Click, via, ref string) {
+	switch {
+	case click != nil:
+		conv.ClickID, conv.Code, conv.Sub = click.ID, click.Code, click.Sub
+	case via == "ref":
+		conv.Code = ref
+	}
 }
 
 // BindCustomer binds a customer who has not paid yet (a trial started

@@ -54,6 +54,8 @@ var (
 	bSeq          = []byte("seq")           // named sequences
 	bAliases      = []byte("aliases")       // slug|0|alias → conversionID
 	bPartnerCust  = []byte("partner_cust")  // partnerID|customerID → nil
+	bNames        = []byte("names")         // kind|name → uint32 id (names.go)
+	bNameIDs      = []byte("name_ids")      // uint32 id → kind|name
 	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
 	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
 	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
@@ -67,7 +69,8 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
 	bEvents, bSeq, bAliases, bPartnerCust,
 	bAssets, bAssetData,
-	bKeyClaims, bTeamSeats, bTeamInvites}
+	bKeyClaims, bTeamSeats, bTeamInvites,
+	bNames, bNameIDs}
 
 // Options tune Open.
 type Options struct {
@@ -75,6 +78,13 @@ type Options struct {
 	Now func() time.Time
 	// LockTimeout is how long to wait for another process's lock.
 	LockTimeout time.Duration
+	// ClickRetentionDays is how long raw clicks are kept (0: forever). Open
+	// refuses a value below a program's cookie lifetime, and programs
+	// cannot take a cookie lifetime above it (retention.go).
+	ClickRetentionDays int
+	// NoSync skips fsync on commit: for offline bulk loads only (affogato
+	// seed), where a crash means loading again. Close syncs the file.
+	NoSync bool
 	// Mail says email notifications are on (the server has --smtp-url):
 	// only then are mails queued in the outbox.
 	Mail bool
@@ -95,6 +105,10 @@ type Store struct {
 	resolve  resolveCache
 	ipRecent ipWindow
 	changes  changeHub // per-program change signals for the screens
+	// names interns click strings; only the group writer's goroutine uses it.
+	names *names
+	// retentionDays is Options.ClickRetentionDays.
+	retentionDays int
 	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
 	// attached to another user's account.
 	adminKeys atomic.Pointer[map[string]bool]
@@ -128,7 +142,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opt.Now}
+	db.NoSync = opt.NoSync
+	s := &Store{db: db, now: opt.Now, names: newNames(), retentionDays: opt.ClickRetentionDays}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -137,6 +152,12 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		if err := checkRetentionTx(tx, opt.ClickRetentionDays); err != nil {
+			return err
+		}
+		if err := migrateReferredTx(tx); err != nil {
+			return err
 		}
 		s.clickSeq.Store(tx.Bucket(bClicks).Sequence())
 		s.ipRecent.init()
@@ -163,7 +184,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
 	s.resolve.init()
-	s.writer = newGroupWriter(db)
+	s.writer = newGroupWriter(db, s.names)
 	s.writer.notify = s.changes.changed
 	return s, nil
 }
@@ -171,6 +192,12 @@ func OpenFile(path string, opt Options) (*Store, error) {
 // Close stops the group writer (flushing what it holds) and closes the file.
 func (s *Store) Close() error {
 	s.writer.close()
+	if s.db.NoSync {
+		if err := s.db.Sync(); err != nil {
+			s.db.Close()
+			return fmt.Errorf("close: sync: %w", err)
+		}
+	}
 	return s.db.Close()
 }
 

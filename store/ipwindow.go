@@ -18,7 +18,7 @@ type ipWindow struct {
 
 type ipKey struct {
 	partner uint64
-	hash    [12]byte
+	hash    [clickHashLen]byte // the part of the IP hash a click keeps
 }
 
 func (w *ipWindow) init() { w.m = make(map[ipKey][]int64) }

@@ -14,7 +14,6 @@ import (
 const (
 	KeyOriginCreated = "created" // the account was made for this key
 	KeyOriginClaimed = "claimed" // the key's holder redeemed a key claim
-	KeyOriginAdded   = "added"   // added without proof of possession (AddKey)
 )
 
 // KeyClaimTTL is how long a key claim token can be redeemed.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func keyFPs(t *testing.T, st *Store, a Actor) []string {
@@ -99,8 +101,13 @@ func TestAdminKeyNeverOnAnotherAccount(t *testing.T) {
 	e.program("acme", ProgramInput{})
 	_, attacker := e.partner("acme")
 	const adminFP = "SHA256:newadmin"
-	// What today's code allowed: attach the admin key to the attacker.
-	if _, err := e.st.AddKey(attacker, adminFP, "ssh-ed25519 AAAAnewadmin"); err != nil {
+	// What the old `key add` allowed: the admin key attached to the
+	// attacker's account, as a database written by it holds it.
+	e.clk.Add(time.Minute)
+	if err := e.st.update(func(tx *bolt.Tx) error {
+		return e.st.putKeyTx(tx, &Key{Fingerprint: adminFP, PublicKey: "ssh-ed25519 AAAAnewadmin",
+			UserID: attacker.UserID, AddedAt: e.clk.Now()})
+	}); err != nil {
 		t.Fatal(err)
 	}
 	e.st.SetAdminKeys([]string{adminFP})
@@ -117,12 +124,9 @@ func TestAdminKeyNeverOnAnotherAccount(t *testing.T) {
 	if again, err := e.st.EnsureUser(adminFP, "ssh-ed25519 AAAAnewadmin", "admin"); err != nil || again.ID != u.ID {
 		t.Fatalf("EnsureUser again: %v %+v", err, again)
 	}
-	// Neither add nor claim attaches an admin key now.
+	// A key claim never attaches an admin key.
 	const admin2 = "SHA256:admin2"
 	e.st.SetAdminKeys([]string{adminFP, admin2})
-	if _, err := e.st.AddKey(attacker, admin2, "ssh-ed25519 AAAAadmin2"); !errors.Is(err, ErrForbidden) {
-		t.Errorf("AddKey of an admin key: %v", err)
-	}
 	if _, _, err := e.st.CreateKeyClaim(attacker, admin2, "ssh-ed25519 AAAAadmin2"); !errors.Is(err, ErrForbidden) {
 		t.Errorf("key claim of an admin key: %v", err)
 	}
@@ -146,7 +150,10 @@ func TestTeamSeatsAndInvites(t *testing.T) {
 		t.Fatal(err)
 	}
 	ma := Actor{UserID: merchant.ID}
-	if err := e.st.AddTeamMember(e.admin, "acme", merchant.ID); err != nil {
+	if _, err := e.st.AddTeamSeat(e.admin, "acme", "SHA256:mia", "ssh-ed25519 AAAAmia", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.st.RedeemTeamSeats("SHA256:mia", "ssh-ed25519 AAAAmia"); err != nil {
 		t.Fatal(err)
 	}
 	// A partner cannot give seats or invitations.

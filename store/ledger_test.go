@@ -145,6 +145,7 @@ func TestRecurringWindowThroughLedger(t *testing.T) {
 	p, _ := e.partner("subs")
 	first := e.clk.Now()
 	e.convert("subs", ConversionInput{OrderID: "i1", CustomerID: "cus", Amount: "30.00", Ref: p.Code, OccurredAt: first.Format(time.RFC3339)})
+	e.clk.Add(AddMonths(first, 2).Sub(first)) // renewals are reported when they happen, never ahead
 	r := e.convert("subs", ConversionInput{OrderID: "i2", CustomerID: "cus", Amount: "30.00", Kind: "renewal", OccurredAt: AddMonths(first, 2).Add(-time.Second).Format(time.RFC3339)})
 	if !r.Conversion.Attributed || r.Commission == nil || r.Commission.Amount.String() != "3" {
 		t.Fatalf("renewal inside window: %+v %+v", r.Conversion, r.Commission)
@@ -377,7 +378,7 @@ func TestFraudFlagsHoldCommission(t *testing.T) {
 	if list[0].Status != CommissionPending {
 		t.Fatalf("flagged commission approved by the hold: %s", list[0].Status)
 	}
-	if _, err := e.st.ApproveCommission(e.admin, "acme", list[0].ID); err != nil {
+	if _, err := e.st.ApproveCommissionWith(e.admin, "acme", list[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
 	list, _ = e.st.ListCommissions(e.admin, "acme", CommissionApproved, 0)

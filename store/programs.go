@@ -52,6 +52,9 @@ func (s *Store) CreateProgram(a Actor, in ProgramInput, openSignup bool) (*Progr
 	if err != nil {
 		return nil, "", fmt.Errorf("create program: %w", err)
 	}
+	if err := s.checkCookieDays(p.CookieDays); err != nil {
+		return nil, "", fmt.Errorf("create program: %w", err)
+	}
 	apiKey, hash, err := newAPIKey()
 	if err != nil {
 		return nil, "", err
@@ -263,6 +266,9 @@ func (s *Store) SetProgram(a Actor, slug, k, value string) (*Program, error) {
 		if err := applySetting(p, k, value); err != nil {
 			return err
 		}
+		if err := s.checkCookieDays(p.CookieDays); err != nil {
+			return err
+		}
 		stampSchedule(p, s.now())
 		return put(tx.Bucket(bPrograms), []byte(slug), p)
 	})
@@ -468,20 +474,6 @@ func (s *Store) ProgramByAPIKey(apiKey string) (*Program, error) {
 		return nil, fmt.Errorf("api key: %w", ErrForbidden)
 	}
 	return &p, nil
-}
-
-// AddTeamMember makes a user an admin of the program.
-func (s *Store) AddTeamMember(a Actor, slug string, userID uint64) error {
-	return s.updateProgram(a, slug, "add team member", func(tx *bolt.Tx, p *Program) error {
-		if tx.Bucket(bUsers).Get(u64(userID)) == nil {
-			return fmt.Errorf("user %d: %w", userID, ErrNotFound)
-		}
-		if slices.Contains(p.Admins, userID) {
-			return fmt.Errorf("user %d is already on the team: %w", userID, ErrConflict)
-		}
-		p.Admins = append(p.Admins, userID)
-		return nil
-	})
 }
 
 // RemoveTeamMember removes a program admin (never the last).

@@ -129,6 +129,9 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 		return err
 	}
 	d := Counters{Revenue: ref.Amount.Neg()}
+	if conv.Attributed {
+		d.ReferredRevenue = ref.Amount.Neg()
+	}
 	if conv.CommissionID != 0 {
 		c, err := commissionTx(tx, conv.CommissionID)
 		if err != nil {
@@ -144,6 +147,7 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	if conv.PartnerID != 0 {
 		addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
 	}
+	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	return nil
 }
 

@@ -544,7 +544,7 @@ func (s *Store) PartnerLinksOf(ctx context.Context, a Actor, slug string, partne
 				return false
 			}
 			var cnt Counters
-			if cnt, err = readCountersTx(tx, linkCounterKey(string(code))); err != nil {
+			if cnt, err = linkTotalsTx(tx, string(code)); err != nil {
 				return false
 			}
 			ls.Clicks, ls.Conversions = cnt.Clicks, cnt.Conversions

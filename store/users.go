@@ -35,31 +35,6 @@ func (s *Store) UserByID(id uint64) (*User, error) {
 	return &u, nil
 }
 
-// UserByEmail finds a user by email (case-insensitive).
-func (s *Store) UserByEmail(email string) (*User, error) {
-	var found *User
-	email = strings.ToLower(strings.TrimSpace(email))
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
-			var u User
-			if err := getBytes(v, &u); err != nil {
-				return err
-			}
-			if found == nil && email != "" && strings.ToLower(u.Email) == email {
-				found = &u
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("user by email: %w", err)
-	}
-	if found == nil {
-		return nil, fmt.Errorf("user %s: %w", email, ErrNotFound)
-	}
-	return found, nil
-}
-
 // CreateUser creates a user with one key. ErrConflict if the key is taken.
 func (s *Store) CreateUser(name, email, fingerprint, publicKey string) (*User, error) {
 	name, email = cleanLine(name), strings.TrimSpace(email)
@@ -223,28 +198,6 @@ func (s *Store) SetProfile(a Actor, field, value, currency string) (*User, error
 		return nil, fmt.Errorf("set profile %s: %w", field, err)
 	}
 	return &u, nil
-}
-
-// AddKey adds a key to the actor's account. ErrConflict if it belongs to anyone.
-func (s *Store) AddKey(a Actor, fingerprint, publicKey string) (*Key, error) {
-	k := &Key{Fingerprint: fingerprint, PublicKey: publicKey, UserID: a.UserID, Origin: KeyOriginAdded}
-	err := s.update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bUsers).Get(u64(a.UserID)) == nil {
-			return ErrNotFound
-		}
-		if s.isAdminKey(fingerprint) {
-			return fmt.Errorf("key %s is an instance admin key, which is never added to an account: %w", fingerprint, ErrForbidden)
-		}
-		if tx.Bucket(bKeys).Get([]byte(fingerprint)) != nil {
-			return fmt.Errorf("key %s is already registered: %w", fingerprint, ErrConflict)
-		}
-		k.AddedAt = s.now().UTC()
-		return s.putKeyTx(tx, k)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("add key: %w", err)
-	}
-	return k, nil
 }
 
 // ListKeys lists the actor's keys.

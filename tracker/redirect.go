@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
@@ -21,7 +22,9 @@ var paidAdParams = [...]string{"gclid", "fbclid", "msclkid", "ttclid", "twclid",
 // a bot, a HEAD, a flood or the partner is not approved) and sends the
 // visitor on with 302. It never refuses a visitor with a known code.
 //
-//   - recorded: ref={code} and aff_click={id} added, cookie aff_ref={code}.{id}.
+//   - recorded: ref={code}, aff_click={id} and aff_exp={expiry, Unix seconds}
+//     added (and aff_first=1 for a first-click program), HttpOnly cookie
+//     aff_ref={code}.{id} until the expiry.
 //   - not recorded (bot, HEAD, flood, store failure): ref={code} only, no cookie.
 //   - partner not approved: the destination as is, no ref, no cookie.
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +62,36 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		s.found(w, dest.String())
 		return
 	}
+	click := s.recordVisit(r, t, linkSub(q.Get("sub"), t.Link.Sub), hasPaidAds(q))
+	if click == nil {
+		s.found(w, withParams(dest, "ref", code))
+		return
+	}
+	id := strconv.FormatUint(click.ID, 10)
+	expires := t.Program.ReferralExpires(click.At)
+	http.SetCookie(w, &http.Cookie{
+		Name:     "aff_ref",
+		Value:    code + "." + id,
+		Path:     "/",
+		MaxAge:   int(t.Program.CookieLifetime() / time.Second),
+		HttpOnly: true,
+		Secure:   s.secureCookie,
+		SameSite: http.SameSiteLaxMode,
+	})
+	// t.js on the landing page keeps the referral in its own first-party
+	// cookie until aff_exp (Unix seconds), and keeps an earlier referral
+	// over this one when the program attributes to the first click.
+	kv := []string{"ref", code, "aff_click", id, "aff_exp", strconv.FormatInt(expires.Unix(), 10)}
+	if t.Program.Attribution == store.FirstClick {
+		kv = append(kv, "aff_first", "1")
+	}
+	s.found(w, withParams(dest, kv...))
+}
+
+// recordVisit records a visitor's click on t's link, unless it is a HEAD,
+// a bot or over the IP's flood limit, or the store fails: then it counts
+// why and returns nil. The partner must be approved.
+func (s *Server) recordVisit(r *http.Request, t *store.Target, sub string, paidAds bool) *store.Click {
 	ip := clientIP(r, s.cfg.TrustedProxies)
 	var reason string
 	switch {
@@ -71,40 +104,24 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 	}
 	if reason != "" {
 		s.metrics.clicksSkipped.WithLabelValues(reason).Inc()
-		s.found(w, withParams(dest, "ref", code))
-		return
+		return nil
 	}
 	click, err := s.st.RecordClick(r.Context(), store.ClickInput{
 		Program:   t.Program.Slug,
 		PartnerID: t.Partner.ID,
 		Code:      t.Link.Code,
-		Sub:       linkSub(q.Get("sub"), t.Link.Sub),
+		Sub:       sub,
 		IP:        ip,
-		PaidAds:   hasPaidAds(q),
+		PaidAds:   paidAds,
 	})
 	if err != nil {
 		s.metrics.clicksSkipped.WithLabelValues(skipError).Inc()
 		s.metrics.errors.WithLabelValues("click").Inc()
-		s.log.Error("record click", "code", code, "err", err)
-		s.found(w, withParams(dest, "ref", code))
-		return
+		s.log.Error("record click", "code", t.Link.Code, "err", err)
+		return nil
 	}
 	s.metrics.clicks.Inc()
-	id := strconv.FormatUint(click.ID, 10)
-	days := t.Program.CookieDays
-	if days <= 0 {
-		days = 30
-	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     "aff_ref",
-		Value:    code + "." + id,
-		Path:     "/",
-		MaxAge:   days * 86400,
-		HttpOnly: true,
-		Secure:   s.secureCookie,
-		SameSite: http.SameSiteLaxMode,
-	})
-	s.found(w, withParams(dest, "ref", code, "aff_click", id))
+	return click
 }
 
 // found answers 302 to location.

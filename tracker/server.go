@@ -41,7 +41,7 @@ type Server struct {
 	metrics      *metrics
 	flood        *floodGuard
 	limits       *apiLimiter
-	script       []byte
+	script       *staticFile
 	notFound     []byte
 	secureCookie bool
 	signupTmpl   *template.Template
@@ -61,7 +61,7 @@ func New(st *store.Store, cfg Config) *Server {
 		metrics:  newMetrics(),
 		flood:    newFloodGuard(cfg.ClickFloodLimit),
 		limits:   newAPILimiter(cfg.APIRateLimit),
-		script:   assets.TrackingScript(),
+		script:   newStaticFile(assets.TrackingScript()),
 		notFound: assets.NotFoundPage(),
 
 		signupTmpl: parseSignupTemplate(),
@@ -89,6 +89,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.route(mux, http.MethodGet, "/r/{code}", "redirect", s.redirect) // GET patterns match HEAD too
 	s.route(mux, http.MethodGet, "/t.js", "script", s.trackingScript)
+	s.route(mux, http.MethodPost, "/api/v1/visits", "visits", s.visits)
+	mux.Handle("OPTIONS /api/v1/visits", s.instrument("visits", http.HandlerFunc(s.visitsPreflight)))
 	s.route(mux, http.MethodPost, "/api/v1/conversions", "conversions", s.conversions)
 	s.route(mux, http.MethodPost, "/api/v1/refunds", "refunds", s.refunds)
 	s.route(mux, http.MethodPost, "/webhooks/stripe/{slug}", "stripe", s.stripeWebhook)

@@ -44,6 +44,19 @@ func (s *Server) resolve(key ssh.PublicKey) (*identity.Identity, error) {
 			return nil, fmt.Errorf("ensure admin user %s: %w", id.Fingerprint, err)
 		}
 		id.User, id.Admin = u, true
+		if _, _, err := s.st.RedeemTeamSeats(id.Fingerprint, id.KeyLine); err != nil {
+			return nil, fmt.Errorf("team seats of %s: %w", id.Fingerprint, err)
+		}
+		return id, nil
+	}
+	// A team seat given to this key takes effect now that it is proven.
+	if u, joined, err := s.st.RedeemTeamSeats(id.Fingerprint, id.KeyLine); err != nil {
+		return nil, fmt.Errorf("team seats of %s: %w", id.Fingerprint, err)
+	} else if u != nil {
+		if len(joined) > 0 {
+			s.log.Info("team seat taken", "key", id.Fingerprint, "user", u.ID, "programs", joined)
+		}
+		id.User = u
 		return id, nil
 	}
 	u, err := s.st.UserByFingerprint(id.Fingerprint)

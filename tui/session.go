@@ -90,6 +90,9 @@ func (e sessionEnv) Getenv(k string) string {
 
 // runScreen runs the dashboard for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
+	if s.runPortal(sess, id) {
+		return
+	}
 	var prog *tea.Program
 	var app *ui.App
 	handler := func(sess ssh.Session) *tea.Program {

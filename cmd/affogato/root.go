@@ -66,10 +66,14 @@ func newRootCmd(ctx context.Context, logger *log.Logger) *cobra.Command {
 				return checkError{len(vs)}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "ok: every ledger invariant holds")
+			if u, err := st.Usage(); err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "database: %d clicks stored, %d bytes used, file %d bytes\n", u.Clicks, u.UsedBytes, u.FileBytes)
+			}
 			return nil
 		},
 	}
 	check.Flags().StringVar(&dataDir, "data", "./data", "data directory or database file")
 	root.AddCommand(check)
+	root.AddCommand(newCompactCmd(), newSeedCmd(ctx))
 	return root
 }

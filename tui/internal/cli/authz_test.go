@@ -22,8 +22,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	partnerOther := sshtest.NewKey(t, "partnerother")
 	unknown := sshtest.NewKey(t, "unknown")
 	stranger := sshtest.NewKey(t, "stranger") // a key nobody has used
+	victim := sshtest.NewKey(t, "victim")     // a key nobody has used yet
+	admin2 := sshtest.NewKey(t, "admin2")     // an admin key that has not connected yet
 	ts := sshtest.StartWithStore(t, func(c *tui.Config, st *store.Store) {
-		c.AdminKeys = []string{admin.Pub}
+		c.AdminKeys = []string{admin.Pub, admin2.Pub}
 		c.Payouts = payouts.NewService(st, nil, nil)
 	})
 
@@ -122,6 +124,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{[]string{"team", "add", "shop", partnerOtherUser}, notMerchants},
 		{[]string{"team", "add", "shop", "sam@example.com"}, notMerchants},
 		{[]string{"team", "list", "shop"}, notMerchants},
+		{[]string{"team", "invite", "shop"}, notMerchants},
+		{[]string{"team", "remove", "shop", sshtest.FingerprintOfLine(t, stranger.Pub)}, notMerchants},
+		{[]string{"team", "join", "team_00000000000000000000000000000000"}, append(notMerchants, role{"merchant of shop", owner})},
+		{[]string{"key", "claim", "key_00000000000000000000000000000000"}, append(notMerchants, role{"merchant of shop", owner})},
 		{[]string{"team", "remove", "shop", ownerID}, notMerchants},
 		{[]string{"invite", "create", "shop"}, notMerchants},
 		{[]string{"coupon", "add", "shop", "NEWCODE", samID}, notMerchants},
@@ -185,6 +191,41 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The stranger's key did not become a user.
 	if _, err := ts.St.UserByFingerprint(sshtest.FingerprintOfLine(t, stranger.Pub)); err == nil {
 		t.Error("a refused team add created a user for the key")
+	}
+
+	// The key-claim attack: a partner asks for a key that has not connected
+	// yet (someone's, or an --admin-key). Nothing is attached; the attacker
+	// cannot redeem the token with their own key; when the victim connects
+	// they are not in the attacker's account.
+	ts.Fail(partnerSame, "admin key", append([]string{"key", "add"}, strings.Fields(admin2.Pub)...)...)
+	var claim map[string]string
+	ts.OKJSON(partnerSame, &claim, append([]string{"key", "add"}, strings.Fields(victim.Pub)...)...)
+	ts.Fail(partnerSame, "another key", "key", "claim", claim["token"])
+	ts.Fail(owner, "another key", "key", "claim", claim["token"])
+	var attacker, v, adm cli.WhoamiJSON
+	ts.OKJSON(partnerSame, &attacker, "whoami")
+	ts.OKJSON(victim, &v, "whoami")
+	if v.Known || v.UserID == attacker.UserID {
+		t.Errorf("the victim's key logs into the attacker's account: %+v", v)
+	}
+	ts.Fail(admin2, "admin key", "key", "claim", claim["token"])
+	ts.OKJSON(admin2, &adm, "whoami")
+	if !adm.Admin || adm.UserID == attacker.UserID {
+		t.Errorf("admin key in the attacker's account: %+v", adm)
+	}
+	var ks []cli.KeyJSON
+	ts.OKJSON(partnerSame, &ks, "key", "list")
+	if len(ks) != 1 {
+		t.Errorf("attacker's keys = %+v", ks)
+	}
+	// Team invitations: one use, redeemed only by the one running join.
+	var inv map[string]string
+	ts.OKJSON(owner, &inv, "team", "invite", "shop")
+	ts.OK(victim, "team", "join", inv["token"], "--name", "Vic")
+	ts.Fail(partnerOther, "already used", "team", "join", inv["token"])
+	ts.OKJSON(victim, &v, "whoami")
+	if !v.Known || v.UserID == attacker.UserID {
+		t.Errorf("team join: %+v", v)
 	}
 
 	// Partners see only their own: the partner of other sees nothing of shop,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	gossh "golang.org/x/crypto/ssh"
@@ -120,15 +121,15 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 	c := &cobra.Command{Use: "profile", Short: "your name, email and payout method"}
 	var currency string
 	set := &cobra.Command{
-		Use:   "set name|email|paypal|wise VALUE [--currency EUR]",
-		Short: "set your name, email, or payout method (paypal EMAIL, wise EMAIL --currency EUR)",
+		Use:   "set name|email|paypal|wise|notifications VALUE [--currency EUR]",
+		Short: "set your name, email, payout method (paypal EMAIL, wise EMAIL --currency EUR) or email notifications (on|off)",
 		Args:  nargs("FIELD", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			field := strings.ToLower(args[0])
 			switch field {
-			case "name", "email", "paypal", "wise":
+			case "name", "email", "paypal", "wise", "notifications":
 			default:
-				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal or wise", sanitize.Shorten(sanitize.Line(args[0]), 20)))
+				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal, wise or notifications", sanitize.Shorten(sanitize.Line(args[0]), 20)))
 			}
 			if field == "wise" && currency == "" {
 				return usageErr(c, "wise needs --currency (the currency you are paid in, e.g. EUR)")
@@ -146,6 +147,10 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 					out.Payout = &payoutMethodOut{Kind: u.Payout.Kind, Email: u.Payout.Email, Currency: u.Payout.Currency}
 				}
 				return e.printJSON(out)
+			}
+			if field == "notifications" {
+				e.printf("Email notifications are %s.\n", onOff(!u.NoMail))
+				return nil
 			}
 			e.printf("Your %s is set.\n", field)
 			return nil
@@ -168,7 +173,7 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 	c := &cobra.Command{Use: "key", Short: "your SSH keys"}
 	add := &cobra.Command{
 		Use:   "add PUBKEY",
-		Short: "add a key to your account (an authorized_keys line)",
+		Short: "start adding a key to your account: prints a one-use token the new key claims within 10 minutes",
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			key, line, err := parsePubKey(c, args)
@@ -176,20 +181,45 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 				return err
 			}
 			fp := gossh.FingerprintSHA256(key)
-			k, err := e.srv.Store.AddKey(e.id.Actor(), fp, line)
+			tok, claim, err := e.srv.Store.CreateKeyClaim(e.id.Actor(), fp, line)
 			if err != nil {
-				if errors.Is(err, store.ErrConflict) {
+				if isConflict(err) {
 					return userErrf("that key already belongs to an account here")
 				}
 				return about(err, "key %s", fp)
 			}
 			if e.json {
-				return e.printJSON(e.renderKey(k))
+				return e.printJSON(map[string]string{"fingerprint": fp, "token": tok,
+					"expires": claim.Expires.Format(time.RFC3339)})
 			}
-			e.printf("Key %s added.\n", k.Fingerprint)
+			e.printf("To add key %s, prove you hold it: within 10 minutes, connect with that key and run\n", fp)
+			e.printf("    %s key claim %s\n", e.srv.sshHint(), tok)
+			e.printf("(with ssh's -i option naming that key's private key file). The token works once.\n")
 			return nil
 		},
 	}
+	claim := public(&cobra.Command{
+		Use:   "claim TOKEN",
+		Short: "run with the new key: add it to the account that ran key add",
+		Args:  nargs("TOKEN"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if e.id.Admin {
+				return userErrf("this key is an instance admin key; it is never added to another account")
+			}
+			u, err := e.srv.Store.ClaimKey(args[0], e.id.Fingerprint, e.id.KeyLine)
+			if err != nil {
+				if isConflict(err) {
+					return userErrf("this key already belongs to an account here (key list shows your keys)")
+				}
+				return about(err, "key claim")
+			}
+			if e.json {
+				return e.printJSON(map[string]any{"fingerprint": e.id.Fingerprint, "user_id": u.ID})
+			}
+			e.printf("Key %s now belongs to %s.\n", e.id.Fingerprint, sanitize.Line(nameOr(u.Name, u.Email)))
+			return nil
+		},
+	})
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "list your keys",
@@ -237,7 +267,7 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.AddCommand(add, list, remove)
+	c.AddCommand(add, claim, list, remove)
 	return c
 }
 

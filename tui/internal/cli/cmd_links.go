@@ -17,6 +17,9 @@ type linkJSON struct {
 	To        string `json:"to,omitempty"`
 	Sub       string `json:"sub,omitempty"`
 	CreatedAt string `json:"created_at"`
+	// All-time figures of the link (link list only).
+	Clicks      *int64 `json:"clicks,omitempty"`
+	Conversions *int64 `json:"conversions,omitempty"`
 }
 
 func (e *cmdEnv) linkCmd() *cobra.Command {
@@ -30,13 +33,14 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 			if len(args) == 1 {
 				slug = args[0]
 			}
-			ls, err := e.srv.Store.ListLinks(e.id.Actor(), slug)
+			ls, err := e.srv.Store.ListLinkStats(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "links of %q", slug)
 			}
 			out := make([]linkJSON, 0, len(ls))
 			for _, l := range ls {
-				out = append(out, linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, Sub: l.Sub, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
+				out = append(out, linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, Sub: l.Sub, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00"),
+					Clicks: &l.Clicks, Conversions: &l.Conversions})
 			}
 			if e.json {
 				return e.printJSON(out)
@@ -47,9 +51,10 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 			}
 			rows := make([][]string, 0, len(out))
 			for _, l := range out {
-				rows = append(rows, []string{l.Program, l.Code, l.Link, l.To})
+				rows = append(rows, []string{l.Program, l.Code, l.Link, l.To, l.Sub,
+					strconv.FormatInt(*l.Clicks, 10), strconv.FormatInt(*l.Conversions, 10)})
 			}
-			e.table([]string{"PROGRAM", "CODE", "LINK", "GOES TO"}, rows)
+			e.table([]string{"PROGRAM", "CODE", "LINK", "GOES TO", "SUB", "CLICKS", "CONVERSIONS"}, rows)
 			e.printf("\nAdd ?sub=CAMPAIGN to a link to tell your campaigns apart.\n")
 			return nil
 		},

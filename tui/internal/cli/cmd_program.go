@@ -172,7 +172,9 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 			"cookie-days, hold-days, min-payout, auto-approve, listed, domains, attribution\n" +
 			"(last-click|first-click), paid-ads (allow|forbid), accent, welcome, terms,\n" +
 			"stripe-secret, paypal-client-id, paypal-secret, paypal-base-url, wise-token,\n" +
-			"wise-profile, wise-base-url. Secrets are never printed back.",
+			"wise-profile, wise-base-url, payout-schedule (off|weekly|monthly: a batch every\n" +
+			"Monday or every 1st at 00:00 UTC), payout-auto-send (on|off: send scheduled\n" +
+			"batches through PayPal / Wise). Secrets are never printed back.",
 		Args: nargs("SLUG", "KEY", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug, key, value := args[0], strings.ToLower(args[1]), args[2]
@@ -267,6 +269,8 @@ func (e *cmdEnv) printProgram(p *store.Program) {
 		{"paid ads", paidAds(p)},
 		{"accent", p.Accent},
 		{"api key", p.APIKeyHint + "…"},
+		{"payout schedule", scheduleWords(p)},
+		{"payout auto-send", onOff(p.PayoutAutoSend)},
 	}
 	for _, k := range []string{"stripe_secret", "paypal_client_id", "paypal_secret", "paypal_base_url", "wise_token", "wise_profile", "wise_base_url"} {
 		v := secretsSet(p.Secrets)[k]

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	gossh "golang.org/x/crypto/ssh"
@@ -12,73 +13,144 @@ import (
 	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
-// teamMemberJSON is one row of team list.
+// teamMemberJSON is one row of team list: a member, or a seat waiting for
+// its key to connect (pending, with the key's fingerprint).
 type teamMemberJSON struct {
-	UserID uint64 `json:"user_id"`
-	Name   string `json:"name"`
-	Email  string `json:"email"`
+	UserID      uint64 `json:"user_id,omitempty"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Pending     bool   `json:"pending,omitempty"`
 }
 
+// The team is never built by looking anyone up instance-wide: a seat is
+// given to a public key and takes effect when that key connects, or an
+// invitation is redeemed by the invitee (SPEC 7).
 func (e *cmdEnv) teamCmd() *cobra.Command {
 	c := &cobra.Command{Use: "team", Short: "a program's merchant team (its admins)"}
 	add := &cobra.Command{
-		Use:   "add SLUG PUBKEY|USER",
-		Short: "make a user an admin of the program (USER: user id or email; PUBKEY: their key)",
+		Use:   "add SLUG PUBKEY",
+		Short: "give a seat on the team to a public key; it takes effect when that key connects",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) < 2 {
-				return usageErr(c, "missing argument "+[]string{"SLUG", "PUBKEY|USER"}[len(args)])
+				return usageErr(c, "missing argument "+[]string{"SLUG", "PUBKEY"}[len(args)]+
+					" (their public key: ssh-ed25519 AAAA…; or use team invite SLUG)")
 			}
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			u, err := e.teamUser(c, slug, args[1:])
+			if err := e.srv.Store.CanAdmin(e.id.Actor(), slug); err != nil {
+				return about(err, "program %q", slug)
+			}
+			key, line, err := parsePubKey(c, args[1:])
 			if err != nil {
 				return err
 			}
-			if err := e.srv.Store.AddTeamMember(e.id.Actor(), slug, u.ID); err != nil {
+			fp := gossh.FingerprintSHA256(key)
+			seat, err := e.srv.Store.AddTeamSeat(e.id.Actor(), slug, fp, line, keyComment(args[1:], ""))
+			if err != nil {
 				return about(err, "team of %q", slug)
 			}
 			if e.json {
-				return e.printJSON(teamMemberJSON{UserID: u.ID, Name: u.Name, Email: u.Email})
+				return e.printJSON(teamMemberJSON{Name: seat.Label, Fingerprint: fp, Pending: true})
 			}
-			e.printf("%s (user %d) now administers %s.\n", sanitize.Line(nameOr(u.Name, u.Email)), u.ID, sanitize.Line(slug))
+			e.printf("Key %s has a seat on the team of %s.\n", fp, sanitize.Line(slug))
+			e.printf("It takes effect when that key connects:\n    %s\n", e.srv.sshHint())
 			return nil
 		},
 	}
+	invite := &cobra.Command{
+		Use:   "invite SLUG",
+		Short: "make a one-use invitation to the team (valid 7 days)",
+		Args:  nargs("SLUG"),
+		RunE: func(c *cobra.Command, args []string) error {
+			slug := args[0]
+			tok, inv, err := e.srv.Store.CreateTeamInvite(e.id.Actor(), slug)
+			if err != nil {
+				return about(err, "program %q", slug)
+			}
+			if e.json {
+				return e.printJSON(map[string]string{"program": slug, "token": tok,
+					"expires": inv.Expires.Format(time.RFC3339)})
+			}
+			e.printf("Team invitation (one use, until %s): %s\n", inv.Expires.Format("2006-01-02 15:04 MST"), tok)
+			e.printf("Send this to the new team member, to run with their own key:\n    %s team join %s\n", e.srv.sshHint(), tok)
+			return nil
+		},
+	}
+	var joinName string
+	join := public(&cobra.Command{
+		Use:   "join TOKEN",
+		Short: "join a program's merchant team with an invitation from team invite",
+		Args:  nargs("TOKEN"),
+		RunE: func(c *cobra.Command, args []string) error {
+			u, slug, err := e.srv.Store.JoinTeam(args[0], e.id.Fingerprint, e.id.KeyLine, joinName)
+			if err != nil {
+				return about(err, "team invitation")
+			}
+			if e.json {
+				return e.printJSON(map[string]any{"program": slug, "user_id": u.ID})
+			}
+			e.printf("You are now on the team of %s.\n", sanitize.Line(slug))
+			return nil
+		},
+	})
+	join.Flags().StringVar(&joinName, "name", "", "your name, for a key new here")
 	list := &cobra.Command{
 		Use:   "list SLUG",
-		Short: "list the program's admins",
+		Short: "list the program's admins and the seats waiting for their key",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			us, err := e.srv.Store.TeamMembers(e.id.Actor(), args[0])
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
+			seats, err := e.srv.Store.TeamSeats(e.id.Actor(), args[0])
+			if err != nil {
+				return about(err, "program %q", args[0])
+			}
+			out := make([]teamMemberJSON, 0, len(us)+len(seats))
+			for _, u := range us {
+				out = append(out, teamMemberJSON{UserID: u.ID, Name: u.Name, Email: u.Email})
+			}
+			for _, s := range seats {
+				out = append(out, teamMemberJSON{Name: s.Label, Fingerprint: s.Fingerprint, Pending: true})
+			}
 			if e.json {
-				out := make([]teamMemberJSON, 0, len(us))
-				for _, u := range us {
-					out = append(out, teamMemberJSON{UserID: u.ID, Name: u.Name, Email: u.Email})
-				}
 				return e.printJSON(out)
 			}
-			rows := make([][]string, 0, len(us))
-			for _, u := range us {
-				rows = append(rows, []string{strconv.FormatUint(u.ID, 10), u.Name, u.Email})
+			rows := make([][]string, 0, len(out))
+			for _, m := range out {
+				if m.Pending {
+					rows = append(rows, []string{"-", m.Name, "", "waiting for key " + m.Fingerprint})
+					continue
+				}
+				rows = append(rows, []string{strconv.FormatUint(m.UserID, 10), m.Name, m.Email, "member"})
 			}
-			e.table([]string{"USER", "NAME", "EMAIL"}, rows)
+			e.table([]string{"USER", "NAME", "EMAIL", "STATUS"}, rows)
 			return nil
 		},
 	}
 	remove := &cobra.Command{
-		Use:   "remove SLUG USER",
-		Short: "remove an admin from the program (never the last; USER: user id or email)",
-		Args:  nargs("SLUG", "USER"),
+		Use:   "remove SLUG USER|FINGERPRINT",
+		Short: "remove an admin (never the last; USER: id or email as team list shows) or a waiting seat",
+		Args:  nargs("SLUG", "USER|FINGERPRINT"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug, ref := args[0], args[1]
 			us, err := e.srv.Store.TeamMembers(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
+			}
+			if strings.HasPrefix(ref, "SHA256:") {
+				if err := e.srv.Store.RemoveTeamSeat(e.id.Actor(), slug, ref); err != nil {
+					return about(err, "team of %q", slug)
+				}
+				if e.json {
+					return e.printJSON(teamMemberJSON{Fingerprint: ref, Pending: true})
+				}
+				e.printf("The seat for key %s is withdrawn.\n", sanitize.Line(ref))
+				return nil
 			}
 			var found *store.User
 			for i := range us {
@@ -88,7 +160,8 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 				}
 			}
 			if found == nil {
-				return userErrf("%q is not in the team of %q (team list %s shows it)", sanitize.Shorten(sanitize.Line(ref), 60), sanitize.Line(slug), sanitize.Line(slug))
+				return userErrf("%q is not in the team of %q (team list %s shows it)",
+					sanitize.Shorten(sanitize.Line(ref), 60), sanitize.Line(slug), sanitize.Line(slug))
 			}
 			if err := e.srv.Store.RemoveTeamMember(e.id.Actor(), slug, found.ID); err != nil {
 				return about(err, "team of %q", slug)
@@ -100,56 +173,8 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.AddCommand(add, list, remove)
+	c.AddCommand(add, invite, join, list, remove)
 	return c
-}
-
-// teamUser finds the user team add names: a public key (the user must have
-// connected or joined with it), a user id, or the email of one of the
-// program's partners.
-func (e *cmdEnv) teamUser(c *cobra.Command, slug string, args []string) (*store.User, error) {
-	// Check the actor administers the program before looking anyone up, so
-	// the command cannot be used to probe for users.
-	if err := e.srv.Store.CanAdmin(e.id.Actor(), slug); err != nil {
-		return nil, about(err, "program %q", slug)
-	}
-	if len(args) > 1 || strings.HasPrefix(args[0], "ssh-") || strings.HasPrefix(args[0], "ecdsa-") || strings.HasPrefix(args[0], "sk-") {
-		key, line, err := parsePubKey(c, args)
-		if err != nil {
-			return nil, err
-		}
-		fp := gossh.FingerprintSHA256(key)
-		u, err := e.srv.Store.UserByFingerprint(fp)
-		if errors.Is(err, store.ErrNotFound) {
-			// Nobody has connected with this key yet: the merchant vouches
-			// for it, so it becomes a user (named after the key's comment)
-			// who can set their profile when they first connect.
-			u, err = e.srv.Store.CreateUser(keyComment(args, "team member"), "", fp, line)
-		}
-		if err != nil {
-			return nil, about(err, "user with key %s", fp)
-		}
-		return u, nil
-	}
-	ref := args[0]
-	if id, err := strconv.ParseUint(ref, 10, 64); err == nil {
-		u, err := e.srv.Store.UserByID(id)
-		if err != nil {
-			return nil, about(err, "user %d", id)
-		}
-		return u, nil
-	}
-	if strings.Contains(ref, "@") {
-		u, err := e.srv.Store.UserByEmail(ref)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, userErrf("no user has the email %q; give their public key or user id (whoami shows it)", sanitize.Shorten(sanitize.Line(ref), 60))
-		}
-		if err != nil {
-			return nil, about(err, "user %q", ref)
-		}
-		return u, nil
-	}
-	return nil, usageErr(c, "give a public key (ssh-ed25519 AAAA…), a user id, or an email")
 }
 
 // keyComment is the comment of an authorized_keys line given as arguments.
@@ -160,3 +185,6 @@ func keyComment(args []string, def string) string {
 	}
 	return sanitize.Shorten(sanitize.Line(strings.TrimSpace(comment)), 60)
 }
+
+// isConflict reports a store conflict.
+func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }

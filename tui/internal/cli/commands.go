@@ -150,6 +150,7 @@ func (e *cmdEnv) root() *cobra.Command {
 		e.statsCmd(),
 		e.assetCmd(),
 		e.backupCmd(),
+		e.webhookCmd(),
 	)
 	return root
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
@@ -369,9 +370,18 @@ func TestKeysProfileTeamBackup(t *testing.T) {
 	ts.OK(admin, "program", "create", "shop", "--name", "Shop", "--url", "https://shop.example")
 	ts.OK(alice, "join", "shop", "--name", "Alice", "--email", "alice@example.com")
 
-	// Keys: add a second, log in with it, never remove the last.
-	ts.OK(alice, append([]string{"key", "add"}, strings.Fields(laptop.Pub)...)...)
+	// Keys: add a second (claimed by that key), log in with it, never
+	// remove the last.
+	var claim map[string]string
+	ts.OKJSON(alice, &claim, append([]string{"key", "add"}, strings.Fields(laptop.Pub)...)...)
 	var who cli.WhoamiJSON
+	ts.OKJSON(laptop, &who, "whoami")
+	if who.Known {
+		t.Fatalf("key known before it was claimed: %+v", who)
+	}
+	ts.Fail(alice, "another key", "key", "claim", claim["token"]) // only the new key can claim
+	ts.OK(laptop, "key", "claim", claim["token"])
+	ts.Fail(laptop, "already used", "key", "claim", claim["token"])
 	ts.OKJSON(laptop, &who, "whoami")
 	if who.Email != "alice@example.com" {
 		t.Fatalf("second key is not Alice: %+v", who)
@@ -381,7 +391,7 @@ func TestKeysProfileTeamBackup(t *testing.T) {
 	if len(ks) != 2 {
 		t.Fatalf("key list = %+v", ks)
 	}
-	ts.Fail(alice, "already", append([]string{"key", "add"}, strings.Fields(admin.Pub)...)...)
+	ts.Fail(alice, "admin key", append([]string{"key", "add"}, strings.Fields(admin.Pub)...)...)
 	ts.Fail(alice, "not a public key", "key", "add", "ssh-ed25519", "garbage")
 	ts.OK(alice, "key", "remove", who.Fingerprint) // removes the laptop key (its own fingerprint was shown to laptop)
 	if r := ts.Run(laptop, "whoami", "--json"); !strings.Contains(r.Stdout, `"known": false`) {
@@ -397,11 +407,12 @@ func TestKeysProfileTeamBackup(t *testing.T) {
 		t.Errorf("profile set name: %+v", who)
 	}
 
-	// Team: add by key (creates the user), by email; list; remove; never the last.
+	// Team: a seat by key (takes effect when the key connects), an
+	// invitation; list; remove; never by id or email lookup.
 	ts.OK(admin, append([]string{"team", "add", "shop"}, strings.Fields(mary.Pub)...)...)
 	var team []cli.TeamMemberJSON
 	ts.OKJSON(admin, &team, "team", "list", "shop")
-	if len(team) != 2 || team[1].Name != "mary@test" {
+	if len(team) != 2 || team[1].Name != "mary@test" || !team[1].Pending || team[1].UserID != 0 {
 		t.Fatalf("team list = %+v", team)
 	}
 	var shown programOut
@@ -409,12 +420,22 @@ func TestKeysProfileTeamBackup(t *testing.T) {
 	if shown.Slug != "shop" {
 		t.Fatalf("team member cannot see the program")
 	}
-	ts.OK(mary, "team", "add", "shop", "alice@example.com")
+	team = nil
+	ts.OKJSON(admin, &team, "team", "list", "shop")
+	if len(team) != 2 || team[1].Pending || team[1].UserID == 0 {
+		t.Fatalf("team list after mary connected = %+v", team)
+	}
+	ts.Fail(mary, "public key", "team", "add", "shop", "alice@example.com")
+	ts.Fail(mary, "public key", "team", "add", "shop", "2")
+	var inv map[string]string
+	ts.OKJSON(mary, &inv, "team", "invite", "shop")
+	ts.OK(alice, "team", "join", inv["token"])
+	ts.Fail(laptop, "already used", "team", "join", inv["token"])
+	team = nil
 	ts.OKJSON(mary, &team, "team", "list", "shop")
 	if len(team) != 3 {
-		t.Fatalf("team after adding alice = %+v", team)
+		t.Fatalf("team after alice joined = %+v", team)
 	}
-	ts.Fail(mary, "no user has the email", "team", "add", "shop", "nobody@example.com")
 	ts.OK(mary, "team", "remove", "shop", "alice@example.com")
 	ts.Fail(mary, "not in the team", "team", "remove", "shop", "alice@example.com")
 
@@ -487,10 +508,12 @@ func TestScreens(t *testing.T) {
 	p.WaitFor("Programs you partner in", "pending", j.Link)
 	p.Quit()
 
-	// ssh shop@host: the program's signup page for a stranger.
+	// ssh shop@host: the program's signup form for a stranger; ctrl+c
+	// leaves it (q types into the name field).
 	p = ts.OpenPTY(stranger, "shop")
-	p.WaitFor("Shop Inc", "Welcome partners!", "join shop --name")
-	p.Quit()
+	p.WaitFor("Shop Inc", "Welcome partners!", "join the partner program", "Invitation")
+	p.Type("\x03")
+	p.WaitEnd(10 * time.Second)
 	if strings.Contains(p.Output(), "evil") {
 		t.Errorf("welcome text escape reached the terminal:\n%q", p.Output())
 	}

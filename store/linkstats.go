@@ -1,0 +1,226 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Per-link and per-campaign counters live in the daily bucket beside the
+// program and partner counters, written in the same group commit as the
+// click, conversion or refund they count:
+//
+//	L code 0 YYYYMMDD 0 sub        every click, conversion and refund that came
+//	                               through a link, by day and campaign sub-id ("" = none);
+//	                               its FirstClickAt/LastClickAt bound the day's click times
+//	S slug 0 YYYYMMDD 0 code 0 sub the same for campaign sub-ids only (sub ≠ ""), by
+//	                               program, so the merchant's breakdown reads
+//	                               O(days × campaigns), never every link
+//
+// Codes are [A-Za-z0-9_-] and subs carry no control characters, so the
+// zero bytes separate the parts unambiguously.
+
+func linkDayKey(code, day, sub string) string {
+	return "L" + code + "\x00" + day + "\x00" + sub
+}
+
+func programSubKey(slug, day, code, sub string) string {
+	return "S" + slug + "\x00" + day + "\x00" + code + "\x00" + sub
+}
+
+// addLinkDelta counts d for a referral code's link (and its campaign, when
+// sub is set) on day.
+func addLinkDelta(deltas map[string]*Counters, slug, code, sub, day string, d Counters) {
+	if code == "" {
+		return
+	}
+	addDelta(deltas, linkDayKey(code, day, sub), d)
+	if sub != "" {
+		d.FirstClickAt, d.LastClickAt = time.Time{}, time.Time{}
+		addDelta(deltas, programSubKey(slug, day, code, sub), d)
+	}
+}
+
+// clickedWithinTx says whether code was clicked at some time in
+// [from, to], and whether it was ever clicked at all. It reads the link's
+// day counters from from's day to to's day.
+func clickedWithinTx(tx *bolt.Tx, code string, from, to time.Time) (within, ever bool) {
+	c := tx.Bucket(bDaily).Cursor()
+	prefix := []byte("L" + code + "\x00")
+	first, last := dayKey(from), dayKey(to)
+	for k, v := c.Seek(append(prefix, first...)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		day, _, _ := bytes.Cut(k[len(prefix):], []byte{0})
+		if string(day) > last {
+			break
+		}
+		var n Counters
+		if getBytes(v, &n) != nil || n.Clicks == 0 {
+			continue
+		}
+		ever = true
+		if (string(day) != first || !n.LastClickAt.Before(from)) && (string(day) != last || !n.FirstClickAt.After(to)) {
+			return true, true
+		}
+	}
+	if !ever {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var n Counters
+			if getBytes(v, &n) == nil && n.Clicks > 0 {
+				return false, true
+			}
+		}
+	}
+	return false, ever
+}
+
+// SubStats is one campaign (a link's sub-id) over a stats window.
+type SubStats struct {
+	PartnerID   uint64
+	Code        string
+	Sub         string
+	Clicks      int64
+	Conversions int64
+	Revenue     decimal.Decimal
+	Commission  decimal.Decimal
+}
+
+// fillSubsTx adds the campaign breakdown to st: the partner's own links'
+// sub-ids for a partner's view, every partner's for the program's.
+func fillSubsTx(tx *bolt.Tx, st *Stats) error {
+	if len(st.Daily) == 0 {
+		return nil
+	}
+	from, to := dayKey(st.Daily[0].Day), dayKey(st.Daily[len(st.Daily)-1].Day)
+	rows := map[[2]string]*SubStats{}
+	add := func(code, sub string, v []byte) error {
+		var n Counters
+		if err := getBytes(v, &n); err != nil {
+			return err
+		}
+		r := rows[[2]string{code, sub}]
+		if r == nil {
+			r = &SubStats{PartnerID: st.PartnerID, Code: code, Sub: sub}
+			rows[[2]string{code, sub}] = r
+		}
+		r.Clicks += n.Clicks
+		r.Conversions += n.Conversions
+		r.Revenue = r.Revenue.Add(n.Revenue)
+		r.Commission = r.Commission.Add(n.Commission)
+		return nil
+	}
+	// scan reads the keys prefix+day+0+rest for day in [from, to].
+	scan := func(prefix []byte, fn func(rest, v []byte) error) error {
+		c := tx.Bucket(bDaily).Cursor()
+		for k, v := c.Seek(append(bytes.Clone(prefix), from...)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			day, rest, ok := bytes.Cut(k[len(prefix):], []byte{0})
+			if string(day) > to {
+				break
+			}
+			if !ok {
+				continue
+			}
+			if err := fn(rest, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if st.PartnerID != 0 {
+		var codes []string
+		scanPrefix(tx.Bucket(bPartnerLinks), u64(st.PartnerID), false, func(k, _ []byte) bool {
+			codes = append(codes, string(k[8:len(k)-1]))
+			return true
+		})
+		for _, code := range codes {
+			if err := scan([]byte("L"+code+"\x00"), func(sub, v []byte) error {
+				if len(sub) == 0 {
+					return nil
+				}
+				return add(code, string(sub), v)
+			}); err != nil {
+				return err
+			}
+		}
+	} else {
+		owners := map[string]uint64{}
+		if err := scan([]byte("S"+st.Program+"\x00"), func(rest, v []byte) error {
+			code, sub, _ := bytes.Cut(rest, []byte{0})
+			if _, ok := owners[string(code)]; !ok {
+				var l Link
+				if get(tx.Bucket(bLinks), code, &l) == nil {
+					owners[string(code)] = l.PartnerID
+				}
+			}
+			if err := add(string(code), string(sub), v); err != nil {
+				return err
+			}
+			rows[[2]string{string(code), string(sub)}].PartnerID = owners[string(code)]
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	st.Subs = make([]SubStats, 0, len(rows))
+	for _, r := range rows {
+		st.Subs = append(st.Subs, *r)
+	}
+	slices.SortFunc(st.Subs, func(a, b SubStats) int {
+		if c := b.Revenue.Cmp(a.Revenue); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Clicks, a.Clicks); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Sub, b.Sub))
+	})
+	return nil
+}
+
+// linkTotalsTx sums a referral code's counters of all time: its clicks,
+// and the conversions (revenue, commission, net of refunds) that came
+// through it by click id or by ref.
+func linkTotalsTx(tx *bolt.Tx, code string) (Counters, error) {
+	var sum Counters
+	var err error
+	scanPrefix(tx.Bucket(bDaily), []byte("L"+code+"\x00"), false, func(_, v []byte) bool {
+		var n Counters
+		if err = getBytes(v, &n); err != nil {
+			return false
+		}
+		sum.Add(Counters{Clicks: n.Clicks, Conversions: n.Conversions, Revenue: n.Revenue, Commission: n.Commission})
+		return true
+	})
+	if err != nil {
+		return Counters{}, fmt.Errorf("link %s counters: %w", code, err)
+	}
+	return sum, nil
+}
+
+// ListLinkStats lists the actor's links (in every program when slug is "")
+// with each link's clicks and conversions of all time.
+func (s *Store) ListLinkStats(a Actor, slug string) ([]LinkStat, error) {
+	links, err := s.ListLinks(a, slug)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LinkStat, len(links))
+	err = s.db.View(func(tx *bolt.Tx) error {
+		for i, l := range links {
+			n, err := linkTotalsTx(tx, l.Code)
+			if err != nil {
+				return err
+			}
+			out[i] = LinkStat{Link: l, Clicks: n.Clicks, Conversions: n.Conversions}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	return out, nil
+}
