@@ -20,7 +20,7 @@ import (
 // program: its partner portal for a partner of it, its signup form for
 // anyone else (SPEC 6.3). It reports false, doing nothing, when the
 // username names no program (OpenSSH sends the local user name by
-// default): the dashboard opens then.
+// default) or the user runs that program: the dashboard opens then.
 func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	slug := sess.User()
 	prog, err := s.st.Program(slug)
@@ -34,6 +34,8 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	if id.Known() {
 		if m, err := s.st.Membership(id.Actor(), slug); err == nil {
 			member = m
+		} else if s.st.CanAdmin(id.Actor(), slug) == nil {
+			return false // its merchant: the dashboard opens on the program
 		}
 	}
 	var prg *tea.Program

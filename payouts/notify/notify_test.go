@@ -360,3 +360,80 @@ func TestMailNotificationsEndToEnd(t *testing.T) {
 type mimeDecoder = mime.WordDecoder
 
 func qpReader(r io.Reader) io.Reader { return quotedprintable.NewReader(r) }
+
+// Every mail kind reaches its recipient with the program's name in the
+// subject and an ssh command in the body.
+func TestEveryMailKind(t *testing.T) {
+	srv, err := mailtest.Start(mailtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	e := newEnv(t, true)
+	m, err := NewMailer("smtp+insecure://"+srv.Addr, "noreply@acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(true, m)
+	if _, err := e.st.SetProgram(e.admin, "acme", "hold-days", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetProgram(e.admin, "acme", "min-payout", "1"); err != nil {
+		t.Fatal(err)
+	}
+	pat, _ := e.st.CreateUser("Pat", "pat@p.test", "SHA256:pat", "ssh-ed25519 AAAA")
+	pa := store.Actor{UserID: pat.ID}
+	p, _ := e.st.Join(pa, "acme", "")
+	if _, err := e.st.SetPartnerStatus(e.admin, "acme", p.ID, store.PartnerRejected); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetPartnerStatus(e.admin, "acme", p.ID, store.PartnerApproved); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetProfile(pa, "paypal", "pat-pay@p.test", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.st.RecordConversion("acme", store.ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00",
+		Currency: "USD", Kind: store.KindSale, Ref: p.Code}); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := e.st.CreatePayoutBatch(e.admin, "acme")
+	if err != nil || b == nil {
+		t.Fatalf("batch %v %v", b, err)
+	}
+	if _, err := e.st.SetItemStatus(e.admin, b.ID, b.Items[0].ID, store.ItemSent, "PB1-I1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetItemStatus(e.admin, b.ID, b.Items[0].ID, store.ItemPaid, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	d.Pass(context.Background())
+	ms := srv.Wait(6, 5*time.Second)
+	want := []struct{ to, subject, cmd string }{
+		{"admin@merchant.test", "[Acme Café] New partner application: Pat", "partner list acme --status pending"},
+		{"pat@p.test", "[Acme Café] Your partner application was not approved", "ssh -p 2222 acme@affiliates.test"},
+		{"pat@p.test", "[Acme Café] You are approved as a partner", "link list acme"},
+		{"pat@p.test", "[Acme Café] Commission approved: 20.00 USD", "commission list acme --status approved"},
+		{"pat@p.test", "[Acme Café] Payout sent: 20.00 USD", "payout list acme"},
+		{"pat@p.test", "[Acme Café] Payout paid: 20.00 USD", "payout list acme"},
+	}
+	if len(ms) != len(want) {
+		t.Fatalf("%d mails, want %d", len(ms), len(want))
+	}
+	got := map[string]string{}
+	for _, mm := range ms {
+		parsed, err := mail.ReadMessage(bytes.NewReader(mm.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subj, _ := new(mimeDecoder).DecodeHeader(parsed.Header.Get("Subject"))
+		body, _ := io.ReadAll(qpReader(parsed.Body))
+		got[mm.To[0]+" "+subj] = string(body)
+	}
+	for _, w := range want {
+		body, ok := got[w.to+" "+w.subject]
+		if !ok || !strings.Contains(body, w.cmd) || !strings.Contains(body, "profile set notifications off") {
+			t.Errorf("no mail %q to %s with %q; got %v", w.subject, w.to, w.cmd, got)
+		}
+	}
+}

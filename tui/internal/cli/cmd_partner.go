@@ -52,11 +52,15 @@ func (e *cmdEnv) partnerListCmd() *cobra.Command {
 				e.printf("No partners%s yet.\n", ifThen(status != "", " "+status, ""))
 				return nil
 			}
+			cur := ""
+			if prog, err := e.srv.Store.AdminProgram(e.id.Actor(), args[0]); err == nil {
+				cur = prog.Currency
+			}
 			rows := make([][]string, 0, len(ps))
 			for _, p := range ps {
 				plan := ""
 				if p.Plan != nil {
-					plan = p.Plan.String()
+					plan = store.PlanText(*p.Plan, cur)
 				}
 				rows = append(rows, []string{strconv.FormatUint(p.ID, 10), p.Name, p.Email, p.Status, p.Code, plan, p.CreatedAt.Format("2006-01-02")})
 			}
@@ -121,7 +125,12 @@ func (e *cmdEnv) partnerSetCmd() *cobra.Command {
 			if p.Plan == nil {
 				e.printf("Partner %d (%s) earns the program's commission again.\n", p.ID, sanitize.Line(p.Email))
 			} else {
-				e.printf("Partner %d (%s) now earns %s.\n", p.ID, sanitize.Line(p.Email), p.Plan.String())
+				cur := ""
+				if prog, err := e.srv.Store.AdminProgram(e.id.Actor(), slug); err == nil {
+					cur = prog.Currency
+				}
+				e.printf("Partner %d (%s) now earns %s.\n", p.ID, sanitize.Line(p.Email), store.PlanText(*p.Plan, cur))
+				e.warnBareRates("partner set "+slug+" "+sshArg(args[1])+" commission", plan, cur)
 			}
 			return nil
 		},

@@ -65,7 +65,9 @@ func (e *cmdEnv) programCreateCmd() *cobra.Command {
 			}
 			e.printProgram(p)
 			e.printf("\nAPI key (shown once, keep it secret): %s\n", apiKey)
-			e.printf("Partners join with: %s join %s --name \"Their Name\" --email them@example.com\n", e.srv.sshHint(), p.Slug)
+			e.printf("Partners join with:\n    %s join %s --name %s --email them@example.com\n", e.srv.sshHint(), p.Slug, sshArg("Their Name"))
+			e.warnBareRates("program set "+p.Slug+" commission", in.Commission, p.Currency)
+			e.warnBareRates("program set "+p.Slug+" renewal-rate", in.RenewalRate, p.Currency)
 			return nil
 		},
 	}
@@ -126,11 +128,11 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 			}
 			rows := make([][]string, 0, len(ps))
 			for _, p := range ps {
-				rows = append(rows, []string{p.Slug, p.Name, p.URL, p.Plan.String(), p.Currency})
+				rows = append(rows, []string{p.Slug, p.Name, p.URL, store.PlanText(p.Plan, p.Currency), p.Currency})
 			}
 			e.table([]string{"SLUG", "NAME", "WEBSITE", "COMMISSION", "CURRENCY"}, rows)
 			if listed {
-				e.printf("\nJoin one: %s join SLUG --name \"'Your Name'\" --email you@example.com\n", e.srv.sshHint())
+				e.printf("\nJoin one:\n    %s join SLUG --name %s --email you@example.com\n", e.srv.sshHint(), sshArg("Your Name"))
 			}
 			return nil
 		},
@@ -148,12 +150,19 @@ func publicProgram(j programJSON) programJSON {
 func (e *cmdEnv) programShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show SLUG",
-		Short: "show a program's settings",
+		Short: "show a program's settings (partners: its terms)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := e.srv.Store.AdminProgram(e.id.Actor(), args[0])
+			p, admin, err := e.srv.Store.ProgramFor(e.id.Actor(), args[0])
 			if err != nil {
 				return about(err, "program %q", args[0])
+			}
+			if !admin {
+				if e.json {
+					return e.printJSON(renderPublicProgram(p))
+				}
+				e.printPublicProgram(p)
+				return nil
 			}
 			if e.json {
 				return e.printJSON(renderProgram(p, ""))
@@ -191,6 +200,9 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 			}
 			e.printf("%s: %s set.\n\n", sanitize.Line(p.Slug), sanitize.Line(key))
 			e.printProgram(p)
+			if key == "commission" || key == "renewal-rate" {
+				e.warnBareRates("program set "+p.Slug+" "+key, value, p.Currency)
+			}
 			return nil
 		},
 	}
@@ -236,7 +248,7 @@ func (e *cmdEnv) programAPIKeyCmd() *cobra.Command {
 func (e *cmdEnv) printProgram(p *store.Program) {
 	renewal := "same as the plan"
 	if p.RenewalRate != nil {
-		renewal = p.RenewalRate.String()
+		renewal = store.RateText(*p.RenewalRate, p.Currency)
 	}
 	recurring := store.FormatRecurring(p.RecurringMonths)
 	switch p.RecurringMonths {
@@ -257,7 +269,7 @@ func (e *cmdEnv) printProgram(p *store.Program) {
 		{"url", p.URL},
 		{"domains", strings.Join(p.Domains, ", ")},
 		{"currency", p.Currency},
-		{"commission", p.Plan.String() + " (" + p.Plan.Kind() + ")"},
+		{"commission", store.PlanText(p.Plan, p.Currency) + " (" + p.Plan.Kind() + ")"},
 		{"recurring", recurring},
 		{"renewal rate", renewal},
 		{"attribution", p.Attribution},

@@ -133,7 +133,7 @@ func TestUnknownKeyJoinAndWhoami(t *testing.T) {
 
 	// An unknown key: whoami explains, program list shows listed programs only.
 	out := ts.OK(alice, "whoami")
-	if !strings.Contains(out, "not known") || !strings.Contains(out, "join SLUG") {
+	if !strings.Contains(out, "not known") || !strings.Contains(out, "join shop --name \"'Your Name'\"") {
 		t.Errorf("whoami for an unknown key:\n%s", out)
 	}
 	var listed []programOut
@@ -156,7 +156,7 @@ func TestUnknownKeyJoinAndWhoami(t *testing.T) {
 
 	// Join needs name and email; a typo'd program leaves no account behind.
 	ts.Fail(alice, "--name and --email", "join", "shop")
-	ts.Fail(alice, `program "nope" not found`, "join", "nope", "--name", "Alice", "--email", "alice@example.com")
+	ts.Fail(alice, `there is no program "nope" here`, "join", "nope", "--name", "Alice", "--email", "alice@example.com")
 	if n, _ := ts.St.UserCount(); n != 1 {
 		t.Fatalf("users after a failed join = %d, want 1", n)
 	}

@@ -147,3 +147,123 @@ func TestConversionAttributeCommand(t *testing.T) {
 	s.ts.Fail(s.admin, "already attributed", "conversion", "attribute", "shop", "o1", "alice@example.com")
 	s.ts.Fail(s.admin, "not found", "conversion", "attribute", "shop", "nosuch", "alice@example.com")
 }
+
+func TestProgramShowPublicPartForPartners(t *testing.T) {
+	s := newShop(t)
+	s.ts.OK(s.admin, "program", "set", "shop", "paypal-secret", "pp-very-secret")
+	s.ts.OK(s.admin, "program", "set", "shop", "terms", "Be nice.")
+	out := s.ts.OK(s.alice, "program", "show", "shop")
+	for _, want := range []string{"20% of each payment", "30 days after the click", "50.00 USD", "Be nice."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("partner's program show lacks %q:\n%s", want, out)
+		}
+	}
+	js := s.ts.OK(s.alice, "program", "show", "shop", "--json")
+	for _, secret := range []string{"pp-very-secret", "paypal_secret", "api_key_hint", "admins"} {
+		if strings.Contains(out+js, secret) {
+			t.Errorf("partner's program show shows %q:\n%s\n%s", secret, out, js)
+		}
+	}
+}
+
+func TestFixedCommissionShownWithCurrencyAndWarned(t *testing.T) {
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
+	r := ts.Run(admin, "program", "create", "shop", "--name", "Shop", "--url", "https://shop.example", "--commission", "20")
+	if r.Code != 0 {
+		t.Fatalf("create: %s", r)
+	}
+	if !strings.Contains(r.Stdout, "20.00 USD per sale") {
+		t.Errorf("a fixed commission without its currency:\n%s", r.Stdout)
+	}
+	if !strings.Contains(r.Stderr, "warning: 20 means 20.00 USD per sale") || !strings.Contains(r.Stderr, "program set shop commission 20%") {
+		t.Errorf("no warning for a bare number:\n%s", r.Stderr)
+	}
+	var p programOut
+	ts.OKJSON(admin, &p, "program", "show", "shop")
+	if p.Commission != "20" {
+		t.Errorf("the command must still do what was asked: commission %q", p.Commission)
+	}
+	if r := ts.Run(admin, "program", "set", "shop", "commission", "20%; 10:30"); r.Code != 0 || !strings.Contains(r.Stderr, `commission "'20%; 10:30%'"`) {
+		t.Errorf("set with a bare tier rate: %s", r)
+	}
+	if r := ts.Run(admin, "program", "set", "shop", "commission", "25.00"); r.Code != 0 || strings.Contains(r.Stderr, "warning") {
+		t.Errorf("an explicit amount must not warn: %s", r)
+	}
+	if out := ts.OK(admin, "program", "list"); !strings.Contains(out, "25.00 USD per sale") {
+		t.Errorf("program list:\n%s", out)
+	}
+}
+
+func TestHelpShowsWhatTheCallerMayRun(t *testing.T) {
+	s := newShop(t)
+	stranger := sshtest.NewKey(t, "stranger")
+	partnerHelp := s.ts.OK(s.alice, "help")
+	for _, hidden := range []string{"backup", "invite", "coupon", "partner "} {
+		if strings.Contains(partnerHelp, "\n  "+hidden) {
+			t.Errorf("a partner's help lists %q:\n%s", hidden, partnerHelp)
+		}
+	}
+	for _, shown := range []string{"link", "stats", "profile", "payout"} {
+		if !strings.Contains(partnerHelp, "\n  "+shown) {
+			t.Errorf("a partner's help lacks %q:\n%s", shown, partnerHelp)
+		}
+	}
+	if out := s.ts.OK(s.alice, "payout", "--help"); strings.Contains(out, "mark-paid") || !strings.Contains(out, "list") {
+		t.Errorf("a partner's payout --help:\n%s", out)
+	}
+	if out := s.ts.OK(s.admin, "help"); !strings.Contains(out, "\n  backup") || !strings.Contains(out, "\n  coupon") {
+		t.Errorf("the admin's help:\n%s", out)
+	}
+	if out := s.ts.OK(stranger, "help"); strings.Contains(out, "\n  stats") || !strings.Contains(out, "\n  join") {
+		t.Errorf("an unknown key's help:\n%s", out)
+	}
+	// An unknown key running a merchant's command learns how to become one.
+	r := s.ts.Fail(stranger, "cannot run \"payout create\"", "payout", "create", "shop")
+	for _, want := range []string{"AFFOGATO_ADMIN_KEY='ssh-", "./bin/affogato --admin-key 'ssh-", "team add SLUG \"'ssh-"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("unknown key, merchant command: lacks %q:\n%s", want, r.Stderr)
+		}
+	}
+	if strings.Contains(r.Stderr, "Join a program first") {
+		t.Errorf("a merchant's command told to join a program:\n%s", r.Stderr)
+	}
+}
+
+func TestJoinTypoSuggestsTheClosestSlug(t *testing.T) {
+	s := newShop(t)
+	s.ts.OK(s.admin, "program", "set", "shop", "listed", "true")
+	s.ts.OK(s.admin, "program", "create", "hidden", "--name", "Hidden", "--url", "https://hidden.example")
+	bob := sshtest.NewKey(t, "bob")
+	r := s.ts.Fail(bob, `there is no program "shopp" here. Did you mean shop?`, "join", "shopp", "--name", "Bob", "--email", "bob@example.com")
+	if !strings.Contains(r.Stderr, "program list") {
+		t.Errorf("no program list hint:\n%s", r.Stderr)
+	}
+	r = s.ts.Fail(bob, `there is no program "hiddn" here.`, "join", "hiddn", "--name", "Bob", "--email", "bob@example.com")
+	if strings.Contains(r.Stderr, "Did you mean") {
+		t.Errorf("an unlisted slug was suggested:\n%s", r.Stderr)
+	}
+}
+
+func TestProfileSetSaysWhatItReplaced(t *testing.T) {
+	s := newShop(t)
+	s.ts.OK(s.alice, "profile", "set", "paypal", "alice@example.com")
+	out := s.ts.OK(s.alice, "profile", "set", "wise", "alice@wise.example", "--currency", "EUR")
+	for _, want := range []string{"replaces your PayPal alice@example.com", "already created keep the method", "Wise alice@wise.example (EUR)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("profile set wise lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestBootstrapLinesFitMakeRun(t *testing.T) {
+	first := sshtest.NewKey(t, "first")
+	ts := sshtest.Start(t, nil)
+	r := ts.Run(first, "whoami")
+	line := strings.Join(strings.Fields(first.Pub)[:2], " ")
+	for _, want := range []string{"    AFFOGATO_ADMIN_KEY='" + line + "' make run\n", "    ./bin/affogato --admin-key '" + line + "'\n"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("bootstrap message lacks %q:\n%s", want, r.Stderr)
+		}
+	}
+}

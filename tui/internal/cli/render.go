@@ -17,6 +17,7 @@ type programJSON struct {
 	URL             string            `json:"url"`
 	Currency        string            `json:"currency"`
 	Commission      string            `json:"commission"`
+	CommissionText  string            `json:"commission_text"` // for people: "25.00 USD per sale"
 	CookieDays      int               `json:"cookie_days"`
 	HoldDays        int               `json:"hold_days"`
 	MinPayout       string            `json:"min_payout"`
@@ -46,6 +47,7 @@ func renderProgram(p *store.Program, apiKey string) programJSON {
 		URL:             p.URL,
 		Currency:        p.Currency,
 		Commission:      p.Plan.String(),
+		CommissionText:  store.PlanText(p.Plan, p.Currency),
 		CookieDays:      p.CookieDays,
 		HoldDays:        p.HoldDays,
 		MinPayout:       store.FormatMoney(p.MinPayout, p.Currency),

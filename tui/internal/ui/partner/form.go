@@ -3,6 +3,7 @@ package partner
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,6 +27,8 @@ func (f *Field) Value() string { return strings.TrimSpace(f.Input.Value()) }
 func TextField(label, value, placeholder string, limit int, check func(string) error) *Field {
 	in := textinput.New()
 	in.Prompt = ""
+	in.KeyMap.Paste.SetEnabled(false)      // would read the server's clipboard, not the user's
+	in.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor sends bytes to an idle screen
 	in.Placeholder = placeholder
 	in.CharLimit = limit
 	in.SetValue(value)
@@ -51,6 +54,13 @@ type Form struct {
 // NewForm focuses the first field.
 func NewForm(st Styles, keys KeyMap, fields ...*Field) *Form {
 	f := &Form{Fields: fields, keys: keys, st: st}
+	for _, fd := range fields {
+		// Styles from the session's renderer, never the global one.
+		fd.Input.Cursor.Style = st.Selected
+		fd.Input.Cursor.TextStyle = st.Plain
+		fd.Input.TextStyle = st.Plain
+		fd.Input.PlaceholderStyle = st.Dim
+	}
 	f.setFocus(0)
 	return f
 }
