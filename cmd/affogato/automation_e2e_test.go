@@ -163,6 +163,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	flaky := newHookReceiver(t, 500, 500) // every event: 500, 500, then 200
 	s := startServer(t, serverOpts{})
 	apiKey, code, secrets := setupProgram(t, s, ok, flaky)
+	sent := time.Now()
 	status, body := s.postJSON("/api/v1/conversions", apiKey,
 		`{"order_id":"o-1","customer_id":"c-1","amount":"49.90","currency":"USD","kind":"sale","ref":"`+code+`"}`)
 	if status != http.StatusCreated {
@@ -170,6 +171,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	}
 	types := []string{store.EventPartnerJoined, store.EventPartnerApproved, store.EventConversionCreated, store.EventCommissionCreated}
 	got := ok.waitTypes(t, 10*time.Second, types...)
+	t.Logf("conversion.created delivered %s after the conversion request was sent", time.Since(sent).Round(time.Millisecond))
 	for _, r := range got {
 		if err := notify.Verify(secrets[0], r.sig, r.body, time.Now(), 5*time.Minute); err != nil {
 			t.Errorf("%s: signature: %v", r.event.Type, err)
