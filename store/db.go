@@ -58,6 +58,7 @@ var (
 	bNameIDs      = []byte("name_ids")      // uint32 id → kind|name
 	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
 	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
+	bPartnerBatch = []byte("partner_batch") // partnerID|batchID → nil (partnerbatches.go)
 	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
 	bTeamSeats    = []byte("team_seats")    // fingerprint|0|slug → TeamSeat
 	bTeamInvites  = []byte("team_invites")  // sha256(token) → TeamInvite
@@ -68,7 +69,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
 	bEvents, bSeq, bAliases, bPartnerCust,
-	bAssets, bAssetData,
+	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs}
 
@@ -167,6 +168,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := s.loadIPWindow(tx); err != nil {
 			return err
 		}
+		if err := indexPartnerBatchesTx(tx); err != nil {
+			return err
+		}
 		meta := tx.Bucket(bMeta)
 		if salt := meta.Get([]byte("ip_salt")); salt != nil {
 			s.salt = bytes.Clone(salt)
@@ -186,6 +190,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	dropResident(db)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.names)
 	s.writer.notify = s.changes.changed
