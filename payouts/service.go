@@ -28,9 +28,10 @@ var ErrBusy = errors.New("batch is busy")
 // happens through the store. It is safe for concurrent use; one batch is
 // worked on by one call at a time.
 type Service struct {
-	st  *store.Store
-	hc  *http.Client
-	log *log.Logger
+	st    *store.Store
+	hc    *http.Client
+	guard *outbound.Guard
+	log   *log.Logger
 
 	mu     sync.Mutex
 	busy   map[uint64]bool
@@ -49,8 +50,12 @@ func NewService(st *store.Store, guard *outbound.Guard, logger *log.Logger) *Ser
 	if logger == nil {
 		logger = log.New(io.Discard)
 	}
-	return &Service{st: st, hc: client, log: logger, busy: map[uint64]bool{}, paypal: map[string]*PayPalClient{}}
+	return &Service{st: st, hc: client, guard: guard, log: logger, busy: map[uint64]bool{}, paypal: map[string]*PayPalClient{}}
 }
+
+// Guard is the outbound guard the service calls providers through (webhook
+// URLs are checked against it too).
+func (s *Service) Guard() *outbound.Guard { return s.guard }
 
 // Export writes the batch's CSV files in format (FormatPayPalCSV or
 // FormatWiseCSV) and records the batch as exported for manual payment.

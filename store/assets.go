@@ -74,21 +74,7 @@ func (a *Asset) InlineImage() bool {
 // of UTF-8 text; line breaks and tabs are kept, other control characters
 // and escape sequences are refused.
 func (s *Store) AddTextAsset(a Actor, slug, title, body string) (*Asset, error) {
-	title, err := assetTitle(title)
-	if err != nil {
-		return nil, fmt.Errorf("add asset to %s: %w", slug, err)
-	}
-	body = strings.ReplaceAll(body, "\r\n", "\n")
-	switch {
-	case strings.TrimSpace(body) == "":
-		err = invalid("text", "must not be empty")
-	case len(body) > MaxAssetText:
-		err = invalid("text", fmt.Sprintf("is %d bytes; a text asset holds at most %d (16 KiB)", len(body), MaxAssetText))
-	case !utf8.ValidString(body):
-		err = invalid("text", "is not valid UTF-8 text")
-	case !sanitize.CleanText(body):
-		err = invalid("text", "contains control characters or escape sequences; only plain text, line breaks and tabs are kept")
-	}
+	title, body, err := textAsset(title, body)
 	if err != nil {
 		return nil, fmt.Errorf("add asset to %s: %w", slug, err)
 	}
@@ -187,6 +173,35 @@ func (s *Store) putAsset(a Actor, as *Asset, data []byte) error {
 		return fmt.Errorf("add asset to %s: %w", as.Program, err)
 	}
 	return nil
+}
+
+// ValidTextAsset checks a text asset's title and body as typed (the
+// merchant's Assets tab), with the rules AddTextAsset applies.
+func ValidTextAsset(title, body string) error {
+	_, _, err := textAsset(title, body)
+	return err
+}
+
+// textAsset cleans and checks a text asset: a title, and a body of at
+// most 16 KiB of UTF-8 text with line breaks and tabs but no other
+// control characters or escape sequences.
+func textAsset(title, body string) (string, string, error) {
+	title, err := assetTitle(title)
+	if err != nil {
+		return "", "", err
+	}
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	switch {
+	case strings.TrimSpace(body) == "":
+		err = invalid("text", "must not be empty")
+	case len(body) > MaxAssetText:
+		err = invalid("text", fmt.Sprintf("is %d bytes; a text asset holds at most %d (16 KiB)", len(body), MaxAssetText))
+	case !utf8.ValidString(body):
+		err = invalid("text", "is not valid UTF-8 text")
+	case !sanitize.CleanText(body):
+		err = invalid("text", "contains control characters or escape sequences; only plain text, line breaks and tabs are kept")
+	}
+	return title, body, err
 }
 
 // programAssetBytesTx sums the sizes of a program's file assets.

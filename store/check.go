@@ -86,7 +86,7 @@ func (s *Store) Check() ([]Violation, error) {
 				bad("commission %d: %v", c.ID, err)
 				return nil
 			}
-			if conv.CommissionID != c.ID || conv.PartnerID != c.PartnerID {
+			if c.MovedTo == 0 && (conv.CommissionID != c.ID || conv.PartnerID != c.PartnerID) {
 				bad("commission %d and conversion %d disagree", c.ID, conv.ID)
 			}
 			if rate, ok := ruleRate(c.Rule); ok {
@@ -199,13 +199,16 @@ func (s *Store) Check() ([]Violation, error) {
 }
 
 func checkOrdersTx(tx *bolt.Tx, bad func(string, ...any)) error {
-	convs := map[string]int64{}
+	convs, referred := map[string]int64{}, map[string]int64{}
 	err := tx.Bucket(bConversions).ForEach(func(_, v []byte) error {
 		var c Conversion
 		if err := getBytes(v, &c); err != nil {
 			return err
 		}
 		convs[c.Program]++
+		if c.Attributed {
+			referred[c.Program]++
+		}
 		id := tx.Bucket(bOrders).Get(key(c.Program, c.OrderID))
 		if btou(id) != c.ID {
 			bad("order %s of %s maps to conversion %d, not %d", c.OrderID, c.Program, btou(id), c.ID)
@@ -226,7 +229,7 @@ func checkOrdersTx(tx *bolt.Tx, bad func(string, ...any)) error {
 	}); err != nil {
 		return err
 	}
-	counted := map[string]int64{}
+	counted, countedReferred := map[string]int64{}, map[string]int64{}
 	if err := tx.Bucket(bDaily).ForEach(func(k, v []byte) error {
 		if k[0] != 'P' {
 			return nil
@@ -237,6 +240,7 @@ func checkOrdersTx(tx *bolt.Tx, bad func(string, ...any)) error {
 			return err
 		}
 		counted[string(slug)] += c.Conversions
+		countedReferred[string(slug)] += c.Referred
 		return nil
 	}); err != nil {
 		return err
@@ -247,6 +251,9 @@ func checkOrdersTx(tx *bolt.Tx, bad func(string, ...any)) error {
 		}
 		if counted[slug] != n {
 			bad("program %s: %d conversions but the daily counters say %d", slug, n, counted[slug])
+		}
+		if countedReferred[slug] != referred[slug] {
+			bad("program %s: %d referred conversions but the daily counters say %d", slug, referred[slug], countedReferred[slug])
 		}
 	}
 	return nil

@@ -78,10 +78,10 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas m
 	if err != nil {
 		return err
 	}
-	d := Counters{Clicks: 1}
+	var unique int64
 	uk := key(day, c.PartnerID, h)
 	if tx.Bucket(bUniq).Get(uk) == nil {
-		d.UniqueClicks = 1
+		unique = 1
 		if err := tx.Bucket(bUniq).Put(uk, nil); err != nil {
 			return err
 		}
@@ -89,8 +89,8 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas m
 	if err := clicks.Put(u64(c.ID), encodeClickV1(c, prog, code, sub, h)); err != nil {
 		return err
 	}
-	addDelta(deltas, programDayKey(c.Program, day), d)
-	addDelta(deltas, partnerDayKey(c.PartnerID, day), d)
+	addClickDelta(deltas, programDayKey(c.Program, day), 1, unique)
+	addClickDelta(deltas, partnerDayKey(c.PartnerID, day), 1, unique)
 	addLinkDelta(deltas, c.Program, c.Code, c.Sub, day, Counters{Clicks: 1, FirstClickAt: c.At, LastClickAt: c.At})
 	return nil
 }

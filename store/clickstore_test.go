@@ -387,3 +387,68 @@ func TestClickRetentionRefusals(t *testing.T) {
 		t.Fatalf("set cookie-days at the retention: %v", err)
 	}
 }
+
+// The click fast path of the day counters gives what decoding, adding and
+// encoding gives, and steps aside for records it does not recognise.
+func TestAddClicksJSONMatchesDecodeAddEncode(t *testing.T) {
+	base := []Counters{{}, {Clicks: 7, UniqueClicks: 3}, {Clicks: 123456789, UniqueClicks: 99, Conversions: 2,
+		Revenue: dec("10.50"), Commission: dec("2.10"), Status: Balance{Pending: dec("2.10"), Clawback: dec("1")}}}
+	for _, c := range base {
+		stored, _ := json.Marshal(&c)
+		d := Counters{Clicks: 5, UniqueClicks: 2}
+		got, ok := addClicksJSON(stored, &d)
+		if !ok {
+			t.Fatalf("fast path refused %s", stored)
+		}
+		want := c
+		want.Add(d)
+		wantJSON, _ := json.Marshal(&want)
+		if !bytes.Equal(got, wantJSON) {
+			t.Errorf("fast path:\n got %s\nwant %s", got, wantJSON)
+		}
+	}
+	for _, s := range []string{"", `{"unique_clicks":1,"clicks":2}`, `{"clicks":-1,"unique_clicks":1}`, `{"clicks":1,"unique_clicks":1x`,
+		`{"clicks":99999999999999999999,"unique_clicks":1}`} {
+		if _, ok := addClicksJSON([]byte(s), &Counters{Clicks: 1}); ok {
+			t.Errorf("fast path took %q", s)
+		}
+	}
+}
+
+// Click-only changes and full changes of the same record in one group add
+// up as if each were applied alone.
+func TestApplyDeltasMixesClickAndFullChanges(t *testing.T) {
+	e := newEnv(t)
+	err := e.st.db.Update(func(tx *bolt.Tx) error {
+		if err := put(tx.Bucket(bDaily), []byte("Pz\x0020260101"), &Counters{Clicks: 10, UniqueClicks: 4, Conversions: 1, Revenue: dec("5")}); err != nil {
+			return err
+		}
+		deltas := map[string]*Counters{}
+		addClickDelta(deltas, "Pz\x0020260101", 2, 1)
+		addDelta(deltas, "Pz\x0020260101", Counters{Conversions: 1, Revenue: dec("7.5"), Referred: 1})
+		addClickDelta(deltas, "Pz\x0020260102", 3, 3)
+		if err := applyDeltasTx(tx, deltas); err != nil {
+			return err
+		}
+		for k, want := range map[string]Counters{
+			"Pz\x0020260101": {Clicks: 12, UniqueClicks: 5, Conversions: 2, Revenue: dec("12.5"), Referred: 1},
+			"Pz\x0020260102": {Clicks: 3, UniqueClicks: 3},
+		} {
+			got, err := readCountersTx(tx, k)
+			if err != nil {
+				return err
+			}
+			if got.Clicks != want.Clicks || got.UniqueClicks != want.UniqueClicks || got.Conversions != want.Conversions ||
+				!got.Revenue.Equal(want.Revenue) || got.Referred != want.Referred {
+				t.Errorf("%q = %+v, want %+v", k, got, want)
+			}
+		}
+		if tx.Bucket(bDaily).Get([]byte(clickDeltaPrefix+"Pz\x0020260102")) != nil {
+			t.Error("a click delta key was stored")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

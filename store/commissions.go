@@ -40,6 +40,9 @@ func (s *Store) ListConversions(a Actor, slug string, limit int) ([]ConversionRe
 				return false
 			}
 			if partnerID == 0 || r.Conversion.PartnerID == partnerID {
+				if partnerID != 0 && r.Commission != nil {
+					r.Commission.forPartner()
+				}
 				out = append(out, *r)
 			}
 			return limit <= 0 || len(out) < limit
@@ -77,6 +80,9 @@ func (s *Store) ListCommissions(a Actor, slug, status string, limit int) ([]Comm
 				return false
 			}
 			c.effective(now)
+			if partnerID != 0 {
+				c.forPartner()
+			}
 			if status == "" || c.Status == status {
 				out = append(out, *c)
 			}
@@ -90,15 +96,32 @@ func (s *Store) ListCommissions(a Actor, slug, status string, limit int) ([]Comm
 	return out, nil
 }
 
-// ApproveCommission approves a pending commission early (merchant), flagged
-// ones included. Approving an approved commission changes nothing.
+// ApproveCommission approves a pending commission early (merchant).
+// A flagged commission is refused with a *FlaggedError: approving it needs
+// ApproveCommissionWith and override. Approving an approved commission
+// changes nothing.
 func (s *Store) ApproveCommission(a Actor, slug string, id uint64) (*Commission, error) {
+	return s.ApproveCommissionWith(a, slug, id, false)
+}
+
+// ApproveCommissionWith approves a pending commission (merchant); with
+// override it approves one with fraud flags too. The approval records who
+// decided, whether it went past flags, and whether it came before the hold
+// ended (EarlyApproval).
+func (s *Store) ApproveCommissionWith(a Actor, slug string, id uint64, override bool) (*Commission, error) {
 	return s.decide(a, slug, id, "approve", func(tx *bolt.Tx, c *Commission) error {
 		switch c.Status {
 		case CommissionApproved:
 			return nil
 		case CommissionPending:
-			return setStatusTx(tx, c, CommissionApproved, s.now().UTC())
+			if len(c.Flags) > 0 && !override {
+				return &FlaggedError{ID: c.ID, Flags: append([]string{}, c.Flags...)}
+			}
+			now := s.now().UTC()
+			c.DecidedBy, c.DecidedAt = a.UserID, now
+			c.OverrodeFlags = len(c.Flags) > 0
+			c.EarlyApproval = now.Before(c.HoldUntil)
+			return setStatusTx(tx, c, CommissionApproved, now)
 		}
 		return fmt.Errorf("commission %d is %s: %w", id, c.Status, ErrConflict)
 	})
@@ -112,7 +135,8 @@ func (s *Store) RejectCommission(a Actor, slug string, id uint64, reason string)
 			return nil
 		case CommissionPending, CommissionApproved:
 			c.Reason = cleanLine(reason)
-			return setStatusTx(tx, c, CommissionRejected, s.now().UTC())
+			c.DecidedBy, c.DecidedAt = a.UserID, s.now().UTC()
+			return setStatusTx(tx, c, CommissionRejected, c.DecidedAt)
 		}
 		return fmt.Errorf("commission %d is %s: %w", id, c.Status, ErrConflict)
 	})

@@ -189,7 +189,8 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	}
 	conv := &Conversion{ID: id, Program: slug, OrderID: req.in.OrderID, CustomerID: req.in.CustomerID,
 		CustomerEmail: req.in.CustomerEmail, Amount: req.amount, Currency: prog.Currency, Kind: req.in.Kind,
-		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via}
+		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via,
+		Warnings: conversionWarningsTx(tx, slug, req)}
 	day := dayKey(req.occurredAt)
 	var comm *Commission
 	if partner != nil {
@@ -199,7 +200,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		if err != nil {
 			return nil, err
 		}
-		d := Counters{Conversions: 1, Revenue: req.amount}
+		d := Counters{Conversions: 1, Revenue: req.amount, Referred: 1, ReferredRevenue: req.amount}
 		if comm != nil {
 			d.Commission = comm.Amount
 		}
@@ -226,6 +227,9 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		return nil, err
 	}
 	d := Counters{Conversions: 1, Revenue: req.amount}
+	if partner != nil {
+		d.Referred, d.ReferredRevenue = 1, req.amount
+	}
 	if comm != nil {
 		d.Commission = comm.Amount
 	}
@@ -467,14 +471,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	if err := put(tx.Bucket(bConversions), u64(conv.ID), conv); err != nil {
 		return nil, err
 	}
-	day := dayKey(conv.OccurredAt)
-	d := Counters{Conversions: 1, Revenue: conv.Amount.Sub(conv.Refunded)}
-	if comm != nil {
-		d.Commission = comm.Amount
-		addDelta(deltas, programDayKey(slug, day), Counters{Commission: comm.Amount})
-	}
-	addDelta(deltas, partnerDayKey(partner.ID, day), d)
-	addLinkDelta(deltas, slug, conv.Code, conv.Sub, day, d)
+	addAttributedDeltas(deltas, conv, comm)
 	if comm != nil {
 		if err := emitCommissionCreatedTx(tx, comm, now); err != nil {
 			return nil, err

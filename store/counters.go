@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,7 +25,23 @@ func addDelta(m map[string]*Counters, k string, d Counters) {
 // applyDeltasTx adds each day's counter changes to the stored counters.
 func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 	b := tx.Bucket(bDaily)
+	for k, d := range deltas { // clicks of a record that changes otherwise too go with the rest
+		if full, ok := strings.CutPrefix(k, clickDeltaPrefix); ok && deltas[full] != nil {
+			deltas[full].Clicks += d.Clicks
+			deltas[full].UniqueClicks += d.UniqueClicks
+			delete(deltas, k)
+		}
+	}
 	for k, d := range deltas {
+		if full, ok := strings.CutPrefix(k, clickDeltaPrefix); ok {
+			if out, ok := addClicksJSON(b.Get([]byte(full)), d); ok {
+				if err := b.Put([]byte(full), out); err != nil {
+					return err
+				}
+				continue
+			}
+			k = full
+		}
 		var c Counters
 		if err := get(b, []byte(k), &c); err != nil && err != ErrNotFound {
 			return fmt.Errorf("counters: %w", err)

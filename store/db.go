@@ -156,6 +156,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := checkRetentionTx(tx, opt.ClickRetentionDays); err != nil {
 			return err
 		}
+		if err := migrateReferredTx(tx); err != nil {
+			return err
+		}
 		s.clickSeq.Store(tx.Bucket(bClicks).Sequence())
 		s.ipRecent.init()
 		if err := s.loadIPWindow(tx); err != nil {

@@ -378,7 +378,7 @@ func TestFraudFlagsHoldCommission(t *testing.T) {
 	if list[0].Status != CommissionPending {
 		t.Fatalf("flagged commission approved by the hold: %s", list[0].Status)
 	}
-	if _, err := e.st.ApproveCommission(e.admin, "acme", list[0].ID); err != nil {
+	if _, err := e.st.ApproveCommissionWith(e.admin, "acme", list[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
 	list, _ = e.st.ListCommissions(e.admin, "acme", CommissionApproved, 0)

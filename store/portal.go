@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -156,4 +157,48 @@ func (s *Store) PartnerEarnings(a Actor, slug string, before uint64, limit int) 
 		return nil, fmt.Errorf("earnings in %s: %w", slug, err)
 	}
 	return out, nil
+}
+
+// ValidDisplayName checks a person's name as typed (signup and profile
+// forms): one line, 1 to 100 characters once control characters are gone.
+func ValidDisplayName(name string) error { return validName(cleanLine(name)) }
+
+// JoinWithProfile is Join for a known user who filled in the signup form:
+// their name and email are set and the membership created in one
+// transaction, so a refused join (bad invitation, already a partner)
+// changes nothing.
+func (s *Store) JoinWithProfile(a Actor, slug, token, name, email string) (*Partner, error) {
+	name, email = cleanLine(name), strings.TrimSpace(email)
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	if err := ValidEmail(email); err != nil {
+		return nil, err
+	}
+	var p *Partner
+	err := s.update(func(tx *bolt.Tx) error {
+		var u User
+		if err := get(tx.Bucket(bUsers), u64(a.UserID), &u); err != nil {
+			return fmt.Errorf("user %d: %w", a.UserID, err)
+		}
+		if u.Name != name || u.Email != email {
+			u.Name, u.Email = name, email
+			if err := put(tx.Bucket(bUsers), u64(u.ID), &u); err != nil {
+				return err
+			}
+			if err := s.eachMembershipTx(tx, u.ID, func(m *Partner) error {
+				m.Name, m.Email = u.Name, u.Email
+				return put(tx.Bucket(bPartners), u64(m.ID), m)
+			}); err != nil {
+				return err
+			}
+		}
+		var err error
+		p, err = s.joinTx(tx, a.UserID, slug, token)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("join %s: %w", slug, err)
+	}
+	return p, nil
 }

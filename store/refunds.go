@@ -129,6 +129,9 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 		return err
 	}
 	d := Counters{Revenue: ref.Amount.Neg()}
+	if conv.Attributed {
+		d.ReferredRevenue = ref.Amount.Neg()
+	}
 	if conv.CommissionID != 0 {
 		c, err := commissionTx(tx, conv.CommissionID)
 		if err != nil {

@@ -17,11 +17,16 @@ type Stats struct {
 	Days         int
 	Clicks       int64
 	UniqueClicks int64
-	Conversions  int64
-	Revenue      decimal.Decimal
-	Commission   decimal.Decimal
-	Balance      Balance
-	Daily        []DayCounters // oldest first, one per day
+	Conversions  int64           // every reported order (merchant) or the partner's own
+	Revenue      decimal.Decimal // of Conversions, net of refunds
+	// ReferredConversions and ReferredRevenue are the orders attributed to
+	// a partner (for a partner: all of theirs); conversion rate and EPC
+	// count only these.
+	ReferredConversions int64
+	ReferredRevenue     decimal.Decimal
+	Commission          decimal.Decimal
+	Balance             Balance
+	Daily               []DayCounters // oldest first, one per day
 	// Subs breaks the window down by campaign (a link's sub-id): the
 	// partner's own links, or every partner's for the program's admins.
 	// Highest revenue first.
@@ -34,15 +39,18 @@ type DayCounters struct {
 	Counters
 }
 
-// ConversionRate is conversions per click (0 without clicks), 4 places.
+// ConversionRate is referred conversions per click (0 without clicks), 4
+// places. Orders nobody referred are left out: they did not come from a
+// click.
 func (st *Stats) ConversionRate() decimal.Decimal {
 	if st.Clicks == 0 {
 		return decimal.Zero
 	}
-	return decimal.NewFromInt(st.Conversions).DivRound(decimal.NewFromInt(st.Clicks), 4)
+	return decimal.NewFromInt(st.ReferredConversions).DivRound(decimal.NewFromInt(st.Clicks), 4)
 }
 
-// EPC is earnings (commission) per click, in the program currency.
+// EPC is earnings (commission, which only referred conversions earn) per
+// click, in the program currency.
 func (st *Stats) EPC() decimal.Decimal {
 	if st.Clicks == 0 {
 		return decimal.Zero
@@ -133,6 +141,12 @@ func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
 		st.Conversions += c.Conversions
 		st.Revenue = st.Revenue.Add(c.Revenue)
 		st.Commission = st.Commission.Add(c.Commission)
+		if st.PartnerID != 0 { // a partner's conversions are all referred
+			c.Referred, c.ReferredRevenue = c.Conversions, c.Revenue
+			st.Daily[len(st.Daily)-1].Counters = c
+		}
+		st.ReferredConversions += c.Referred
+		st.ReferredRevenue = st.ReferredRevenue.Add(c.ReferredRevenue)
 	}
 	b, err := balanceTx(tx, st.Program, st.PartnerID, now)
 	if err != nil {

@@ -189,8 +189,13 @@ type Conversion struct {
 	Refunded      decimal.Decimal `json:"refunded"`
 	CommissionID  uint64          `json:"commission_id,omitempty"`
 	Fingerprint   string          `json:"fingerprint"` // of the request, for idempotency
-	OccurredAt    time.Time       `json:"occurred_at"`
-	CreatedAt     time.Time       `json:"created_at"`
+	// Warnings name what the request had that the ledger did not know
+	// (WarnUnknownClick, WarnUnknownRef); the API answers them every time.
+	Warnings []string `json:"warnings,omitempty"`
+	// Manual is set when a merchant attributed the conversion by hand.
+	Manual     *ManualAttribution `json:"manual,omitempty"`
+	OccurredAt time.Time          `json:"occurred_at"`
+	CreatedAt  time.Time          `json:"created_at"`
 }
 
 // Commission is what a partner earns from one conversion.
@@ -209,9 +214,19 @@ type Commission struct {
 	HoldUntil    time.Time       `json:"hold_until"`
 	BatchID      uint64          `json:"batch_id,omitempty"`
 	Reason       string          `json:"reason,omitempty"`
-	Day          string          `json:"day"` // YYYYMMDD of its payment: the day counters it counts in
-	CreatedAt    time.Time       `json:"created_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	// DecidedBy is the user who approved or rejected the commission by hand
+	// (0: the hold, or nobody yet), at DecidedAt. OverrodeFlags says the
+	// approval went past fraud flags; EarlyApproval that it came before the
+	// hold ended. MovedTo is the partner a pending commission's order was
+	// attributed to instead (the commission is then rejected).
+	DecidedBy     uint64    `json:"decided_by,omitempty"`
+	DecidedAt     time.Time `json:"decided_at,omitzero"`
+	OverrodeFlags bool      `json:"overrode_flags,omitempty"`
+	EarlyApproval bool      `json:"early_approval,omitempty"`
+	MovedTo       uint64    `json:"moved_to,omitempty"`
+	Day           string    `json:"day"` // YYYYMMDD of its payment: the day counters it counts in
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // day is the commission's counter day.
@@ -280,6 +295,10 @@ type Counters struct {
 	Conversions  int64           `json:"conversions"`
 	Revenue      decimal.Decimal `json:"revenue"`
 	Commission   decimal.Decimal `json:"commission"`
+	// Referred and ReferredRevenue count the conversions attributed to a
+	// partner (net of refunds); Conversions and Revenue count every order.
+	Referred        int64           `json:"referred,omitempty"`
+	ReferredRevenue decimal.Decimal `json:"referred_revenue"`
 	// Status is that day's commission (by the day of its payment) by its
 	// status now, and that day's refunds of paid commission (clawback).
 	Status Balance `json:"status"`
@@ -297,6 +316,8 @@ func (c *Counters) Add(o Counters) {
 	c.Conversions += o.Conversions
 	c.Revenue = c.Revenue.Add(o.Revenue)
 	c.Commission = c.Commission.Add(o.Commission)
+	c.Referred += o.Referred
+	c.ReferredRevenue = c.ReferredRevenue.Add(o.ReferredRevenue)
 	c.Status.add(CommissionPending, o.Status.Pending)
 	c.Status.add(CommissionApproved, o.Status.Approved)
 	c.Status.add(CommissionInPayout, o.Status.InPayout)

@@ -22,6 +22,11 @@ type ConversionView struct {
 	Refunded   string          `json:"refunded"`
 	OccurredAt time.Time       `json:"occurred_at"`
 	Commission *CommissionLine `json:"commission"`
+	// Warnings name request values the ledger did not know, such as
+	// "unknown click_id" (never null).
+	Warnings []string `json:"warnings"`
+	// AttributedBy is the user who attributed the conversion by hand.
+	AttributedBy uint64 `json:"attributed_by,omitempty"`
 }
 
 // CommissionLine is the commission inside a ConversionView.
@@ -30,6 +35,9 @@ type CommissionLine struct {
 	Amount string   `json:"amount"`
 	Status string   `json:"status"`
 	Flags  []string `json:"flags"` // never null
+	// Reversed is the part reversed by refunds; Net what is left of it.
+	Reversed string `json:"reversed"`
+	Net      string `json:"net"`
 }
 
 // View renders the result as a ConversionView.
@@ -40,6 +48,10 @@ func (r *ConversionResult) View() ConversionView {
 		Amount: FormatMoney(c.Amount, c.Currency), Currency: c.Currency, Kind: c.Kind,
 		Attributed: c.Attributed, Via: c.Via, ClickID: c.ClickID,
 		Refunded: FormatMoney(c.Refunded, c.Currency), OccurredAt: c.OccurredAt.UTC(),
+		Warnings: append([]string{}, c.Warnings...),
+	}
+	if c.Manual != nil {
+		v.AttributedBy = c.Manual.By
 	}
 	if c.Attributed && c.PartnerID != 0 {
 		id := c.PartnerID
@@ -47,7 +59,8 @@ func (r *ConversionResult) View() ConversionView {
 	}
 	if m := r.Commission; m != nil {
 		v.Commission = &CommissionLine{ID: m.ID, Amount: FormatMoney(m.Amount, m.Currency), Status: m.Status,
-			Flags: append([]string{}, m.Flags...)}
+			Flags: append([]string{}, m.Flags...), Reversed: FormatMoney(m.Reversed, m.Currency),
+			Net: FormatMoney(m.Net(), m.Currency)}
 	}
 	return v
 }

@@ -14,7 +14,7 @@ func TestConversionCreatedThenRepeated(t *testing.T) {
 	click := e.click(e.partner.Code)
 	e.clock.Advance(time.Minute)
 	body := `{"order_id":"ord-1","customer_id":"cus-1","amount":"49.90","currency":"USD","kind":"sale",
-		"click_id":"` + click + `","customer_email":"buyer@example.com","extra_field":"ignored"}`
+		"click_id":"` + click + `","customer_email":"buyer@example.com"}`
 	first := e.api("/api/v1/conversions", body)
 	if first.Code != http.StatusCreated {
 		t.Fatalf("first: %d %s", first.Code, first.Body)

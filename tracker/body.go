@@ -47,8 +47,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *req
 	return body, nil
 }
 
-// jsonObject parses body as one JSON object into its raw fields. Unknown
-// fields are kept (and ignored by the callers) for forward compatibility.
+// jsonObject parses body as one JSON object into its raw fields. The API
+// callers refuse members they do not read (fields.only).
 func jsonObject(body []byte) (fields, *requestError) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil {

@@ -68,6 +68,9 @@ func parseConversion(body []byte, p *store.Program) (store.ConversionInput, erro
 	if rerr != nil {
 		return in, rerr
 	}
+	if rerr := f.only(conversionFields); rerr != nil {
+		return in, rerr
+	}
 	var currency string
 	for _, m := range []struct {
 		name     string

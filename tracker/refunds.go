@@ -47,6 +47,9 @@ func parseRefund(body []byte, p *store.Program) (store.RefundInput, error) {
 	if rerr != nil {
 		return in, rerr
 	}
+	if rerr := f.only(refundFields); rerr != nil {
+		return in, rerr
+	}
 	for _, m := range []struct {
 		name     string
 		dst      *string

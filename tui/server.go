@@ -46,6 +46,8 @@ type Config struct {
 	// SSHPublicAddr is HOST:PORT that users' ssh reaches; every hint prints
 	// it. Empty: the public URL's host and the port Serve listens on.
 	SSHPublicAddr string
+	// Limits are the per-key and per-address caps (zero fields: defaults).
+	Limits Limits
 }
 
 // Server is affogato's SSH front door.
@@ -57,6 +59,7 @@ type Server struct {
 	admins map[string]string // fingerprint → authorized_keys line
 
 	sessions         atomic.Int64
+	lim              *limiter
 	programs         programRegistry
 	handshakeTimeout time.Duration // tests shorten it
 
@@ -92,7 +95,9 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{st: st, cfg: cfg, log: logger, admins: admins, handshakeTimeout: handshakeTimeout}
+	cfg.Limits = cfg.Limits.withDefaults(cfg.MaxSessions)
+	s := &Server{st: st, cfg: cfg, log: logger, admins: admins, handshakeTimeout: handshakeTimeout,
+		lim: newLimiter(cfg.Limits)}
 	// The store refuses to attach an admin key to anyone else's account.
 	adminFPs := make([]string, 0, len(admins))
 	for fp := range admins {
@@ -128,6 +133,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 			// wish runs the last one listed first: recover wraps everything.
 			recover.MiddlewareWithLogger(recoverLogger{s.log},
 				s.appHandler(),   // commands or the Bubble Tea screen
+				s.limitSession(), // per-key / per-address caps, command lifetime
 				s.identify(),     // key → user, from the proven key only
 				s.releaseConn(),  // handshake done: lift the deadline
 				s.sessionLimit(), // concurrent session cap
@@ -187,6 +193,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // connCallback gives every new connection a hard deadline until it opens
 // its first session.
 func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
+	if c = s.limitConnection(ctx, c); c == nil {
+		return nil
+	}
 	dc := newDeadlineConn(c, s.handshakeTimeout)
 	ctx.SetValue(ctxKeyDeadlineConn, dc)
 	return dc

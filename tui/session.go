@@ -90,6 +90,9 @@ func (e sessionEnv) Getenv(k string) string {
 
 // runScreen runs the home screen for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
+	if s.runPortal(sess, id) {
+		return
+	}
 	d, err := ui.LoadHome(ui.Env{Store: s.st, Hint: s.sshHint(), Link: s.link}, id, sess.User())
 	if err != nil {
 		s.log.Error("load home screen", "err", err)

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/affogato-sh/affogato/store"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui"
 )
 
 // Config is the server's configuration: flags with AFFOGATO_* env twins.
@@ -27,8 +29,11 @@ type Config struct {
 	APIRateLimit    int
 	IdleTimeout     time.Duration
 	MaxSessions     int
-	PprofAddr       string // profiling listener, off when ""
-	TrustedProxies  []netip.Prefix
+	// SSHLimits are the per-key and per-address SSH caps (0 = derived from
+	// MaxSessions).
+	SSHLimits      tui.Limits
+	PprofAddr      string // profiling listener, off when ""
+	TrustedProxies []netip.Prefix
 	// ClickRetentionDays is how long raw clicks are kept (day counters are
 	// kept forever); at least the longest program cookie lifetime.
 	ClickRetentionDays int
@@ -36,6 +41,8 @@ type Config struct {
 	// AllowPrivateTargets lets outbound calls (PayPal, Wise, webhooks) reach
 	// loopback and private addresses: tests and local mocks only.
 	AllowPrivateTargets bool
+	// SMTPURL and MailFrom turn email notifications on (off when empty).
+	SMTPURL, MailFrom string
 }
 
 type configFlags struct {
@@ -55,11 +62,17 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.cfg.APIRateLimit, "api-rate-limit", 200, "API requests per second per API key (0 = off)")
 	fs.DurationVar(&f.cfg.IdleTimeout, "idle-timeout", 30*time.Minute, "close SSH sessions idle this long")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", 64, "concurrent SSH sessions at most")
+	fs.IntVar(&f.cfg.SSHLimits.MaxConns, "max-conns", 0, "concurrent SSH connections at most (0 = 4 × --max-sessions)")
+	fs.IntVar(&f.cfg.SSHLimits.ConnsPerIP, "max-conns-per-ip", 0, "concurrent SSH connections from one address (0 = --max-conns / 8)")
+	fs.IntVar(&f.cfg.SSHLimits.SessionsPerIP, "max-sessions-per-ip", 0, "concurrent SSH sessions from one address (0 = --max-sessions / 4)")
+	fs.IntVar(&f.cfg.SSHLimits.SessionsPerKey, "max-sessions-per-key", 0, "concurrent SSH sessions of one known key (0 = --max-sessions / 8; unknown keys get a quarter of it)")
 	fs.StringArrayVar(&f.proxies, "trusted-proxy", nil, "reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable, or comma-separated)")
 	fs.IntVar(&f.cfg.ClickRetentionDays, "click-retention-days", store.DefaultClickRetentionDays,
 		"delete raw clicks older than this many days (never less than a program's cookie lifetime; dashboards keep their figures)")
 	fs.StringVar(&f.cfg.SSHPublicAddr, "ssh-public-addr", "", "HOST:PORT that users' ssh reaches (behind NAT or a port forward); hints print it (default: --public-url's host and the --ssh port)")
 	fs.BoolVar(&f.cfg.AllowPrivateTargets, "allow-private-targets", false, "let outbound calls (PayPal, Wise, webhooks) reach loopback / private addresses (tests only)")
+	fs.StringVar(&f.cfg.SMTPURL, "smtp-url", "", "send email notifications through this SMTP server: smtp://USER:PASS@HOST:PORT (STARTTLS required), smtps:// (TLS), smtp+insecure:// (plain; local relays only)")
+	fs.StringVar(&f.cfg.MailFrom, "mail-from", "", "From address of email notifications, e.g. 'Acme Partners <partners@acme.example>' (needed with --smtp-url)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
 }
 
@@ -115,6 +128,12 @@ func (f *configFlags) resolve() (Config, error) {
 		if err := checkHostPort(cfg.SSHPublicAddr); err != nil {
 			return cfg, err
 		}
+	}
+	if _, err := mailer(cfg); err != nil {
+		return cfg, err
+	}
+	if l := cfg.SSHLimits; l.MaxConns < 0 || l.ConnsPerIP < 0 || l.SessionsPerIP < 0 || l.SessionsPerKey < 0 {
+		return cfg, fmt.Errorf("limits must not be negative")
 	}
 	if cfg.ClickFloodLimit < 0 || cfg.APIRateLimit < 0 || cfg.MaxSessions < 0 {
 		return cfg, fmt.Errorf("limits must not be negative")

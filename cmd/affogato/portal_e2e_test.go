@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -147,4 +148,114 @@ func TestAssetsEndToEnd(t *testing.T) {
 	if resp, _ := s.httpGet("/a/acme/1/b.png"); resp.StatusCode != 404 {
 		t.Errorf("removed asset: %d", resp.StatusCode)
 	}
+}
+
+// keys sends tmux key names (Tab, Enter, Space, …) to a session.
+func (tm *tmux) keys(name string, keys ...string) {
+	tm.t.Helper()
+	if out, err := tm.run(append([]string{"send-keys", "-t", name}, keys...)...); err != nil {
+		tm.t.Fatalf("tmux send-keys %v: %v\n%s", keys, err, out)
+	}
+}
+
+// typeText types text literally into a session.
+func (tm *tmux) typeText(name, text string) {
+	tm.t.Helper()
+	if out, err := tm.run("send-keys", "-t", name, "-l", text); err != nil {
+		tm.t.Fatalf("tmux send-keys -l %q: %v\n%s", text, err, out)
+	}
+}
+
+// TestPortalEndToEnd: a stranger opens SLUG@host through OpenSSH in tmux,
+// fills the signup form, accepts the terms, and lands on the portal
+// waiting for approval; the merchant approves, a click and a conversion
+// arrive over HTTP, and the Dashboard and Earnings tabs show them without
+// a key press; 2, n creates a link with a campaign sub-id that link list
+// --json shows.
+func TestPortalEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	var prog programOut
+	s.sshJSON(s.adminKey, &prog, "program", "create", "acme", "--name", "Acme", "--url", "https://acme.test", "--commission", "20%")
+	s.mustSSH(s.adminKey, "program", "set", "acme", "terms", "No paid ads on our brand.")
+	s.mustSSH(s.adminKey, "program", "set", "acme", "accent", "#FF5F87")
+	s.mustSSH(s.adminKey, "program", "set", "acme", "welcome", "Welcome to Acme partners!")
+	tm := newTmux(t)
+	stranger := newKey(t, "stranger")
+
+	tm.open(s, "portal", stranger, "acme")
+	tm.waitFor("portal", "Acme", "Welcome to Acme partners!", "20% of each payment", "No paid ads", "I accept the terms")
+	tm.typeText("portal", "Nova Newcomer")
+	tm.keys("portal", "Tab")
+	tm.typeText("portal", "nova@new.test")
+	tm.keys("portal", "Enter")
+	tm.waitFor("portal", "accept the terms to join")
+	// The refused submit put the cursor on the box.
+	tm.keys("portal", "Space", "Enter")
+	tm.waitFor("portal", "1 Dashboard", "Waiting for approval")
+
+	// The merchant approves: the portal shows the link without a key press.
+	var links []struct{ Code, Link, Sub string }
+	s.sshJSON(stranger, &links, "link", "list", "acme")
+	if len(links) != 1 {
+		t.Fatalf("links after signup = %+v", links)
+	}
+	s.mustSSH(s.adminKey, "partner", "approve", "acme", "nova@new.test")
+	tm.waitFor("portal", "Your link", links[0].Link)
+
+	// A click and a conversion over HTTP appear on the Dashboard.
+	clickID := followLink(t, links[0].Link, links[0].Code)
+	body := fmt.Sprintf(`{"order_id":"o1","customer_id":"c1","amount":"49.90","currency":"USD","kind":"sale","click_id":"%d"}`, clickID)
+	if status, resp := s.postJSON("/api/v1/conversions", prog.APIKey, body); status != http.StatusCreated {
+		t.Fatalf("POST conversion: %d %s", status, resp)
+	}
+	tm.waitFor("portal", "Clicks 1", "Conversions 1", "Pending 9.98 USD")
+
+	// Earnings: a second order shows up while the tab is open.
+	tm.keys("portal", "4")
+	tm.waitFor("portal", "Earnings", "49.90 USD", "9.98 USD")
+	body = `{"order_id":"o2","customer_id":"c2","amount":"100.00","currency":"USD","kind":"sale","ref":"` + links[0].Code + `"}`
+	if status, resp := s.postJSON("/api/v1/conversions", prog.APIKey, body); status != http.StatusCreated {
+		t.Fatalf("POST conversion 2: %d %s", status, resp)
+	}
+	screen := tm.waitFor("portal", "100.00 USD", "20.00 USD")
+	if strings.Contains(screen, "fast_conversion") || strings.Contains(screen, "self_referral") {
+		t.Errorf("the partner sees fraud flag names:\n%s", screen)
+	}
+
+	// 2, n: a link with a campaign sub-id.
+	tm.keys("portal", "2")
+	tm.waitFor("portal", "Your links")
+	tm.keys("portal", "n")
+	tm.waitFor("portal", "New link", "Campaign")
+	tm.typeText("portal", "sp")
+	tm.waitFor("portal", "must be 3 to 40") // checked as typed
+	tm.typeText("portal", "ring-24")
+	tm.keys("portal", "Tab", "Tab")
+	tm.typeText("portal", "newsletter-may")
+	tm.keys("portal", "Enter")
+	tm.waitFor("portal", "Link created", "spring-24", "newsletter-may")
+	s.sshJSON(stranger, &links, "link", "list", "acme")
+	found := false
+	for _, l := range links {
+		found = found || (l.Code == "spring-24" && l.Sub == "newsletter-may")
+	}
+	if !found {
+		t.Errorf("link list --json = %+v, want spring-24 with sub newsletter-may", links)
+	}
+	tm.quit("portal")
+}
+
+// waitEnd waits for the session (its ssh) to end.
+func (tm *tmux) waitEnd(name string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := tm.run("has-session", "-t", name); err != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	screen, _ := tm.run("capture-pane", "-p", "-t", name)
+	tm.t.Fatalf("session %s still running; the screen:\n%s", name, screen)
 }

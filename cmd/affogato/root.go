@@ -66,6 +66,9 @@ func newRootCmd(ctx context.Context, logger *log.Logger) *cobra.Command {
 				return checkError{len(vs)}
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "ok: every ledger invariant holds")
+			if u, err := st.Usage(); err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "database: %d clicks stored, %d bytes used, file %d bytes\n", u.Clicks, u.UsedBytes, u.FileBytes)
+			}
 			return nil
 		},
 	}

@@ -22,7 +22,11 @@ import (
 // run starts the SSH and HTTP servers on one store and serves until ctx
 // ends; then it stops both before closing the store.
 func run(ctx context.Context, cfg Config, logger *log.Logger) error {
-	st, err := store.Open(cfg.DataDir, store.Options{ClickRetentionDays: cfg.ClickRetentionDays})
+	mail, err := mailer(cfg)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.DataDir, store.Options{ClickRetentionDays: cfg.ClickRetentionDays, Mail: mail != nil})
 	if err != nil {
 		return err
 	}
@@ -49,7 +53,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	pay := payouts.NewService(st, guard, logger.WithPrefix("payouts"))
 	sshSrv, err := tui.New(st, tui.Config{Addr: cfg.SSHAddr, DataDir: cfg.DataDir, PublicURL: cfg.PublicURL,
 		AdminKeys: cfg.AdminKeys, OpenSignup: cfg.OpenSignup, IdleTimeout: cfg.IdleTimeout,
-		MaxSessions: cfg.MaxSessions, Logger: logger.WithPrefix("ssh"), Payouts: pay, SSHPublicAddr: sshPublic})
+		MaxSessions: cfg.MaxSessions, Limits: cfg.SSHLimits, Logger: logger.WithPrefix("ssh"), Payouts: pay, SSHPublicAddr: sshPublic})
 	if err != nil {
 		httpLn.Close()
 		sshLn.Close()
@@ -67,7 +71,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 			errc <- fmt.Errorf("ssh: %w", err)
 		}
 	}()
-	go promoteLoop(ctx, st, logger)
+	auto := startAutomation(cfg, st, pay, mail, sshPublic, logger)
 	go purgeLoop(ctx, st, logger)
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, logger)
@@ -93,31 +97,8 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	if err := httpSrv.Shutdown(shutCtx); err != nil {
 		logger.Warn("http shutdown", "err", err)
 	}
+	auto.Stop()
 	return runErr
-}
-
-// promoteLoop keeps stored commission statuses current (reads are right
-// without it): every minute, matured holds become approved.
-func promoteLoop(ctx context.Context, st *store.Store, logger *log.Logger) {
-	defer func() {
-		if p := recover(); p != nil {
-			logger.Error("promote loop panic", "panic", p)
-		}
-	}()
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := st.PromoteMatured(); err != nil {
-				logger.Warn("approve matured commissions", "err", err)
-			} else if n > 0 {
-				logger.Info("approved commissions whose hold ended", "count", n)
-			}
-		}
-	}
 }
 
 // servePprof serves the Go profiler on its own listener (never on the

@@ -150,8 +150,13 @@ func seedScenario(t *testing.T, s *server, createArgs ...string) *scenario {
 		t.Fatalf("the same conversion again = %d %s\nwant 200 %s", status, again, resp)
 	}
 
+	// Approving a flagged commission takes an explicit override (issue 10).
+	if _, errOut, code := s.ssh(s.adminKey, "commission", "approve", "acme", strconv.FormatUint(sc.commissionID, 10)); code != 1 ||
+		!strings.Contains(errOut, "fast_conversion") || !strings.Contains(errOut, "--override-flags") {
+		t.Fatalf("approving a flagged commission without --override-flags = exit %d %s, want a refusal naming the flag", code, errOut)
+	}
 	var approved commissionOut
-	s.sshJSON(s.adminKey, &approved, "commission", "approve", "acme", strconv.FormatUint(sc.commissionID, 10))
+	s.sshJSON(s.adminKey, &approved, "commission", "approve", "acme", strconv.FormatUint(sc.commissionID, 10), "--override-flags")
 	if approved.ID != sc.commissionID || approved.Status != "approved" || approved.Amount != "9.98" {
 		t.Fatalf("commission approve --json = %+v, want %d approved 9.98", approved, sc.commissionID)
 	}

@@ -27,6 +27,7 @@ type seedOptions struct {
 	days        int
 	workers     int
 	seed        uint64
+	codes       string
 }
 
 func newSeedCmd(ctx context.Context) *cobra.Command {
@@ -55,6 +56,7 @@ while seeding (the file is synced at the end): a crash means seeding again.`,
 	f.IntVar(&o.days, "days", 180, "days of history, ending now")
 	f.IntVar(&o.workers, "workers", 32, "concurrent click writers (group commit)")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed")
+	f.StringVar(&o.codes, "codes", "", "write the partners' referral codes to this file, one a line (for load tests)")
 	return cmd
 }
 
@@ -126,6 +128,12 @@ func runSeed(ctx context.Context, o seedOptions, progress, out io.Writer) error 
 	if err := s.setup(progress); err != nil {
 		st.Close()
 		return err
+	}
+	if o.codes != "" {
+		if err := s.writeCodes(); err != nil {
+			st.Close()
+			return err
+		}
 	}
 	perDayClicks, perDayConv := spread(o.clicks, o.days), spread(o.conversions, o.days)
 	lastReport := time.Now()
@@ -361,5 +369,17 @@ func (s *seeder) payout() error {
 		return fmt.Errorf("seed: mark batch %d paid: %w", b.ID, err)
 	}
 	s.batches.Add(1)
+	return nil
+}
+
+// writeCodes writes the partners' referral codes to o.codes.
+func (s *seeder) writeCodes() error {
+	var b []byte
+	for _, p := range s.partners {
+		b = append(append(b, p.code...), '\n')
+	}
+	if err := os.WriteFile(s.o.codes, b, 0o600); err != nil {
+		return fmt.Errorf("seed: codes: %w", err)
+	}
 	return nil
 }

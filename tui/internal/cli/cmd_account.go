@@ -46,8 +46,9 @@ func (e *cmdEnv) whoamiCmd() *cobra.Command {
 					return e.printJSON(out)
 				}
 				e.printf("This key (%s) is not known here.\n\n", e.id.Fingerprint)
-				e.printf("To join a program as a partner:\n    %s join SLUG --name \"'Your Name'\" --email you@example.com\n", e.srv.sshHint())
-				e.printf("Public programs: %s program list\n", e.srv.sshHint())
+				e.printf("To join a program as a partner:\n    %s join %s --name %s --email you@example.com\n",
+					e.srv.sshHint(), e.exampleSlug(), sshArg("Your Name"))
+				e.printf("The public programs:\n    %s program list\n", e.srv.sshHint())
 				return nil
 			}
 			a := e.id.Actor()
@@ -93,7 +94,7 @@ func (e *cmdEnv) whoamiCmd() *cobra.Command {
 				e.printf("\nPrograms you administer:\n")
 				rows := make([][]string, 0, len(progs))
 				for _, p := range progs {
-					rows = append(rows, []string{p.Slug, p.Name, p.Plan.String(), p.Currency})
+					rows = append(rows, []string{p.Slug, p.Name, store.PlanText(p.Plan, p.Currency), p.Currency})
 				}
 				e.table([]string{"SLUG", "NAME", "COMMISSION", "CURRENCY"}, rows)
 			}
@@ -121,21 +122,25 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 	c := &cobra.Command{Use: "profile", Short: "your name, email and payout method"}
 	var currency string
 	set := &cobra.Command{
-		Use:   "set name|email|paypal|wise VALUE [--currency EUR]",
-		Short: "set your name, email, or payout method (paypal EMAIL, wise EMAIL --currency EUR)",
+		Use:   "set name|email|paypal|wise|notifications VALUE [--currency EUR]",
+		Short: "set your name, email, payout method (paypal EMAIL, wise EMAIL --currency EUR) or email notifications (on|off)",
 		Args:  nargs("FIELD", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			field := strings.ToLower(args[0])
 			switch field {
-			case "name", "email", "paypal", "wise":
+			case "name", "email", "paypal", "wise", "notifications":
 			default:
-				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal or wise", sanitize.Shorten(sanitize.Line(args[0]), 20)))
+				return usageErr(c, fmt.Sprintf("unknown field %q: use name, email, paypal, wise or notifications", sanitize.Shorten(sanitize.Line(args[0]), 20)))
 			}
 			if field == "wise" && currency == "" {
 				return usageErr(c, "wise needs --currency (the currency you are paid in, e.g. EUR)")
 			}
 			if field != "wise" && currency != "" {
 				return usageErr(c, "--currency only goes with wise")
+			}
+			var before *store.User
+			if e.id.Known() {
+				before, _ = e.srv.Store.UserByID(e.id.Actor().UserID)
 			}
 			u, err := e.srv.Store.SetProfile(e.id.Actor(), field, args[1], strings.ToUpper(currency))
 			if err != nil {
@@ -148,7 +153,15 @@ func (e *cmdEnv) profileCmd() *cobra.Command {
 				}
 				return e.printJSON(out)
 			}
+			if field == "notifications" {
+				e.printf("Email notifications are %s.\n", onOff(!u.NoMail))
+				return nil
+			}
 			e.printf("Your %s is set.\n", field)
+			if (field == "paypal" || field == "wise") && before != nil && before.Payout != nil && *before.Payout != *u.Payout {
+				e.printf("It replaces your %s.\nPayout batches already created keep the method they were made with; new batches pay %s.\n",
+					payoutMethodText(before.Payout), payoutMethodText(u.Payout))
+			}
 			return nil
 		},
 	}
@@ -325,6 +338,9 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 				if errors.Is(err, store.ErrConflict) {
 					return userErrf("you are already a partner of %q (whoami shows your status and link)", sanitize.Line(slug))
 				}
+				if isNotFound(err) && e.programMissing(slug) {
+					return e.noSuchProgram(slug, "join")
+				}
 				return about(err, "program %q", slug)
 			}
 			if e.json {
@@ -335,7 +351,8 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 			if p.Status == store.PartnerPending {
 				e.printf("The merchant reviews new partners; clicks earn once you are approved.\n")
 			}
-			e.printf("Set how you are paid: %s profile set paypal YOU@EXAMPLE.COM\n", e.srv.sshHint())
+			e.printf("Set how you are paid (PayPal, or Wise with --currency EUR):\n    %s profile set paypal %s\n",
+				e.srv.sshHint(), sshArg(payoutEmailHint(e.id.User)))
 			return nil
 		},
 	}
@@ -364,4 +381,40 @@ func (e *cmdEnv) backupCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// payoutMethodText is a payout method in words: "PayPal pat@example.com",
+// "Wise pat@example.com (EUR)".
+func payoutMethodText(m *store.PayoutMethod) string {
+	switch m.Kind {
+	case "wise":
+		return "Wise " + sanitize.Line(m.Email) + " (" + m.Currency + ")"
+	case "paypal":
+		return "PayPal " + sanitize.Line(m.Email)
+	}
+	return sanitize.Line(m.Kind + " " + m.Email)
+}
+
+// payoutEmailHint is the email a payout hint shows: the user's own, or an
+// example.
+func payoutEmailHint(u *store.User) string {
+	if u != nil && u.Email != "" {
+		return u.Email
+	}
+	return "you@example.com"
+}
+
+// programMissing says whether no program has this slug at all (as opposed
+// to one the caller may not see).
+func (e *cmdEnv) programMissing(slug string) bool {
+	_, err := e.srv.Store.Program(slug)
+	return isNotFound(err)
+}
+
+// exampleSlug is a slug for a hint: the only public program, or SLUG.
+func (e *cmdEnv) exampleSlug() string {
+	if ps, err := e.srv.Store.ListedPrograms(); err == nil && len(ps) == 1 {
+		return ps[0].Slug
+	}
+	return "SLUG"
 }

@@ -26,9 +26,10 @@ func (e *cmdEnv) partnerCmd() *cobra.Command {
 
 func (e *cmdEnv) partnerListCmd() *cobra.Command {
 	var status string
+	var pf pageFlags
 	c := &cobra.Command{
-		Use:   "list SLUG [--status pending|approved|rejected|suspended]",
-		Short: "list a program's partners",
+		Use:   "list SLUG [--status pending|approved|rejected|suspended] [--after ID]",
+		Short: "list a program's partners (at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			switch status {
@@ -36,7 +37,7 @@ func (e *cmdEnv) partnerListCmd() *cobra.Command {
 			default:
 				return usageErr(c, "--status must be pending, approved, rejected or suspended")
 			}
-			ps, err := e.srv.Store.ListPartners(e.id.Actor(), args[0], status)
+			ps, next, err := e.srv.Store.PartnersPage(e.id.Actor(), args[0], status, pf.page())
 			if err != nil {
 				return about(err, "program %q", args[0])
 			}
@@ -45,25 +46,31 @@ func (e *cmdEnv) partnerListCmd() *cobra.Command {
 				for i := range ps {
 					out = append(out, e.srv.renderPartner(&ps[i]))
 				}
-				return e.printJSON(out)
+				return printJSONList(e, out, next)
 			}
 			if len(ps) == 0 {
 				e.printf("No partners%s yet.\n", ifThen(status != "", " "+status, ""))
 				return nil
 			}
+			cur := ""
+			if prog, err := e.srv.Store.AdminProgram(e.id.Actor(), args[0]); err == nil {
+				cur = prog.Currency
+			}
 			rows := make([][]string, 0, len(ps))
 			for _, p := range ps {
 				plan := ""
 				if p.Plan != nil {
-					plan = p.Plan.String()
+					plan = store.PlanText(*p.Plan, cur)
 				}
 				rows = append(rows, []string{strconv.FormatUint(p.ID, 10), p.Name, p.Email, p.Status, p.Code, plan, p.CreatedAt.Format("2006-01-02")})
 			}
 			e.table([]string{"ID", "NAME", "EMAIL", "STATUS", "CODE", "OWN PLAN", "JOINED"}, rows)
+			e.printMore("partner list "+args[0]+ifThen(status != "", " --status "+status, ""), next)
 			return nil
 		},
 	}
 	c.Flags().StringVar(&status, "status", "", "only partners with this status")
+	pf.register(c, store.MaxPage)
 	return c
 }
 
@@ -118,7 +125,12 @@ func (e *cmdEnv) partnerSetCmd() *cobra.Command {
 			if p.Plan == nil {
 				e.printf("Partner %d (%s) earns the program's commission again.\n", p.ID, sanitize.Line(p.Email))
 			} else {
-				e.printf("Partner %d (%s) now earns %s.\n", p.ID, sanitize.Line(p.Email), p.Plan.String())
+				cur := ""
+				if prog, err := e.srv.Store.AdminProgram(e.id.Actor(), slug); err == nil {
+					cur = prog.Currency
+				}
+				e.printf("Partner %d (%s) now earns %s.\n", p.ID, sanitize.Line(p.Email), store.PlanText(*p.Plan, cur))
+				e.warnBareRates("partner set "+slug+" "+sshArg(args[1])+" commission", plan, cur)
 			}
 			return nil
 		},

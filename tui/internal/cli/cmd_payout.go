@@ -42,9 +42,10 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 			return nil
 		},
 	}
+	var pf pageFlags
 	list := &cobra.Command{
-		Use:   "list SLUG",
-		Short: "list payout batches (partners: your own payouts)",
+		Use:   "list SLUG [--after BATCH]",
+		Short: "list payout batches, newest first (partners: your own payouts; at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
@@ -52,7 +53,7 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 				// Not a merchant of slug: a partner's own payout history.
 				return e.partnerPayouts(slug)
 			}
-			bs, err := e.srv.Store.ListPayoutBatches(e.id.Actor(), slug)
+			bs, next, err := e.srv.Store.PayoutBatchesPage(e.id.Actor(), slug, pf.page())
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
@@ -61,7 +62,7 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 				for _, b := range bs {
 					out = append(out, batchLineJSON{Batch: b.ID, Status: b.Status, Total: store.FormatMoney(b.Total, b.Currency), Items: len(b.Items), Currency: b.Currency, Created: b.CreatedAt})
 				}
-				return e.printJSON(out)
+				return printJSONList(e, out, next)
 			}
 			if len(bs) == 0 {
 				e.printf("No payouts yet.\n")
@@ -72,9 +73,11 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 				rows = append(rows, []string{strconv.FormatUint(b.ID, 10), b.CreatedAt.Format("2006-01-02"), b.Status, strconv.Itoa(len(b.Items)), money(b.Total, b.Currency)})
 			}
 			e.table([]string{"BATCH", "DATE", "STATUS", "ITEMS", "TOTAL"}, rows)
+			e.printMore("payout list "+slug, next)
 			return nil
 		},
 	}
+	pf.register(list, store.MaxPage)
 	c.AddCommand(create, list, e.payoutExportCmd(), e.payoutSendCmd(), e.payoutRefreshCmd(), e.payoutReconcileCmd(),
 		e.payoutMarkPaidCmd())
 	return c

@@ -65,7 +65,9 @@ func (e *cmdEnv) programCreateCmd() *cobra.Command {
 			}
 			e.printProgram(p)
 			e.printf("\nAPI key (shown once, keep it secret): %s\n", apiKey)
-			e.printf("Partners join with: %s join %s --name \"Their Name\" --email them@example.com\n", e.srv.sshHint(), p.Slug)
+			e.printf("Partners join with:\n    %s join %s --name %s --email them@example.com\n", e.srv.sshHint(), p.Slug, sshArg("Their Name"))
+			e.warnBareRates("program set "+p.Slug+" commission", in.Commission, p.Currency)
+			e.warnBareRates("program set "+p.Slug+" renewal-rate", in.RenewalRate, p.Currency)
 			return nil
 		},
 	}
@@ -126,11 +128,11 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 			}
 			rows := make([][]string, 0, len(ps))
 			for _, p := range ps {
-				rows = append(rows, []string{p.Slug, p.Name, p.URL, p.Plan.String(), p.Currency})
+				rows = append(rows, []string{p.Slug, p.Name, p.URL, store.PlanText(p.Plan, p.Currency), p.Currency})
 			}
 			e.table([]string{"SLUG", "NAME", "WEBSITE", "COMMISSION", "CURRENCY"}, rows)
 			if listed {
-				e.printf("\nJoin one: %s join SLUG --name \"'Your Name'\" --email you@example.com\n", e.srv.sshHint())
+				e.printf("\nJoin one:\n    %s join SLUG --name %s --email you@example.com\n", e.srv.sshHint(), sshArg("Your Name"))
 			}
 			return nil
 		},
@@ -148,12 +150,19 @@ func publicProgram(j programJSON) programJSON {
 func (e *cmdEnv) programShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show SLUG",
-		Short: "show a program's settings",
+		Short: "show a program's settings (partners: its terms)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
-			p, err := e.srv.Store.AdminProgram(e.id.Actor(), args[0])
+			p, admin, err := e.srv.Store.ProgramFor(e.id.Actor(), args[0])
 			if err != nil {
 				return about(err, "program %q", args[0])
+			}
+			if !admin {
+				if e.json {
+					return e.printJSON(renderPublicProgram(p))
+				}
+				e.printPublicProgram(p)
+				return nil
 			}
 			if e.json {
 				return e.printJSON(renderProgram(p, ""))
@@ -172,7 +181,9 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 			"cookie-days, hold-days, min-payout, auto-approve, listed, domains, attribution\n" +
 			"(last-click|first-click), paid-ads (allow|forbid), accent, welcome, terms,\n" +
 			"stripe-secret, paypal-client-id, paypal-secret, paypal-base-url, wise-token,\n" +
-			"wise-profile, wise-base-url. Secrets are never printed back.",
+			"wise-profile, wise-base-url, payout-schedule (off|weekly|monthly: a batch every\n" +
+			"Monday or every 1st at 00:00 UTC), payout-auto-send (on|off: send scheduled\n" +
+			"batches through PayPal / Wise). Secrets are never printed back.",
 		Args: nargs("SLUG", "KEY", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug, key, value := args[0], strings.ToLower(args[1]), args[2]
@@ -189,6 +200,9 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 			}
 			e.printf("%s: %s set.\n\n", sanitize.Line(p.Slug), sanitize.Line(key))
 			e.printProgram(p)
+			if key == "commission" || key == "renewal-rate" {
+				e.warnBareRates("program set "+p.Slug+" "+key, value, p.Currency)
+			}
 			return nil
 		},
 	}
@@ -234,7 +248,7 @@ func (e *cmdEnv) programAPIKeyCmd() *cobra.Command {
 func (e *cmdEnv) printProgram(p *store.Program) {
 	renewal := "same as the plan"
 	if p.RenewalRate != nil {
-		renewal = p.RenewalRate.String()
+		renewal = store.RateText(*p.RenewalRate, p.Currency)
 	}
 	recurring := store.FormatRecurring(p.RecurringMonths)
 	switch p.RecurringMonths {
@@ -255,7 +269,7 @@ func (e *cmdEnv) printProgram(p *store.Program) {
 		{"url", p.URL},
 		{"domains", strings.Join(p.Domains, ", ")},
 		{"currency", p.Currency},
-		{"commission", p.Plan.String() + " (" + p.Plan.Kind() + ")"},
+		{"commission", store.PlanText(p.Plan, p.Currency) + " (" + p.Plan.Kind() + ")"},
 		{"recurring", recurring},
 		{"renewal rate", renewal},
 		{"attribution", p.Attribution},
@@ -267,6 +281,8 @@ func (e *cmdEnv) printProgram(p *store.Program) {
 		{"paid ads", paidAds(p)},
 		{"accent", p.Accent},
 		{"api key", p.APIKeyHint + "…"},
+		{"payout schedule", scheduleWords(p)},
+		{"payout auto-send", onOff(p.PayoutAutoSend)},
 	}
 	for _, k := range []string{"stripe_secret", "paypal_client_id", "paypal_secret", "paypal_base_url", "wise_token", "wise_profile", "wise_base_url"} {
 		v := secretsSet(p.Secrets)[k]

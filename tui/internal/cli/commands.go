@@ -74,6 +74,7 @@ func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
 		args = []string{"help"}
 	}
 	root := e.root()
+	hideByRole(root, e.role(), d.OpenSignup)
 	root.SetArgs(args)
 	root.SetOut(e.out)
 	root.SetErr(e.errw)
@@ -150,6 +151,7 @@ func (e *cmdEnv) root() *cobra.Command {
 		e.statsCmd(),
 		e.assetCmd(),
 		e.backupCmd(),
+		e.webhookCmd(),
 	)
 	return root
 }
@@ -159,9 +161,7 @@ func (e *cmdEnv) gate(c *cobra.Command, _ []string) error {
 	if e.id.Known() || c.Name() == "help" || c.Annotations[annotationPublic] != "" {
 		return nil
 	}
-	return &userError{msg: "this key is not known here. Join a program first:\n" +
-		"    " + e.srv.sshHint() + " join SLUG --name \"'Your Name'\" --email you@example.com\n" +
-		"(" + e.srv.sshHint() + " program list shows the public programs)"}
+	return e.unknownKeyError(c)
 }
 
 // public marks c as allowed for unknown keys.

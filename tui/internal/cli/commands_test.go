@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/store"
@@ -132,7 +133,7 @@ func TestUnknownKeyJoinAndWhoami(t *testing.T) {
 
 	// An unknown key: whoami explains, program list shows listed programs only.
 	out := ts.OK(alice, "whoami")
-	if !strings.Contains(out, "not known") || !strings.Contains(out, "join SLUG") {
+	if !strings.Contains(out, "not known") || !strings.Contains(out, "join shop --name \"'Your Name'\"") {
 		t.Errorf("whoami for an unknown key:\n%s", out)
 	}
 	var listed []programOut
@@ -155,7 +156,7 @@ func TestUnknownKeyJoinAndWhoami(t *testing.T) {
 
 	// Join needs name and email; a typo'd program leaves no account behind.
 	ts.Fail(alice, "--name and --email", "join", "shop")
-	ts.Fail(alice, `program "nope" not found`, "join", "nope", "--name", "Alice", "--email", "alice@example.com")
+	ts.Fail(alice, `there is no program "nope" here`, "join", "nope", "--name", "Alice", "--email", "alice@example.com")
 	if n, _ := ts.St.UserCount(); n != 1 {
 		t.Fatalf("users after a failed join = %d, want 1", n)
 	}
@@ -507,10 +508,12 @@ func TestScreens(t *testing.T) {
 	p.WaitFor("Programs you partner in", "pending", j.Link)
 	p.Quit()
 
-	// ssh shop@host: the program's signup page for a stranger.
+	// ssh shop@host: the program's signup form for a stranger; ctrl+c
+	// leaves it (q types into the name field).
 	p = ts.OpenPTY(stranger, "shop")
-	p.WaitFor("Shop Inc", "Welcome partners!", "join shop --name")
-	p.Quit()
+	p.WaitFor("Shop Inc", "Welcome partners!", "join the partner program", "Invitation")
+	p.Type("\x03")
+	p.WaitEnd(10 * time.Second)
 	if strings.Contains(p.Output(), "evil") {
 		t.Errorf("welcome text escape reached the terminal:\n%q", p.Output())
 	}

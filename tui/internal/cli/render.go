@@ -17,6 +17,7 @@ type programJSON struct {
 	URL             string            `json:"url"`
 	Currency        string            `json:"currency"`
 	Commission      string            `json:"commission"`
+	CommissionText  string            `json:"commission_text"` // for people: "25.00 USD per sale"
 	CookieDays      int               `json:"cookie_days"`
 	HoldDays        int               `json:"hold_days"`
 	MinPayout       string            `json:"min_payout"`
@@ -35,6 +36,8 @@ type programJSON struct {
 	Secrets         map[string]string `json:"secrets"`
 	Admins          []uint64          `json:"admins"`
 	CreatedAt       time.Time         `json:"created_at"`
+	PayoutSchedule  string            `json:"payout_schedule"`  // off | weekly | monthly
+	PayoutAutoSend  bool              `json:"payout_auto_send"` // send scheduled batches through the provider
 }
 
 func renderProgram(p *store.Program, apiKey string) programJSON {
@@ -44,6 +47,7 @@ func renderProgram(p *store.Program, apiKey string) programJSON {
 		URL:             p.URL,
 		Currency:        p.Currency,
 		Commission:      p.Plan.String(),
+		CommissionText:  store.PlanText(p.Plan, p.Currency),
 		CookieDays:      p.CookieDays,
 		HoldDays:        p.HoldDays,
 		MinPayout:       store.FormatMoney(p.MinPayout, p.Currency),
@@ -61,6 +65,8 @@ func renderProgram(p *store.Program, apiKey string) programJSON {
 		Secrets:         secretsSet(p.Secrets),
 		Admins:          nonNil(p.Admins),
 		CreatedAt:       p.CreatedAt,
+		PayoutSchedule:  p.Schedule(),
+		PayoutAutoSend:  p.PayoutAutoSend,
 	}
 	if p.RenewalRate != nil {
 		j.RenewalRate = p.RenewalRate.String()
@@ -148,9 +154,26 @@ type commissionJSON struct {
 	BatchID      uint64    `json:"batch_id,omitempty"`
 	Reason       string    `json:"reason,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+	// The merchant's decision: who, when, past fraud flags, before the
+	// hold ended; the partner the order moved to (never shown to partners).
+	DecidedBy     uint64     `json:"decided_by,omitempty"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	OverrodeFlags bool       `json:"overrode_flags,omitempty"`
+	EarlyApproval bool       `json:"early_approval,omitempty"`
+	MovedTo       uint64     `json:"moved_to,omitempty"`
 }
 
 func renderCommission(c *store.Commission) commissionJSON {
+	j := commissionJSONBase(c)
+	j.DecidedBy, j.OverrodeFlags, j.EarlyApproval, j.MovedTo = c.DecidedBy, c.OverrodeFlags, c.EarlyApproval, c.MovedTo
+	if !c.DecidedAt.IsZero() {
+		at := c.DecidedAt
+		j.DecidedAt = &at
+	}
+	return j
+}
+
+func commissionJSONBase(c *store.Commission) commissionJSON {
 	return commissionJSON{
 		ID: c.ID, PartnerID: c.PartnerID, ConversionID: c.ConversionID,
 		Amount: store.FormatMoney(c.Amount, c.Currency), Status: c.Status, Flags: nonNil(c.Flags),
@@ -162,31 +185,39 @@ func renderCommission(c *store.Commission) commissionJSON {
 
 // statsJSON is stats output.
 type statsJSON struct {
-	Clicks       int64     `json:"clicks"`
-	UniqueClicks int64     `json:"unique_clicks"`
-	Conversions  int64     `json:"conversions"`
-	Revenue      string    `json:"revenue"`
-	Commission   string    `json:"commission"`
-	Pending      string    `json:"pending"`
-	Approved     string    `json:"approved"`
-	InPayout     string    `json:"in_payout"`
-	Paid         string    `json:"paid"`
-	Clawback     string    `json:"clawback"`
-	Program      string    `json:"program"`
-	Currency     string    `json:"currency"`
-	PartnerID    uint64    `json:"partner_id,omitempty"`
-	Days         int       `json:"days"`
-	Daily        []dayJSON `json:"daily"`
-	Subs         []subJSON `json:"subs"` // campaigns (stats_subs.go)
-}
-
-type dayJSON struct {
-	Day          string `json:"day"` // YYYY-MM-DD (UTC)
 	Clicks       int64  `json:"clicks"`
 	UniqueClicks int64  `json:"unique_clicks"`
 	Conversions  int64  `json:"conversions"`
 	Revenue      string `json:"revenue"`
-	Commission   string `json:"commission"`
+	// Referred: the conversions attributed to a partner; conversion rate
+	// (a fraction, 4 places) and EPC (commission per click) count only them.
+	ReferredConversions int64     `json:"referred_conversions"`
+	ReferredRevenue     string    `json:"referred_revenue"`
+	ConversionRate      string    `json:"conversion_rate"`
+	EPC                 string    `json:"epc"`
+	Commission          string    `json:"commission"`
+	Pending             string    `json:"pending"`
+	Approved            string    `json:"approved"`
+	InPayout            string    `json:"in_payout"`
+	Paid                string    `json:"paid"`
+	Clawback            string    `json:"clawback"`
+	Program             string    `json:"program"`
+	Currency            string    `json:"currency"`
+	PartnerID           uint64    `json:"partner_id,omitempty"`
+	Days                int       `json:"days"`
+	Daily               []dayJSON `json:"daily"`
+	Subs                []subJSON `json:"subs"` // campaigns (stats_subs.go)
+}
+
+type dayJSON struct {
+	Day                 string `json:"day"` // YYYY-MM-DD (UTC)
+	Clicks              int64  `json:"clicks"`
+	UniqueClicks        int64  `json:"unique_clicks"`
+	Conversions         int64  `json:"conversions"`
+	Revenue             string `json:"revenue"`
+	ReferredConversions int64  `json:"referred_conversions"`
+	ReferredRevenue     string `json:"referred_revenue"`
+	Commission          string `json:"commission"`
 	// That day's commission by its status now, and refunds of paid commission.
 	Pending  string `json:"pending"`
 	Approved string `json:"approved"`
@@ -199,20 +230,25 @@ func renderStats(st *store.Stats) statsJSON {
 	cur := st.Currency
 	j := statsJSON{
 		Clicks: st.Clicks, UniqueClicks: st.UniqueClicks, Conversions: st.Conversions,
-		Revenue:    store.FormatMoney(st.Revenue, cur),
-		Commission: store.FormatMoney(st.Commission, cur),
-		Pending:    store.FormatMoney(st.Balance.Pending, cur),
-		Approved:   store.FormatMoney(st.Balance.Approved, cur),
-		InPayout:   store.FormatMoney(st.Balance.InPayout, cur),
-		Paid:       store.FormatMoney(st.Balance.Paid, cur),
-		Clawback:   store.FormatMoney(st.Balance.Clawback, cur),
-		Program:    st.Program, Currency: cur, PartnerID: st.PartnerID, Days: st.Days,
+		Revenue:             store.FormatMoney(st.Revenue, cur),
+		ReferredConversions: st.ReferredConversions,
+		ReferredRevenue:     store.FormatMoney(st.ReferredRevenue, cur),
+		ConversionRate:      st.ConversionRate().StringFixed(4),
+		EPC:                 epcText(st),
+		Commission:          store.FormatMoney(st.Commission, cur),
+		Pending:             store.FormatMoney(st.Balance.Pending, cur),
+		Approved:            store.FormatMoney(st.Balance.Approved, cur),
+		InPayout:            store.FormatMoney(st.Balance.InPayout, cur),
+		Paid:                store.FormatMoney(st.Balance.Paid, cur),
+		Clawback:            store.FormatMoney(st.Balance.Clawback, cur),
+		Program:             st.Program, Currency: cur, PartnerID: st.PartnerID, Days: st.Days,
 		Daily: make([]dayJSON, 0, len(st.Daily)),
 	}
 	for _, d := range st.Daily {
 		j.Daily = append(j.Daily, dayJSON{
 			Day: d.Day.UTC().Format(time.DateOnly), Clicks: d.Clicks, UniqueClicks: d.UniqueClicks,
 			Conversions: d.Conversions, Revenue: store.FormatMoney(d.Revenue, cur),
+			ReferredConversions: d.Referred, ReferredRevenue: store.FormatMoney(d.ReferredRevenue, cur),
 			Commission: store.FormatMoney(d.Commission, cur),
 			Pending:    store.FormatMoney(d.Status.Pending, cur), Approved: store.FormatMoney(d.Status.Approved, cur),
 			InPayout: store.FormatMoney(d.Status.InPayout, cur), Paid: store.FormatMoney(d.Status.Paid, cur),
@@ -304,4 +340,10 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// epcText is the EPC with the currency's decimals plus two: "0.0625".
+func epcText(st *store.Stats) string {
+	places, _ := store.CurrencyDecimals(st.Currency)
+	return st.EPC().StringFixed(places + 2)
 }

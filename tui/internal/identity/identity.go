@@ -6,7 +6,6 @@
 package identity
 
 import (
-	"fmt"
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -40,8 +39,17 @@ func (id *Identity) Actor() store.Actor {
 // BootstrapMessage tells the first key on an instance without admins how
 // to become one. It is never made admin silently.
 func (id *Identity) BootstrapMessage() string {
-	return fmt.Sprintf("This affogato instance has no admin yet. To make this key the instance admin,\n"+
-		"restart the server with:\n\n    --admin-key '%s'\n\n", id.KeyLine)
+	return "This affogato instance has no admin yet. To make this key the instance admin,\n" +
+		"stop the server and start it again with one of:\n\n" + id.AdminKeyLines("    ") + "\n"
+}
+
+// AdminKeyLines are the exact lines that start a server with this key as
+// the instance admin: through make run, and running the binary; each line
+// starts with indent.
+func (id *Identity) AdminKeyLines(indent string) string {
+	q := "'" + strings.ReplaceAll(id.KeyLine, "'", `'\''`) + "'"
+	return indent + "AFFOGATO_ADMIN_KEY=" + q + " make run\n" +
+		indent + "./bin/affogato --admin-key " + q + "\n"
 }
 
 // AuthorizedLine is a key's authorized_keys form without comment.

@@ -195,8 +195,8 @@ func (m Home) View() string {
 	if d.User == nil {
 		b.WriteString(fmt.Sprintf("This key is not known here (%s).\n", d.Fingerprint))
 		if d.Bootstrap {
-			b.WriteString("\n" + m.st.warn.Render("This instance has no admin yet.") + " To make this key the admin, restart the server with:\n" +
-				"  --admin-key '" + d.KeyLine + "'\n")
+			b.WriteString("\n" + m.st.warn.Render("This instance has no admin yet.") + " To make this key the admin, stop the server\nand start it again with one of:\n" +
+				(&identity.Identity{KeyLine: d.KeyLine}).AdminKeyLines("  "))
 		}
 		if len(d.Listed) > 0 && d.Portal == nil {
 			b.WriteString("\n" + m.st.heading.Render("Programs you can join") + "\n")

@@ -1,0 +1,222 @@
+package partner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
+)
+
+type links struct {
+	sh      *shared
+	width   int
+	height  int
+	rows    []store.LinkStat
+	next    string
+	loading bool
+	err     string
+	tbl     table
+	form    *Form
+}
+
+type linksMsg struct {
+	page   *store.LinkPage
+	append bool
+	err    error
+}
+
+type linkCreatedMsg struct {
+	link *store.Link
+	err  error
+}
+
+func newLinks(sh *shared) *links {
+	l := &links{sh: sh}
+	l.tbl = table{keys: sh.keys, st: sh.st, cols: []column{
+		{title: "CODE", width: 18}, {title: "CLICKS", width: 7, right: true}, {title: "CONV", width: 5, right: true},
+		{title: "CAMPAIGN", width: 14}, {title: "GOES TO", width: 0},
+	}}
+	return l
+}
+
+func (l *links) Title() string { return "Links" }
+func (l *links) Editing() bool { return l.form != nil }
+
+func (l *links) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.tbl.setSize(w, h-5)
+	if l.form != nil {
+		l.form.SetWidth(w)
+	}
+}
+
+// Load reads the first page again (live updates, tab switches).
+func (l *links) Load() tea.Cmd { return l.load("", false) }
+
+func (l *links) load(after string, appendRows bool) tea.Cmd {
+	l.loading = true
+	data := l.sh.data
+	return func() tea.Msg {
+		p, err := data.Links(l.sh.ctx(), after)
+		return linksMsg{page: p, append: appendRows, err: err}
+	}
+}
+
+func (l *links) Update(msg tea.Msg) (Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case linksMsg:
+		l.loading = false
+		if msg.err != nil {
+			l.err = errText(msg.err)
+			return l, nil
+		}
+		l.err = ""
+		if msg.append {
+			l.rows = append(l.rows, msg.page.Links...)
+		} else {
+			l.rows = msg.page.Links
+		}
+		l.next = msg.page.Next
+		l.refresh()
+		return l, nil
+	case linkCreatedMsg:
+		if msg.err != nil {
+			return l, failure(msg.err)
+		}
+		return l, tea.Batch(l.Load(), status("Link created: "+l.sh.data.Link(msg.link.Code)))
+	case tea.KeyMsg:
+		if l.form != nil {
+			return l, l.updateForm(msg)
+		}
+		k := l.sh.keys
+		switch {
+		case key.Matches(msg, k.New):
+			l.openForm()
+			return l, nil
+		case key.Matches(msg, k.Copy):
+			if r, ok := l.selected(); ok {
+				url := l.sh.data.Link(r.Code)
+				return l, tea.Batch(l.sh.copy(url), status("Copied "+url))
+			}
+			return l, nil
+		}
+		if l.tbl.update(msg) && l.tbl.nearEnd() && l.next != "" && !l.loading {
+			return l, l.load(l.next, true)
+		}
+	default:
+		if l.form != nil {
+			_, cmd := l.form.Update(msg)
+			return l, cmd
+		}
+	}
+	return l, nil
+}
+
+func (l *links) selected() (store.LinkStat, bool) {
+	if l.tbl.cursor < 0 || l.tbl.cursor >= len(l.rows) {
+		return store.LinkStat{}, false
+	}
+	return l.rows[l.tbl.cursor], true
+}
+
+func (l *links) refresh() {
+	rows := make([][]string, 0, len(l.rows))
+	for _, r := range l.rows {
+		code := sanitize.Line(r.Code)
+		if l.sh.hdr != nil && r.Code == l.sh.hdr.Partner.Code {
+			code += " *"
+		}
+		to := "website"
+		if r.To != "" {
+			to = sanitize.Line(r.To)
+		}
+		rows = append(rows, []string{code, fmt.Sprint(r.Clicks), fmt.Sprint(r.Conversions), sanitize.Line(r.Sub), to})
+	}
+	l.tbl.setRows(rows)
+}
+
+func (l *links) openForm() {
+	prog := store.Program{}
+	if l.sh.hdr != nil {
+		prog = l.sh.hdr.Program
+	}
+	site := hostOf(prog.URL)
+	code := TextField("Code", "", "spring-sale (3-40 of A-Z a-z 0-9 _ -)", 40, func(v string) error {
+		return store.ValidLinkInput(v, "")
+	})
+	to := TextField("Deep link", "", "optional: /pricing or https://"+site+"/…", 500, func(v string) error {
+		if v == "" {
+			return nil
+		}
+		_, err := prog.Destination(v)
+		return err
+	})
+	sub := TextField("Campaign", "", "optional sub-id, e.g. newsletter-may", 64, func(v string) error {
+		return store.ValidLinkInput("sub", v)
+	})
+	l.form = NewForm(l.sh.st, l.sh.keys, code, to, sub)
+	l.form.SetWidth(l.width)
+}
+
+func (l *links) updateForm(msg tea.KeyMsg) tea.Cmd {
+	res, cmd := l.form.Update(msg)
+	switch res {
+	case FormCancel:
+		l.form = nil
+		return nil
+	case FormSubmit:
+		f := l.form
+		code, to, sub := f.Fields[0].Value(), f.Fields[1].Value(), f.Fields[2].Value()
+		l.form = nil
+		data := l.sh.data
+		return func() tea.Msg {
+			link, err := data.CreateLink(l.sh.ctx(), code, to, sub)
+			return linkCreatedMsg{link: link, err: err}
+		}
+	}
+	return cmd
+}
+
+func (l *links) ShortHelp() []key.Binding {
+	k := l.sh.keys
+	if l.form != nil {
+		return []key.Binding{k.NextField, k.Submit, k.Back}
+	}
+	return []key.Binding{k.New, k.Copy, k.Up, k.Down}
+}
+
+func (l *links) FullHelp() [][]key.Binding {
+	k := l.sh.keys
+	return [][]key.Binding{{k.New, k.Copy}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}}
+}
+
+func (l *links) View() string {
+	st := l.sh.st
+	if l.form != nil {
+		return st.Heading.Render("New link") + st.Dim.Render("  (checked as you type; enter creates it, esc cancels)") +
+			"\n\n" + l.form.View()
+	}
+	if l.err != "" {
+		return st.Bad.Render(l.err)
+	}
+	var b strings.Builder
+	b.WriteString(st.Heading.Render("Your links") + st.Dim.Render("  * default · add ?sub=CAMPAIGN to any link") + "\n")
+	if len(l.rows) == 0 {
+		if l.loading {
+			return b.String() + st.Dim.Render("Loading…")
+		}
+		return b.String() + st.Dim.Render("No links yet: n makes one.")
+	}
+	b.WriteString(l.tbl.view())
+	if r, ok := l.selected(); ok {
+		b.WriteString("\n\n" + st.Label.Render("URL ") + st.Accent.Render(l.sh.data.Link(r.Code)))
+		if l.next != "" {
+			b.WriteString(st.Dim.Render("  (more below)"))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,354 @@
+// Package signup is the signup form a key that is not a partner of a
+// program sees on `ssh SLUG@host` (SPEC 6.3): the program's name, welcome
+// text and terms in words, name and email (prefilled for a known user),
+// the terms with an accept box when the program has terms, and an
+// invitation token. Submitting creates the account and the membership in
+// one transaction, exactly like join, and opens the partner portal. An
+// unknown SLUG shows the listed programs, or a plain "no such program".
+package signup
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/errs"
+	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
+)
+
+// Config builds the signup screen.
+type Config struct {
+	Store *store.Store
+	// Fingerprint and KeyLine are the session's proven key (a new account
+	// gets it); User is its user, nil for a key nobody holds.
+	Fingerprint, KeyLine string
+	User                 *store.User
+	// Slug is the program asked for (the SSH username).
+	Slug string
+	// PublicURL is the HTTP listener's base; Hint makes ssh command lines.
+	PublicURL string
+	Hint      func(user string) string
+	Styles    partner.Styles
+	Keys      partner.KeyMap
+	Width     int
+	Height    int
+	Out       io.Writer        // for the portal's OSC 52 copies
+	Now       func() time.Time // nil = time.Now
+	Live      bool             // the portal listens for changes
+}
+
+// Model is the signup form, and after a successful signup the portal.
+type Model struct {
+	cfg     Config
+	prog    *store.Program // nil: no such program
+	listed  []store.Program
+	loaded  bool
+	form    *partner.Form
+	hasBox  bool
+	status  string
+	isErr   bool
+	busy    bool
+	width   int
+	height  int
+	help    help.Model
+	portal  *partner.Portal
+	loadErr string
+}
+
+type loadedMsg struct {
+	prog   *store.Program
+	listed []store.Program
+	err    error
+}
+
+type joinedMsg struct {
+	actor   store.Actor
+	partner *store.Partner
+	err     error
+}
+
+// New builds the screen; Init reads the program.
+func New(cfg Config) *Model {
+	h := help.New()
+	h.Styles = help.Styles{ShortKey: cfg.Styles.Plain, ShortDesc: cfg.Styles.Dim, ShortSeparator: cfg.Styles.Dim,
+		FullKey: cfg.Styles.Plain, FullDesc: cfg.Styles.Dim, FullSeparator: cfg.Styles.Dim, Ellipsis: cfg.Styles.Dim}
+	m := &Model{cfg: cfg, help: h}
+	m.setSize(cfg.Width, cfg.Height)
+	return m
+}
+
+// Init loads the program (or the listed programs for an unknown slug).
+func (m *Model) Init() tea.Cmd {
+	st, slug := m.cfg.Store, m.cfg.Slug
+	return func() tea.Msg {
+		p, err := st.Program(slug)
+		if err == nil {
+			p.Secrets, p.APIKeyHash, p.APIKeyHint, p.Admins = store.ProgramSecrets{}, nil, "", nil
+			return loadedMsg{prog: p}
+		}
+		if errs.CodeOf(err) != errs.ENotFound {
+			return loadedMsg{err: err}
+		}
+		listed, err := st.ListedPrograms()
+		return loadedMsg{listed: listed, err: err}
+	}
+}
+
+func (m *Model) setSize(w, h int) {
+	if w <= 0 {
+		w = 80
+	}
+	if h <= 0 {
+		h = 24
+	}
+	m.width, m.height = w, h
+	m.help.Width = w
+	if m.form != nil {
+		m.form.SetWidth(min(w, 72))
+	}
+}
+
+// Program is the program shown (nil: no such program, or not loaded).
+func (m *Model) Program() *store.Program { return m.prog }
+
+// Portal is the portal opened after a successful signup, or nil.
+func (m *Model) Portal() *partner.Portal { return m.portal }
+
+func (m *Model) buildForm() {
+	name, email := "", ""
+	if u := m.cfg.User; u != nil {
+		name, email = u.Name, u.Email
+	}
+	fields := []*partner.Field{
+		partner.TextField("Name", name, "Your Name", 100, store.ValidDisplayName),
+		partner.TextField("Email", email, "you@example.com", store.MaxEmailLen, store.ValidEmail),
+	}
+	m.hasBox = strings.TrimSpace(m.prog.Terms) != ""
+	if m.hasBox {
+		box := partner.BoxField("I accept the terms")
+		box.Check = func(v string) error {
+			if v == "" {
+				return errs.Invalid("accept the terms to join (space ticks the box)")
+			}
+			return nil
+		}
+		fields = append(fields, box)
+	}
+	fields = append(fields, partner.TextField("Invitation", "", "optional token from the merchant", 80, nil))
+	m.form = partner.NewForm(m.cfg.Styles, m.cfg.Keys, fields...)
+	m.form.SetWidth(min(m.width, 72))
+}
+
+// Update handles the form, then hands everything to the portal.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.portal != nil {
+		_, cmd := m.portal.Update(msg)
+		return m, cmd
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+		return m, nil
+	case loadedMsg:
+		m.loaded = true
+		if msg.err != nil {
+			m.loadErr = "the server could not read this program; try again later"
+			return m, nil
+		}
+		m.prog, m.listed = msg.prog, msg.listed
+		if m.prog != nil {
+			m.buildForm()
+		}
+		return m, nil
+	case joinedMsg:
+		m.busy = false
+		if msg.err != nil {
+			m.status, m.isErr = sanitize.Line(errs.MessageOf(msg.err)), true
+			if errs.CodeOf(msg.err) == errs.EInternal {
+				m.status = "something went wrong on the server; try again"
+			}
+			return m, nil
+		}
+		return m, m.openPortal(msg.actor, msg.partner)
+	case tea.KeyMsg:
+		if key.Matches(msg, m.cfg.Keys.ForceQuit) {
+			return m, tea.Quit
+		}
+		if m.form == nil || m.busy {
+			if msg.String() == "q" || key.Matches(msg, m.cfg.Keys.Back) {
+				return m, tea.Quit
+			}
+			return m, nil
+		}
+		res, cmd := m.form.Update(msg)
+		switch res {
+		case partner.FormCancel:
+			return m, tea.Quit
+		case partner.FormSubmit:
+			m.busy, m.status, m.isErr = true, "Signing up…", false
+			return m, m.submit()
+		}
+		return m, cmd
+	}
+	if m.form != nil {
+		_, cmd := m.form.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// submit creates the account (a new key) or sets the known user's name
+// and email, and the membership, in one store transaction.
+func (m *Model) submit() tea.Cmd {
+	f := m.form.Fields
+	name, email := f[0].Value(), f[1].Value()
+	token := f[len(f)-1].Value()
+	cfg, slug := m.cfg, m.prog.Slug
+	return func() tea.Msg {
+		if cfg.User == nil {
+			u, p, err := cfg.Store.SignUp(name, email, cfg.Fingerprint, cfg.KeyLine, slug, token)
+			if err != nil {
+				return joinedMsg{err: err}
+			}
+			return joinedMsg{actor: store.Actor{UserID: u.ID}, partner: p}
+		}
+		a := store.Actor{UserID: cfg.User.ID}
+		p, err := cfg.Store.JoinWithProfile(a, slug, token, name, email)
+		return joinedMsg{actor: a, partner: p, err: err}
+	}
+}
+
+func (m *Model) openPortal(a store.Actor, p *store.Partner) tea.Cmd {
+	data := partner.NewData(m.cfg.Store, a, p.Program, m.cfg.PublicURL, m.cfg.Hint)
+	msg := "Welcome! Your link: " + data.Link(p.Code)
+	if p.Status != store.PartnerApproved {
+		msg = "Welcome! Waiting for approval by " + sanitize.Line(m.prog.Name)
+	}
+	m.portal = partner.New(partner.Config{Data: data, Styles: m.cfg.Styles, Keys: m.cfg.Keys,
+		Width: m.width, Height: m.height, Out: m.cfg.Out, Now: m.cfg.Now, Live: m.cfg.Live, Status: msg})
+	return m.portal.Init()
+}
+
+// Close ends the portal's subscription, if one was opened.
+func (m *Model) Close() {
+	if m.portal != nil {
+		m.portal.Close()
+	}
+}
+
+// View is the form (or the program list for an unknown slug).
+func (m *Model) View() string {
+	if m.portal != nil {
+		return m.portal.View()
+	}
+	st := m.cfg.Styles
+	var lines []string
+	switch {
+	case m.loadErr != "":
+		lines = []string{st.Bad.Render(m.loadErr)}
+	case !m.loaded:
+		lines = []string{st.Dim.Render("Loading…")}
+	case m.prog == nil:
+		lines = m.noSuchProgram()
+	default:
+		lines = m.formLines()
+	}
+	return fitLines(lines, m.width, m.height-1) + "\n" + m.footer()
+}
+
+func (m *Model) noSuchProgram() []string {
+	st := m.cfg.Styles
+	lines := []string{st.Heading.Render("No such program: " + sanitize.Line(m.cfg.Slug)), ""}
+	if len(m.listed) == 0 {
+		return append(lines, "There is no program by that name here. Check the address you were given.")
+	}
+	lines = append(lines, "Programs you can join:", "")
+	for _, p := range m.listed {
+		lines = append(lines, "  "+st.Accent.Render(fmt.Sprintf("%-20s", p.Slug))+" "+sanitize.Line(p.Name))
+		lines = append(lines, "  "+fmt.Sprintf("%-20s", "")+" "+st.Dim.Render(m.cfg.Hint(p.Slug)))
+	}
+	return lines
+}
+
+func (m *Model) formLines() []string {
+	st, p := m.cfg.Styles, m.prog
+	w := m.width - 2
+	lines := []string{st.Accent.Render(sanitize.Line(p.Name)) + st.Dim.Render(" · join the partner program")}
+	if wel := strings.TrimSpace(p.Welcome); wel != "" {
+		lines = append(lines, wrapLines(sanitize.Text(wel), w, 3)...)
+	}
+	lines = append(lines, "")
+	lines = append(lines, wrapLines(st.Label.Render("You earn ")+p.CommissionInWords(), w, 3)...)
+	lines = append(lines, wrapLines(st.Dim.Render(p.PayoutTermsInWords()), w, 3)...)
+	if !p.AutoApprove {
+		lines = append(lines, wrapLines(st.Dim.Render("New partners are reviewed first; an invitation token approves you at once."), w, 2)...)
+	}
+	lines = append(lines, "")
+	formView := strings.Split(strings.TrimRight(m.form.View(), "\n"), "\n")
+	if m.hasBox {
+		// The terms go right above the form, in what room is left.
+		room := m.height - 1 - len(lines) - len(formView) - 4
+		terms := wrapLines(sanitize.Text(p.Terms), w-2, max(2, room))
+		lines = append(lines, st.Heading.Render("Terms"))
+		for _, t := range terms {
+			lines = append(lines, "  "+t)
+		}
+		lines = append(lines, "")
+	}
+	lines = append(lines, formView...)
+	if m.status != "" {
+		s := st.Good.Render(m.status)
+		if m.isErr {
+			s = st.Bad.Render(m.status)
+		}
+		lines = append(lines, "", s)
+	}
+	return lines
+}
+
+func (m *Model) footer() string {
+	k := m.cfg.Keys
+	if m.form == nil {
+		return m.help.ShortHelpView([]key.Binding{key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))})
+	}
+	keys := []key.Binding{k.NextField, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "join")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave"))}
+	if m.hasBox {
+		keys = append(keys, k.Toggle)
+	}
+	return m.help.ShortHelpView(keys)
+}
+
+// wrapLines wraps s to w columns and keeps at most n lines (the last one
+// marked when cut).
+func wrapLines(s string, w, n int) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		out = append(out, strings.Split(ansi.Wrap(para, max(10, w), ""), "\n")...)
+	}
+	if len(out) > n {
+		out = append(out[:n-1], ansi.Truncate(out[n-1], max(1, w-2), "")+" …")
+	}
+	return out
+}
+
+// fitLines joins lines into exactly h lines of at most w columns.
+func fitLines(lines []string, w, h int) string {
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…")
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
