@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/affogato
 PKGS    := ./...
 
-.PHONY: all build run test test-browser lint bench bench-scale clean
+.PHONY: all build run test test-browser test-long fuzz lint bench bench-scale clean
 
 all: build
 
@@ -18,6 +18,27 @@ run: build
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 8m $(PKGS)
+	$(MAKE) fuzz FUZZTIME=2s
+
+# Fuzz targets (package: target), each run for FUZZTIME: a few seconds in
+# make test, a minute each in make fuzz. Seed corpora are committed under
+# each package's testdata/fuzz/.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := \
+	./store:FuzzEmailValidators ./store/sanitize:FuzzSanitize ./payouts:FuzzNeutralizeCell \
+	./tracker:FuzzConversionAPI ./tracker:FuzzRefundAPI ./tracker:FuzzStripeSignature \
+	./tracker:FuzzStripeEvent ./tui/internal/cli:FuzzCommandSplit
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+	done
+
+# The long runs: the SIGKILL crash test with 50 cycles.
+test-long:
+	$(GO) test -count=1 -timeout 20m -run '^TestCrashRecovery$$' ./cmd/affogato -crash-cycles 50 -v
 
 # Only the browser tests: headless Chromium (Debian's chromium package) against
 # the binary and two loopback shops. make test runs them too; they fail, never

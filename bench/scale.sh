@@ -15,13 +15,16 @@
 #      over 180 days and SEED_CONVERSIONS conversions; then `stats --json`
 #      over SSH (the time of `whoami` is the SSH cost and is subtracted),
 #      `affogato check` time, database size, RSS after startup and after
-#      LOAD of the redirector at full load; the same at 10x fewer events.
+#      LOAD of the redirector at full load; SESSIONS concurrent SSH dashboard
+#      sessions (bench/sshload) switching the partner portal's tabs while
+#      wrk sends clicks; the same at 10x fewer events.
 # Prints a table and writes everything to bench/out/scale.txt.
 #
 # Knobs: CLICKS_SMALL (200000), CLICKS_BIG (1000000), BASE_REV (unset),
 # CONNS ("64 256 1024"), DURATION (10s), SEED_PARTNERS (10000), SEED_CLICKS
 # (1000000), SEED_CONVERSIONS (100000), LOAD (60s; the issue asks for an
-# hour: LOAD=3600s), SKIP (space-separated sections to skip: storage ab scale).
+# hour: LOAD=3600s), SESSIONS (200), SKIP (space-separated sections to skip:
+# storage ab scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +36,7 @@ SEED_PARTNERS=${SEED_PARTNERS:-10000}
 SEED_CLICKS=${SEED_CLICKS:-1000000}
 SEED_CONVERSIONS=${SEED_CONVERSIONS:-100000}
 LOAD=${LOAD:-60s}
+SESSIONS=${SESSIONS:-200}
 SKIP=${SKIP:-}
 BIN=${AFFOGATO_BIN:-bin/affogato}
 OUT_DIR=bench/out
@@ -87,6 +91,7 @@ if [ -n "${BASE_REV:-}" ]; then
   BASE_BIN=$WORK/affogato-base
 fi
 go build -o "$WORK/bare" ./bench/bare
+go build -o "$WORK/sshload" ./bench/sshload
 
 echo "affogato scale bench — $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "machine: $(nproc) CPUs, $(uname -sr), $(go version | awk '{print $3}'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -215,7 +220,7 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   seed_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", ms / 1000 }')
   read -r _ used file check_ms < <(usage "$data")
   ssh-keygen -q -t ed25519 -N "" -C scale-admin -f "$WORK/admin-$label"
-  start_server "scale-$label" "$BIN" "$data" --admin-key "$WORK/admin-$label.pub"
+  start_server "scale-$label" "$BIN" "$data" --admin-key "$WORK/admin-$label.pub" --max-sessions $((SESSIONS + 16))
   sleep 1
   local rss0 stats_ms whoami_ms
   rss0=$(rss_mb "$SRV_PID")
@@ -244,6 +249,17 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   whoami_ms=$(server_ms whoami)
   stats_ms=$(server_ms stats seed --json)
   stats90_ms=$(server_ms stats seed --days 90 --json)
+  # SESSIONS dashboard sessions of one partner (a real key that joins), each
+  # switching through the portal's tabs, while wrk sends clicks.
+  ssh-keygen -q -t ed25519 -N "" -C scale-partner -f "$WORK/partner-$label"
+  ssh -i "$WORK/partner-$label" -p "$SRV_SSH" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 join seed --name Load --email "load@$label.test" >/dev/null
+  wrk -t1 -c64 -d600s -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >/dev/null 2>&1 &
+  local wrk_pid=$!
+  "$WORK/sshload" -addr "127.0.0.1:$SRV_SSH" -key "$WORK/partner-$label" -user seed -sessions "$SESSIONS" -pid "$SRV_PID" \
+    >"$WORK/sshload-$label.txt" 2>&1 || echo "sshload failed: $(tail -3 "$WORK/sshload-$label.txt")"
+  kill "$wrk_pid" 2>/dev/null || true
+  wait "$wrk_pid" 2>/dev/null || true
   local rss1="-"
   if [ "$label" = full ]; then
     wrk -t2 -c256 -d"$LOAD" -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >"$WORK/load-$label.txt"
@@ -264,6 +280,10 @@ if ! skip scale; then
   scale_run full "$SEED_PARTNERS" "$SEED_CLICKS" "$SEED_CONVERSIONS"
   scale_run tenth $((SEED_PARTNERS / 10)) $((SEED_CLICKS / 10)) $((SEED_CONVERSIONS / 10))
   grep -h "^seeded" "$WORK"/seed-*.txt
+  for l in full tenth; do
+    echo "-- $SESSIONS SSH sessions (partner portal, tabs 2-6 and 1, 3 rounds) while wrk -c64 sends clicks, $l size:"
+    cat "$WORK/sshload-$l.txt"
+  done
   tail -n 12 "$WORK/load-full.txt" | grep -E "Requests/sec|Latency|requests in" || true
   echo
 fi

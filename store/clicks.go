@@ -91,7 +91,7 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas m
 	}
 	addClickDelta(deltas, programDayKey(c.Program, day), 1, unique)
 	addClickDelta(deltas, partnerDayKey(c.PartnerID, day), 1, unique)
-	addLinkDelta(deltas, c.Program, c.Code, c.Sub, day, Counters{Clicks: 1, FirstClickAt: c.At, LastClickAt: c.At})
+	addLinkClickDelta(deltas, c.Program, c.Code, c.Sub, day, c.At)
 	return nil
 }
 

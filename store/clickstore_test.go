@@ -452,3 +452,34 @@ func TestApplyDeltasMixesClickAndFullChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The fast path of a link's day record (clicks with their times) gives
+// what decoding, adding and encoding gives.
+func TestAddClickTimesJSONMatchesDecodeAddEncode(t *testing.T) {
+	t0 := time.Date(2026, 3, 10, 12, 0, 0, 123456789, time.UTC)
+	for _, c := range []Counters{
+		{Clicks: 3, FirstClickAt: t0, LastClickAt: t0.Add(time.Hour)},
+		{Clicks: 9, UniqueClicks: 2, Conversions: 1, Revenue: dec("9.90"), Referred: 1, FirstClickAt: t0, LastClickAt: t0.Add(time.Minute)},
+	} {
+		stored, _ := json.Marshal(&c)
+		for _, d := range []Counters{
+			{Clicks: 2, FirstClickAt: t0.Add(2 * time.Hour), LastClickAt: t0.Add(3 * time.Hour)},
+			{Clicks: 1, FirstClickAt: t0.Add(-time.Second), LastClickAt: t0.Add(-time.Second)},
+		} {
+			got, ok := addClicksJSON(stored, &d)
+			if !ok {
+				t.Fatalf("fast path refused %s", stored)
+			}
+			want := c
+			want.Add(d)
+			wantJSON, _ := json.Marshal(&want)
+			if !bytes.Equal(got, wantJSON) {
+				t.Errorf("fast path:\n got %s\nwant %s", got, wantJSON)
+			}
+		}
+	}
+	noTimes, _ := json.Marshal(&Counters{Conversions: 1})
+	if _, ok := addClicksJSON(noTimes, &Counters{Clicks: 1, FirstClickAt: t0, LastClickAt: t0}); ok {
+		t.Error("fast path took a record without click times")
+	}
+}

@@ -27,8 +27,7 @@ func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 	b := tx.Bucket(bDaily)
 	for k, d := range deltas { // clicks of a record that changes otherwise too go with the rest
 		if full, ok := strings.CutPrefix(k, clickDeltaPrefix); ok && deltas[full] != nil {
-			deltas[full].Clicks += d.Clicks
-			deltas[full].UniqueClicks += d.UniqueClicks
+			deltas[full].Add(*d)
 			delete(deltas, k)
 		}
 	}

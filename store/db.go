@@ -58,6 +58,7 @@ var (
 	bNameIDs      = []byte("name_ids")      // uint32 id → kind|name
 	bAssets       = []byte("assets")        // slug|0|id → Asset (promotional materials)
 	bAssetData    = []byte("asset_data")    // id → a file asset's bytes
+	bPartnerBatch = []byte("partner_batch") // partnerID|batchID → nil (partnerbatches.go)
 	bKeyClaims    = []byte("key_claims")    // sha256(token) → KeyClaim
 	bTeamSeats    = []byte("team_seats")    // fingerprint|0|slug → TeamSeat
 	bTeamInvites  = []byte("team_invites")  // sha256(token) → TeamInvite
@@ -68,7 +69,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bConversions, bOrders, bProgConv, bCommissions, bProgComm, bPartnerComm, bMaturing, bRefunds,
 	bClawbacks, bPartnerClaw, bBalances, bDaily, bBatches, bProgBatches, bCoupons, bInvites,
 	bEvents, bSeq, bAliases, bPartnerCust,
-	bAssets, bAssetData,
+	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs}
 
@@ -162,6 +163,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		s.clickSeq.Store(tx.Bucket(bClicks).Sequence())
 		s.ipRecent.init()
 		if err := s.loadIPWindow(tx); err != nil {
+			return err
+		}
+		if err := indexPartnerBatchesTx(tx); err != nil {
 			return err
 		}
 		meta := tx.Bucket(bMeta)

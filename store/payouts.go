@@ -180,6 +180,9 @@ func (s *Store) createPayoutBatch(a Actor, slug, period string) (*PayoutBatch, [
 // reserveTx moves an item's commissions to in_payout and its clawbacks into
 // the batch.
 func reserveTx(tx *bolt.Tx, batchID uint64, it *PayoutItem, now time.Time) error {
+	if err := tx.Bucket(bPartnerBatch).Put(key(it.PartnerID, batchID), nil); err != nil {
+		return err
+	}
 	for _, id := range it.Commissions {
 		c, err := commissionTx(tx, id)
 		if err != nil {
@@ -288,10 +291,11 @@ func (s *Store) PartnerPayouts(a Actor, slug string) ([]PartnerPayout, error) {
 			if slug != "" && p.Program != slug {
 				return nil
 			}
+			// Only the batches that hold an item of this partner.
 			var err error
-			scanPrefix(tx.Bucket(bProgBatches), key(p.Program), true, func(k, _ []byte) bool {
+			scanPrefix(tx.Bucket(bPartnerBatch), u64(p.ID), true, func(k, _ []byte) bool {
 				var b PayoutBatch
-				if err = get(tx.Bucket(bBatches), k[len(k)-8:], &b); err != nil {
+				if err = get(tx.Bucket(bBatches), k[8:16], &b); err != nil {
 					return false
 				}
 				for _, it := range b.Items {

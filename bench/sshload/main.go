@@ -1,0 +1,273 @@
+// Command sshload is the SSH part of `make bench` (bench/scale.sh): many
+// concurrent dashboard sessions (golang.org/x/crypto/ssh clients with a
+// PTY) that open the dashboard and switch screens, while the redirector
+// takes clicks. It reports the time to the first frame (from dialling,
+// handshake included, and from the shell request), the time from a key
+// press to the first byte of the new screen, the bytes each screen switch
+// sends, and, given the server's pid, its RSS per open session. Traffic
+// goes to loopback only.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+type result struct {
+	err         error
+	dialToFirst time.Duration
+	shellFirst  time.Duration
+	switches    []time.Duration
+	switchBytes []int
+	keys        []string // the key of each switch
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:23234", "SSH address (loopback)")
+	keyFile := flag.String("key", "", "private key file")
+	user := flag.String("user", "", "SSH user name (a program slug opens its partner portal)")
+	sessions := flag.Int("sessions", 200, "concurrent sessions")
+	keys := flag.String("keys", "2,3,4,5,6,1", "key presses, comma-separated, each a screen switch")
+	rounds := flag.Int("rounds", 3, "times each session goes through -keys")
+	quiet := flag.Duration("quiet", 150*time.Millisecond, "a screen is complete after this long without output")
+	pid := flag.Int("pid", 0, "server pid, for RSS per session")
+	dump := flag.String("dump", "", "write the first session's output to this file (debugging)")
+	flag.Parse()
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		log.Fatalf("sshload: -addr %q must be a loopback address", *addr)
+	}
+	pem, err := os.ReadFile(*keyFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg := &ssh.ClientConfig{User: *user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 30 * time.Second}
+	presses := strings.Split(*keys, ",")
+
+	rss0 := rssKB(*pid)
+	var ready, done sync.WaitGroup
+	ready.Add(*sessions)
+	done.Add(*sessions)
+	start := make(chan struct{})
+	results := make([]result, *sessions)
+	for i := range *sessions {
+		go func(i int) {
+			defer done.Done()
+			var w io.Writer
+			if i == 0 && *dump != "" {
+				f, err := os.Create(*dump)
+				if err == nil {
+					defer f.Close()
+					w = f
+				}
+			}
+			results[i] = session(*addr, cfg, presses, *rounds, *quiet, &ready, start, w)
+		}(i)
+	}
+	ready.Wait()
+	time.Sleep(500 * time.Millisecond)
+	rssOpen := rssKB(*pid)
+	close(start)
+	done.Wait()
+
+	var first, shellFirst, sw []time.Duration
+	var bytes []int
+	byKey := map[string][]time.Duration{}
+	failed := 0
+	for _, r := range results {
+		if r.err != nil {
+			failed++
+			if failed <= 3 {
+				log.Printf("session: %v", r.err)
+			}
+			continue
+		}
+		first = append(first, r.dialToFirst)
+		shellFirst = append(shellFirst, r.shellFirst)
+		sw = append(sw, r.switches...)
+		for j, k := range r.keys {
+			byKey[k] = append(byKey[k], r.switches[j])
+		}
+		bytes = append(bytes, r.switchBytes...)
+	}
+	fmt.Printf("sessions %d (failed %d), %d screen switches each\n", *sessions, failed, len(presses)**rounds)
+	fmt.Printf("first frame from dial: p50 %s p99 %s max %s\n", pct(first, 50), pct(first, 99), pct(first, 100))
+	fmt.Printf("first frame from shell request: p50 %s p99 %s\n", pct(shellFirst, 50), pct(shellFirst, 99))
+	fmt.Printf("key press to first byte of the next screen: p50 %s p99 %s\n", pct(sw, 50), pct(sw, 99))
+	for _, k := range presses {
+		fmt.Printf("  key %s: p50 %s p99 %s\n", k, pct(byKey[k], 50), pct(byKey[k], 99))
+	}
+	total := 0
+	for _, b := range bytes {
+		total += b
+	}
+	if len(bytes) > 0 {
+		fmt.Printf("bytes per screen switch: mean %d, p99 %d\n", total/len(bytes), pctInt(bytes, 99))
+	}
+	if *pid > 0 && rss0 > 0 {
+		fmt.Printf("server RSS: %.1f MB before, %.1f MB with %d sessions open: %.0f KB per session\n",
+			float64(rss0)/1024, float64(rssOpen)/1024, *sessions-failed, float64(rssOpen-rss0)/float64(max(1, *sessions-failed)))
+	}
+}
+
+// session opens one dashboard session, waits for its first frame, then
+// (after every session is open) presses the keys, each after the previous
+// screen went quiet.
+func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, quiet time.Duration, ready *sync.WaitGroup, start chan struct{}, dump io.Writer) (res result) {
+	signalled := false
+	defer func() {
+		if !signalled {
+			ready.Done()
+			<-start
+		}
+	}()
+	t0 := time.Now()
+	client, err := ssh.Dial("tcp", addr, cfg)
+	if err != nil {
+		res.err = fmt.Errorf("dial: %w", err)
+		return res
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		res.err = fmt.Errorf("session: %w", err)
+		return res
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm-256color", 24, 80, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
+		res.err = fmt.Errorf("pty: %w", err)
+		return res
+	}
+	in, err := sess.StdinPipe()
+	if err != nil {
+		res.err = err
+		return res
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		res.err = err
+		return res
+	}
+	reads := make(chan int, 256)
+	go func() {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := out.Read(buf)
+			if n > 0 && dump != nil {
+				_, _ = dump.Write(buf[:n])
+			}
+			if n > 0 {
+				reads <- n
+			}
+			if err != nil {
+				close(reads)
+				return
+			}
+		}
+	}()
+	t1 := time.Now()
+	if err := sess.Shell(); err != nil {
+		res.err = fmt.Errorf("shell: %w", err)
+		return res
+	}
+	if _, ok := <-reads; !ok {
+		res.err = fmt.Errorf("no first frame")
+		return res
+	}
+	res.dialToFirst, res.shellFirst = time.Since(t0), time.Since(t1)
+	drain(reads, quiet)
+	signalled = true
+	ready.Done()
+	<-start
+	for range rounds {
+		for _, k := range presses {
+			pressed := time.Now()
+			if _, err := io.WriteString(in, k); err != nil {
+				res.err = fmt.Errorf("key %q: %w", k, err)
+				return res
+			}
+			select {
+			case n, ok := <-reads:
+				if !ok {
+					res.err = fmt.Errorf("closed after key %q", k)
+					return res
+				}
+				res.switches = append(res.switches, time.Since(pressed))
+				res.keys = append(res.keys, k)
+				res.switchBytes = append(res.switchBytes, n+drain(reads, quiet))
+			case <-time.After(10 * time.Second):
+				res.err = fmt.Errorf("no answer to key %q in 10s", k)
+				return res
+			}
+		}
+	}
+	_, _ = io.WriteString(in, "q")
+	return res
+}
+
+// drain reads until nothing came for quiet and returns the bytes read.
+func drain(reads chan int, quiet time.Duration) int {
+	total := 0
+	for {
+		select {
+		case n, ok := <-reads:
+			if !ok {
+				return total
+			}
+			total += n
+		case <-time.After(quiet):
+			return total
+		}
+	}
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := min(len(s)-1, (len(s)*p+99)/100-1)
+	return s[max(0, i)].Round(100 * time.Microsecond)
+}
+
+func pctInt(v []int, p int) int {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	i := min(len(s)-1, (len(s)*p+99)/100-1)
+	return s[max(0, i)]
+}
+
+// rssKB reads VmRSS of pid from /proc (0 when unknown).
+func rssKB(pid int) int {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			var kb int
+			fmt.Sscan(f[1], &kb)
+			return kb
+		}
+	}
+	return 0
+}
