@@ -35,10 +35,9 @@ func (e *cmdEnv) payoutCmd() *cobra.Command {
 			if len(skipped) > 0 {
 				e.printf("\nNot in this batch:\n")
 				e.printSkipped(skipped, b.Currency)
+				e.printMinimumHint(b.Program, skipped, b.Currency)
 			}
-			if len(b.Items) > 0 {
-				e.printf("\nNext: payout export %d --format paypal-csv|wise-csv (then payout mark-paid %d), or payout send %d\n", b.ID, b.ID, b.ID)
-			}
+			e.printPayoutNext(b)
 			return nil
 		},
 	}
@@ -99,6 +98,7 @@ func (e *cmdEnv) nobodyToPay(slug string, skipped []store.Skipped) error {
 	if len(skipped) > 0 {
 		e.printf("\nLeft out:\n")
 		e.printSkipped(skipped, p.Currency)
+		e.printMinimumHint(p.Slug, skipped, p.Currency)
 	}
 	return nil
 }
@@ -215,12 +215,12 @@ func (e *cmdEnv) export(id uint64, format string) ([]payouts.File, error) {
 
 func (e *cmdEnv) payoutSendCmd() *cobra.Command {
 	return e.providerCmd("send BATCH", "pay the batch through the PayPal Payouts or Wise API (safe to run again)",
-		"sending payouts is not configured on this server; export the batch instead", (*payouts.Service).Send)
+		"sending payouts is not configured on this server; export the batch instead", (*payouts.Service).Send, e.checkSendable)
 }
 
 func (e *cmdEnv) payoutRefreshCmd() *cobra.Command {
 	return e.providerCmd("refresh BATCH", "ask PayPal / Wise how a sent batch is doing and record paid or failed items",
-		"sending payouts is not configured on this server", (*payouts.Service).Refresh)
+		"sending payouts is not configured on this server", (*payouts.Service).Refresh, nil)
 }
 
 func (e *cmdEnv) payoutReconcileCmd() *cobra.Command {
@@ -248,7 +248,8 @@ func (e *cmdEnv) payoutReconcileCmd() *cobra.Command {
 // providerCmd is a payout command that talks to the batch's providers
 // through the payouts service, reporting each item on stderr.
 func (e *cmdEnv) providerCmd(use, short, unconfigured string,
-	do func(*payouts.Service, context.Context, store.Actor, uint64, payouts.Progress) (*store.PayoutBatch, error)) *cobra.Command {
+	do func(*payouts.Service, context.Context, store.Actor, uint64, payouts.Progress) (*store.PayoutBatch, error),
+	check func(*store.PayoutBatch) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -261,11 +262,17 @@ func (e *cmdEnv) providerCmd(use, short, unconfigured string,
 			if e.srv.Payouts == nil {
 				return userErrf("%s", unconfigured)
 			}
-			// Check access before any provider call.
-			if _, err := e.srv.Store.PayoutBatch(e.id.Actor(), id); err != nil {
+			// Check access (and what the command needs) before any provider call.
+			b, err := e.srv.Store.PayoutBatch(e.id.Actor(), id)
+			if err != nil {
 				return about(err, "batch %d", id)
 			}
-			b, err := do(e.srv.Payouts, c.Context(), e.id.Actor(), id, e.progress)
+			if check != nil {
+				if err := check(b); err != nil {
+					return err
+				}
+			}
+			b, err = do(e.srv.Payouts, c.Context(), e.id.Actor(), id, e.progress)
 			return e.batchResult(b, err, id)
 		},
 	}
@@ -302,7 +309,7 @@ func (e *cmdEnv) batchResult(b *store.PayoutBatch, err error, id uint64) error {
 		return about(err, "batch %d", id)
 	}
 	// A provider's refusal or an outage: the merchant needs its words.
-	return userErrf("batch %d: %s", id, sanitize.Line(err.Error()))
+	return userErrf("batch %d: %s", id, sanitize.Line(trimBatchPrefix(err.Error())))
 }
 
 func (e *cmdEnv) payoutMarkPaidCmd() *cobra.Command {

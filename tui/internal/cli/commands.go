@@ -74,6 +74,7 @@ func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
 		args = []string{"help"}
 	}
 	root := e.root()
+	root.Annotations[annotationWords] = strings.Join(args, "\x00")
 	hideByRole(root, e.role(), d.OpenSignup)
 	root.SetArgs(args)
 	root.SetOut(e.out)
@@ -221,7 +222,8 @@ func rangeArgs(min, max int, names ...string) cobra.PositionalArgs {
 			return usageErr(c, "missing argument "+names[len(args)])
 		}
 		if max >= 0 && len(args) > max {
-			return usageErr(c, fmt.Sprintf("too many arguments (%q is extra)", sanitize.Shorten(sanitize.Line(args[max]), 40)))
+			return usageErr(c, fmt.Sprintf("too many arguments (%q is extra)", sanitize.Shorten(sanitize.Line(args[max]), 40))+
+				splitValueHint(c, args[max]))
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"github.com/affogato-sh/affogato/payouts"
 	"strconv"
 	"strings"
 	"testing"
@@ -265,5 +266,78 @@ func TestBootstrapLinesFitMakeRun(t *testing.T) {
 		if !strings.Contains(r.Stderr, want) {
 			t.Errorf("bootstrap message lacks %q:\n%s", want, r.Stderr)
 		}
+	}
+}
+
+func TestTooManyArgumentsExplainsQuoting(t *testing.T) {
+	admin := sshtest.NewKey(t, "admin")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
+	// What `ssh host program create shop --name "Shop Inc" …` sends: the
+	// server sees Shop and Inc as two words.
+	r := ts.Fail(admin, `too many arguments ("Inc" is extra)`, "program", "create", "shop", "--name", "Shop", "Inc", "--url", "https://shop.example")
+	if !strings.Contains(r.Stderr, `--name "'Shop Inc'"`) || !strings.Contains(r.Stderr, "twice") {
+		t.Fatalf("no quoting explanation:\n%s", r.Stderr)
+	}
+	r = ts.Fail(admin, "too many arguments", "stats", "shop", "extra")
+	if strings.Contains(r.Stderr, "twice") {
+		t.Fatalf("quoting explained where no flag value was split:\n%s", r.Stderr)
+	}
+}
+
+func TestPayoutHintsAndErrors(t *testing.T) {
+	admin, alice, bob := sshtest.NewKey(t, "admin"), sshtest.NewKey(t, "alice"), sshtest.NewKey(t, "bob")
+	ts := sshtest.StartWithStore(t, func(c *tui.Config, st *store.Store) {
+		c.AdminKeys = []string{admin.Pub}
+		c.Payouts = payouts.NewService(st, nil, nil)
+	})
+	ts.OK(admin, "program", "create", "shop", "--name", "Shop", "--url", "https://shop.example", "--auto-approve", "--hold-days", "0")
+	var ja, jb joinOut
+	ts.OKJSON(alice, &ja, "join", "shop", "--name", "Alice", "--email", "alice@example.com")
+	ts.OKJSON(bob, &jb, "join", "shop", "--name", "Bob", "--email", "bob@example.com")
+	ts.OK(alice, "profile", "set", "wise", "alice@example.com", "--currency", "EUR")
+	ts.OK(bob, "profile", "set", "paypal", "bob@example.com")
+	sale := func(order, amount, code string) {
+		t.Helper()
+		if _, _, err := ts.St.RecordConversion("shop", store.ConversionInput{OrderID: order, CustomerID: "c-" + order, Amount: amount,
+			Currency: "USD", Kind: "sale", Ref: code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sale("o1", "500.00", ja.Code) // alice: 100.00 by Wise
+	sale("o2", "100.00", jb.Code) // bob: 20.00, below the minimum 50.00
+	out := ts.OK(admin, "payout", "create", "shop")
+	hint := "ssh -p " + ts.Port + " aff.test "
+	for _, want := range []string{
+		hint + "payout export 1 --format wise-csv > batch-1-wise.csv\n",
+		hint + "payout mark-paid 1\n",
+		hint + "program set shop min-payout 20.00\n",
+		"payout send pays through the Wise API once the program's wise-token and wise-profile are set",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("payout create output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "paypal-csv") || strings.Contains(out, "|") {
+		t.Errorf("payout create offers what does not apply:\n%s", out)
+	}
+	// Send without credentials: the exact settings, live or sandbox, then send.
+	r := ts.Fail(admin, "program shop lacks wise-token and wise-profile", "payout", "send", "1")
+	for _, want := range []string{
+		hint + "program set shop wise-token YOUR_WISE_API_TOKEN\n",
+		"live Wise (https://api.wise.com): real money",
+		hint + "program set shop wise-base-url https://api.sandbox.transferwise.tech\n",
+	} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("send without credentials lacks %q:\n%s", want, r.Stderr)
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(r.Stderr), hint+"payout send 1") {
+		t.Errorf("the error must end with the command that sends:\n%s", r.Stderr)
+	}
+	// Exported: send says to mark it paid.
+	ts.OK(admin, "payout", "export", "1", "--format", "wise-csv")
+	r = ts.Fail(admin, "was exported", "payout", "send", "1")
+	if !strings.HasSuffix(strings.TrimSpace(r.Stderr), hint+"payout mark-paid 1") || strings.Count(r.Stderr, "batch 1") > 1 {
+		t.Errorf("send of an exported batch:\n%s", r.Stderr)
 	}
 }
