@@ -520,3 +520,50 @@ func (s *Store) OwedPage(ctx context.Context, a Actor, slug string, q PageQuery)
 	}
 	return page, nil
 }
+
+// PartnerLinksOf lists one partner's links with their all-time counts
+// (merchant).
+func (s *Store) PartnerLinksOf(ctx context.Context, a Actor, slug string, partnerID uint64) ([]LinkStat, error) {
+	var out []LinkStat
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if _, err := adminProgramTx(tx, a, slug); err != nil {
+			return err
+		}
+		var p Partner
+		if err := get(tx.Bucket(bPartners), u64(partnerID), &p); err != nil || p.Program != slug {
+			return fmt.Errorf("partner %d: %w", partnerID, ErrNotFound)
+		}
+		var err error
+		scanPrefix(tx.Bucket(bPartnerLinks), u64(partnerID), false, func(k, _ []byte) bool {
+			if err = ctx.Err(); err != nil {
+				return false
+			}
+			var ls LinkStat
+			code := k[8 : len(k)-1]
+			if err = get(tx.Bucket(bLinks), code, &ls.Link); err != nil {
+				return false
+			}
+			var cnt Counters
+			if cnt, err = linkTotalsTx(tx, string(code)); err != nil {
+				return false
+			}
+			ls.Clicks, ls.Conversions = cnt.Clicks, cnt.Conversions
+			out = append(out, ls)
+			return true
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("links of partner %d: %w", partnerID, err)
+	}
+	return out, nil
+}
+
+// CheckSetting validates value for program setting k (a ProgramSettingKeys
+// key) against p without storing anything: forms check as the user types.
+// The store checks again when the setting is saved.
+func CheckSetting(p Program, k, value string) error {
+	p.Domains = append([]string(nil), p.Domains...)
+	p.Admins = append([]uint64(nil), p.Admins...)
+	return applySetting(&p, k, value)
+}

@@ -171,7 +171,7 @@ func TestShutdownSaysGoodbye(t *testing.T) {
 	admin := sshtest.NewKey(t, "admin")
 	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
 	p := ts.OpenPTY(admin, "")
-	p.WaitFor("affogato", "q quit")
+	p.WaitFor("affogato", "Create your first program")
 	deadline := time.Now().Add(5 * time.Second)
 	for tui.ScreenCount(ts.Srv) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

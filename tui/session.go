@@ -88,28 +88,29 @@ func (e sessionEnv) Getenv(k string) string {
 	return v
 }
 
-// runScreen runs the home screen for a terminal session.
+// runScreen runs the dashboard for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 	if s.runPortal(sess, id) {
 		return
 	}
-	d, err := ui.LoadHome(ui.Env{Store: s.st, Hint: s.sshHint(), Link: s.link}, id, sess.User())
-	if err != nil {
-		s.log.Error("load home screen", "err", err)
-		fmt.Fprintln(sess.Stderr(), "error: the server could not load your data; try again later")
-		_ = sess.Exit(1)
-		return
-	}
 	var prog *tea.Program
+	var app *ui.App
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
-		accent := ""
-		if d.Portal != nil {
-			accent = d.Portal.Accent
-		}
-		model := ui.NewHome(d, ui.NewHomeStyles(sessionRenderer(sess), accent), pty.Window.Width, pty.Window.Height)
+		app = ui.New(sess.Context(), ui.Options{
+			Store:      s.st,
+			Payouts:    s.cfg.Payouts,
+			Identity:   id,
+			Username:   sess.User(),
+			OpenSignup: s.cfg.OpenSignup,
+			Renderer:   sessionRenderer(sess),
+			Width:      pty.Window.Width,
+			Height:     pty.Window.Height,
+			Hint:       s.sshHintAs,
+			Link:       s.link,
+		})
 		in := newActivityReader(sess)
-		p := tea.NewProgram(model,
+		p := tea.NewProgram(app,
 			tea.WithInput(in),
 			tea.WithOutput(sess),
 			tea.WithoutSignalHandler(),
@@ -125,6 +126,9 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 	bubbletea.MiddlewareWithProgramHandler(handler, termenv.Ascii)(func(ssh.Session) {
 		if prog != nil {
 			s.programs.remove(prog)
+		}
+		if app != nil {
+			app.Close()
 		}
 	})(sess)
 }

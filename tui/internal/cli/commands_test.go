@@ -501,7 +501,7 @@ func TestScreens(t *testing.T) {
 	ts.OKJSON(alice, &j, "join", "shop", "--name", "Alice", "--email", "alice@example.com")
 
 	p := ts.OpenPTY(admin, "")
-	p.WaitFor("affogato", "instance admin", "Programs you run", "shop", "Commands")
+	p.WaitFor("Shop Inc", "Overview", "Last 30 days")
 	p.Quit()
 
 	p = ts.OpenPTY(alice, "")

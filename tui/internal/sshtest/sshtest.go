@@ -336,7 +336,7 @@ func (p *PTY) Quit() {
 		case <-p.done:
 			return
 		case <-tick.C:
-			_, _ = p.stdin.Write([]byte("q"))
+			_, _ = p.stdin.Write([]byte{0x03}) // ctrl+c: quits every screen, text fields too
 		case <-deadline:
 			p.t.Fatalf("session did not end on q; got:\n%s", p.Output())
 		}

@@ -1,0 +1,538 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/affogato-sh/affogato/payouts"
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/footer"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/form"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/tabs"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
+	"github.com/affogato-sh/affogato/tui/internal/ui/merchant"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
+)
+
+// Options configure one session's dashboard.
+type Options struct {
+	Store      *store.Store
+	Payouts    *payouts.Service // nil: payout send is unavailable
+	Identity   *identity.Identity
+	Username   string // the SSH username: may name a program to open
+	OpenSignup bool
+	Renderer   *lipgloss.Renderer
+	Width      int
+	Height     int
+	Now        func() time.Time // nil: time.Now
+	Hint       func(user string) string
+	Link       func(code string) string
+	// Pages other consoles plug in. Nil ones show a placeholder (assets)
+	// or the home screen (a partner's programs).
+	MerchantAssets func(c *common.Common, slug string) common.Tab
+	PartnerTabs    func(c *common.Common, slug string) []common.Tab
+}
+
+// Live updates: after a change signal the shown tab reloads, and the next
+// signal is taken no sooner than this (signals in between coalesce).
+const liveInterval = 250 * time.Millisecond
+
+// mode is what the frame shows.
+type mode int
+
+const (
+	modeLoading mode = iota
+	modeConsole      // a program's tabs
+	modePicker       // the program picker
+	modeFirst        // "create your first program"
+	modeHome         // the home screen (keys without a console here)
+)
+
+// entry is one program the user can open, as merchant or partner.
+type entry struct {
+	Slug, Name, Role, Accent string
+}
+
+// App is the dashboard's root model: header, the active tab, footer; the
+// picker, the full help and the first-program form. It is a pointer model
+// (Update returns the same *App) so the session can close it.
+type App struct {
+	c       *common.Common
+	o       Options
+	mode    mode
+	entries []entry
+	cur     entry
+	tabs    []common.Tab
+	active  int
+	help    bool
+	picker  int
+	foot    *footer.Footer
+	first   *form.Form
+	home    Home
+	bye     string
+	loadErr string
+	notice  string // one line above the tab until the next key (a key shown once)
+
+	// live updates of the current program
+	unsub  func()
+	subGen int
+	waitCh <-chan struct{}
+}
+
+// New makes the dashboard for one session; ctx is the session's.
+func New(ctx context.Context, o Options) *App {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &common.Common{
+		Ctx:      ctx,
+		Data:     common.NewData(o.Store, o.Identity.Actor(), o.Payouts),
+		Renderer: o.Renderer,
+		Styles:   styles.New(o.Renderer, ""),
+		Keys:     keymap.Default(),
+		Now:      o.Now,
+		Hint:     o.Hint,
+		Link:     o.Link,
+	}
+	a := &App{c: c, o: o}
+	a.resize(o.Width, o.Height)
+	a.foot = footer.New(c)
+	return a
+}
+
+// Close ends the live-update subscription (the session ended).
+func (a *App) Close() {
+	if a.unsub != nil {
+		a.unsub()
+		a.unsub = nil
+	}
+}
+
+func (a *App) resize(w, h int) {
+	if w <= 0 {
+		w = 80
+	}
+	if h <= 0 {
+		h = 24
+	}
+	a.o.Width, a.o.Height = w, h
+	a.c.Width, a.c.Height = w, max(h-2, 1)
+	for _, t := range a.tabs {
+		t.SetSize(a.c.Width, a.c.Height)
+	}
+	a.home.width, a.home.height = w, h
+}
+
+// Messages of the frame.
+type (
+	sessionMsg struct {
+		entries []entry
+		home    *HomeData
+		err     error
+	}
+	changedMsg struct{ gen int }
+	rearmMsg   struct{ gen int }
+	createdMsg struct {
+		p      *store.Program
+		apiKey string
+		err    error
+	}
+)
+
+// Init loads who the user is and which programs they can open.
+func (a *App) Init() tea.Cmd { return a.loadSession }
+
+func (a *App) loadSession() tea.Msg {
+	id := a.o.Identity
+	if !id.Known() {
+		return a.homeMsg()
+	}
+	progs, err := a.c.Data.Programs()
+	if err != nil {
+		return sessionMsg{err: err}
+	}
+	var es []entry
+	for _, p := range progs {
+		es = append(es, entry{Slug: p.Slug, Name: p.Name, Role: "merchant", Accent: p.Accent})
+	}
+	if a.o.PartnerTabs != nil {
+		mems, err := a.c.Data.Memberships()
+		if err != nil {
+			return sessionMsg{err: err}
+		}
+		for _, m := range mems {
+			name := m.Program
+			accent := ""
+			if p, err := a.o.Store.Program(m.Program); err == nil {
+				name, accent = p.Name, p.Accent
+			}
+			es = append(es, entry{Slug: m.Program, Name: name, Role: "partner", Accent: accent})
+		}
+	}
+	if len(es) == 0 && !id.Admin && !a.o.OpenSignup {
+		return a.homeMsg()
+	}
+	// SLUG@host for a program this user does not run: the home screen
+	// (signup page) until the partner portal takes it.
+	if a.o.Username != "" && !slices.ContainsFunc(es, func(e entry) bool { return e.Slug == a.o.Username }) {
+		if _, err := a.o.Store.Program(a.o.Username); err == nil {
+			return a.homeMsg()
+		}
+	}
+	return sessionMsg{entries: es}
+}
+
+func (a *App) homeMsg() tea.Msg {
+	d, err := LoadHome(Env{Store: a.o.Store, Hint: a.o.Hint(""), Link: a.o.Link}, a.o.Identity, a.o.Username)
+	return sessionMsg{home: d, err: err}
+}
+
+// open shows program e's console.
+func (a *App) open(e entry) tea.Cmd {
+	a.Close()
+	a.cur = e
+	a.c.SetAccent(e.Accent)
+	a.foot = footer.New(a.c)
+	a.mode = modeConsole
+	a.help = false
+	a.active = 0
+	switch e.Role {
+	case "partner":
+		a.tabs = a.o.PartnerTabs(a.c, e.Slug)
+	default:
+		a.tabs = merchant.Tabs(a.c, e.Slug, merchant.Options{Assets: a.o.MerchantAssets})
+	}
+	cmds := []tea.Cmd{}
+	for _, t := range a.tabs {
+		t.SetSize(a.c.Width, a.c.Height)
+	}
+	cmds = append(cmds, a.tabs[0].Init(), a.subscribe(e.Slug))
+	return tea.Batch(cmds...)
+}
+
+// subscribe starts live updates of slug.
+func (a *App) subscribe(slug string) tea.Cmd {
+	ch, cancel := a.c.Data.Subscribe(slug)
+	a.unsub = cancel
+	a.subGen++
+	gen := a.subGen
+	a.waitCh = ch
+	return a.wait(gen)
+}
+
+// wait returns a command that waits for the next change signal.
+func (a *App) wait(gen int) tea.Cmd {
+	ch, ctx := a.waitCh, a.c.Ctx
+	return func() tea.Msg {
+		select {
+		case <-ch:
+			return changedMsg{gen: gen}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// Update routes a message.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.resize(msg.Width, msg.Height)
+		return a, nil
+	case GoodbyeMsg:
+		a.bye = msg.Text
+		a.Close()
+		return a, tea.Quit
+	}
+	if a.mode == modeHome {
+		m, cmd := a.home.Update(msg)
+		a.home = m.(Home)
+		if a.home.bye != "" {
+			a.bye = a.home.bye
+		}
+		return a, cmd
+	}
+	switch msg := msg.(type) {
+	case sessionMsg:
+		return a, a.onSession(msg)
+	case createdMsg:
+		return a, a.onCreated(msg)
+	case changedMsg:
+		if msg.gen != a.subGen || a.mode != modeConsole {
+			return a, nil
+		}
+		gen := msg.gen
+		return a, tea.Batch(a.tabs[a.active].Reload(), tea.Tick(liveInterval, func(time.Time) tea.Msg { return rearmMsg{gen: gen} }))
+	case rearmMsg:
+		if msg.gen != a.subGen {
+			return a, nil
+		}
+		return a, a.wait(msg.gen)
+	case common.StatusMsg:
+		a.foot.Msg = msg
+		return a, nil
+	case tea.KeyMsg:
+		return a, a.onKey(msg)
+	}
+	// Load results and the like: every tab sees them; each takes its own.
+	var cmds []tea.Cmd
+	for i, t := range a.tabs {
+		var cmd tea.Cmd
+		a.tabs[i], cmd = t.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	if a.mode == modeFirst && a.first != nil {
+		_, cmd := a.first.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return a, tea.Batch(cmds...)
+}
+
+func (a *App) onSession(msg sessionMsg) tea.Cmd {
+	switch {
+	case msg.err != nil:
+		a.loadErr = common.ErrText(msg.err)
+		a.mode = modeLoading
+		return nil
+	case msg.home != nil:
+		a.mode = modeHome
+		accent := ""
+		if msg.home.Portal != nil {
+			accent = msg.home.Portal.Accent
+		}
+		a.home = NewHome(msg.home, NewHomeStyles(a.o.Renderer, accent), a.o.Width, a.o.Height)
+		return nil
+	}
+	a.entries = msg.entries
+	if len(a.entries) == 0 {
+		a.mode = modeFirst
+		a.first = newFirstProgramForm(a.c)
+		return nil
+	}
+	for _, e := range a.entries {
+		if e.Slug == a.o.Username {
+			return a.open(e)
+		}
+	}
+	if len(a.entries) == 1 {
+		return a.open(a.entries[0])
+	}
+	a.mode = modePicker
+	a.picker = 0
+	return nil
+}
+
+func (a *App) onKey(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.Keys
+	a.notice = ""
+	if key.Matches(msg, k.ForceQuit) {
+		return a.quit()
+	}
+	if a.help {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return a.quit()
+		case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
+			a.help = false
+		}
+		return nil
+	}
+	switch a.mode {
+	case modeLoading:
+		if key.Matches(msg, k.Quit) {
+			return a.quit()
+		}
+		return nil
+	case modeFirst:
+		return a.firstKey(msg)
+	case modePicker:
+		return a.pickerKey(msg)
+	}
+	t := a.tabs[a.active]
+	if t.Capturing() {
+		var cmd tea.Cmd
+		a.tabs[a.active], cmd = t.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return a.quit()
+	case key.Matches(msg, k.Help):
+		a.help = true
+		return nil
+	case key.Matches(msg, k.Picker) && len(a.entries) > 1:
+		a.mode = modePicker
+		a.picker = max(slices.Index(a.entries, a.cur), 0)
+		return nil
+	case key.Matches(msg, k.NextTab):
+		return a.switchTab((a.active + 1) % len(a.tabs))
+	case key.Matches(msg, k.PrevTab):
+		return a.switchTab((a.active + len(a.tabs) - 1) % len(a.tabs))
+	}
+	for i, b := range k.Tabs {
+		if key.Matches(msg, b) && i < len(a.tabs) {
+			return a.switchTab(i)
+		}
+	}
+	var cmd tea.Cmd
+	a.tabs[a.active], cmd = t.Update(msg)
+	return cmd
+}
+
+func (a *App) switchTab(i int) tea.Cmd {
+	if i == a.active {
+		return nil
+	}
+	a.active = i
+	return a.tabs[i].Reload()
+}
+
+func (a *App) quit() tea.Cmd {
+	a.bye = "Bye!"
+	a.Close()
+	return tea.Quit
+}
+
+func (a *App) pickerKey(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.Keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return a.quit()
+	case key.Matches(msg, k.Up):
+		a.picker = max(a.picker-1, 0)
+	case key.Matches(msg, k.Down):
+		a.picker = min(a.picker+1, len(a.entries)-1)
+	case key.Matches(msg, k.Home):
+		a.picker = 0
+	case key.Matches(msg, k.End):
+		a.picker = len(a.entries) - 1
+	case key.Matches(msg, k.Open):
+		return a.open(a.entries[a.picker])
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Picker):
+		if a.tabs != nil {
+			a.mode = modeConsole
+		}
+	case key.Matches(msg, k.Help):
+		a.help = true
+	}
+	return nil
+}
+
+// View draws the frame.
+func (a *App) View() string {
+	if a.bye != "" {
+		return a.bye + "\n"
+	}
+	return a.frame()
+}
+
+// frame is the screen without the goodbye.
+func (a *App) frame() string {
+	if a.mode == modeHome {
+		return a.home.View()
+	}
+	w := a.o.Width
+	var header, body string
+	var help []key.Binding
+	k := a.c.Keys
+	switch a.mode {
+	case modeLoading:
+		header = tabs.Header(a.c, w, "affogato", a.role(), nil, -1)
+		body = a.c.Styles.Dim.Render("Loading…")
+		if a.loadErr != "" {
+			body = a.c.Styles.Bad.Render(a.loadErr)
+		}
+		help = []key.Binding{k.Quit}
+	case modeFirst:
+		header = tabs.Header(a.c, w, "affogato", a.role(), nil, -1)
+		body = a.first.View(min(w, 100))
+		help = append(a.first.Help(), k.ForceQuit)
+	case modePicker:
+		header = tabs.Header(a.c, w, "affogato", a.role(), nil, -1)
+		body = a.pickerView()
+		help = []key.Binding{k.Up, k.Down, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")), k.Help, k.Quit}
+	default:
+		titles := make([]string, len(a.tabs))
+		for i, t := range a.tabs {
+			titles[i] = t.Title()
+		}
+		header = tabs.Header(a.c, w, a.cur.Name, a.cur.Role, titles, a.active)
+		body = a.tabs[a.active].View()
+		if a.notice != "" {
+			body = a.c.Styles.Warn.Render(a.notice) + "\n" + body
+		}
+		help = a.tabs[a.active].ShortHelp()
+		if !a.tabs[a.active].Capturing() {
+			help = append(help, k.Help, k.Quit)
+		}
+	}
+	if a.help {
+		body = a.fullHelp()
+		help = []key.Binding{k.Back, k.Quit}
+	}
+	return header + "\n" + a.fit(body) + "\n" + a.foot.View(w, help)
+}
+
+// fit makes body exactly the content area: lines cut to the width, then
+// padded or cut to the height.
+func (a *App) fit(body string) string {
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	for i, l := range lines {
+		if lipgloss.Width(l) > a.c.Width {
+			lines[i] = cutANSI(l, a.c.Width)
+		}
+	}
+	return common.FitLines(strings.Join(lines, "\n"), a.c.Height)
+}
+
+func (a *App) role() string {
+	if a.o.Identity.Admin {
+		return "instance admin"
+	}
+	return ""
+}
+
+func (a *App) pickerView() string {
+	st := a.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Heading.Render("Your programs") + st.Dim.Render("  (enter opens one)") + "\n\n")
+	for i, e := range a.entries {
+		line := fmt.Sprintf("%-24s %-10s %s", common.Truncate(common.Clean(e.Name), 24), e.Role, e.Slug)
+		if i == a.picker {
+			line = st.Selected.Render(common.Pad("› "+line, min(a.c.Width, 70)))
+		} else {
+			line = "  " + line
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+func (a *App) fullHelp() string {
+	k := a.c.Keys
+	var groups [][]key.Binding
+	if a.mode == modeConsole {
+		groups = append(groups, a.tabs[a.active].FullHelp()...)
+	}
+	groups = append(groups, k.Navigation(), k.Global())
+	st := a.c.Styles
+	title := "Keys"
+	if a.mode == modeConsole {
+		title = "Keys · " + a.tabs[a.active].Title()
+	}
+	return st.Heading.Render(title) + "\n\n" + a.foot.Full(a.c.Width, groups) + "\n\n" +
+		st.Dim.Render("Every money-moving or destructive action asks y/n first. Press ? or esc to close.")
+}
+
+// cutANSI cuts a styled line to width cells.
+func cutANSI(s string, width int) string { return ansi.Truncate(s, width, "") }

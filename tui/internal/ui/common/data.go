@@ -1,0 +1,150 @@
+package common
+
+import (
+	"context"
+
+	"github.com/affogato-sh/affogato/payouts"
+	"github.com/affogato-sh/affogato/store"
+)
+
+// Data is the store bound to one session's actor: its methods take no
+// actor, so a screen can not act as anyone else; the store checks every
+// permission, as it does for the commands.
+type Data struct {
+	st      *store.Store
+	a       store.Actor
+	payouts *payouts.Service
+}
+
+// NewData binds st (and the payouts service, which may be nil) to actor a.
+func NewData(st *store.Store, a store.Actor, ps *payouts.Service) *Data {
+	return &Data{st: st, a: a, payouts: ps}
+}
+
+// Actor is who the data is read as (for display only).
+func (d *Data) Actor() store.Actor { return d.a }
+
+// Subscribe signals changes of program slug (see store.Subscribe).
+func (d *Data) Subscribe(slug string) (<-chan struct{}, func()) { return d.st.Subscribe(slug) }
+
+// Programs lists the programs the actor administers.
+func (d *Data) Programs() ([]store.Program, error) { return d.st.ListPrograms(d.a) }
+
+// Memberships lists the actor's partner memberships.
+func (d *Data) Memberships() ([]store.Partner, error) { return d.st.Memberships(d.a) }
+
+// Program reads a program's settings without secrets.
+func (d *Data) Program(ctx context.Context, slug string) (*store.ProgramView, error) {
+	return d.st.ProgramView(ctx, d.a, slug)
+}
+
+// Stats reads a program's stats over days.
+func (d *Data) Stats(slug string, days int) (*store.Stats, error) { return d.st.Stats(d.a, slug, days) }
+
+// PartnerStats reads one partner's stats over days.
+func (d *Data) PartnerStats(slug string, partnerID uint64, days int) (*store.Stats, error) {
+	return d.st.PartnerStats(d.a, slug, partnerID, days)
+}
+
+// TopPartners reads the n partners with the most revenue over days.
+func (d *Data) TopPartners(ctx context.Context, slug string, days, n int) ([]store.TopPartner, error) {
+	return d.st.TopPartners(ctx, d.a, slug, days, n)
+}
+
+// Partners reads one page of partners.
+func (d *Data) Partners(ctx context.Context, slug string, q store.PageQuery) (*store.PartnerPage, error) {
+	return d.st.PartnerPage(ctx, d.a, slug, q)
+}
+
+// PartnerCount counts partners by status ("" = all).
+func (d *Data) PartnerCount(ctx context.Context, slug string) (map[string]int, error) {
+	return d.st.PartnerCount(ctx, d.a, slug)
+}
+
+// PartnerLinks lists a partner's links with their counts.
+func (d *Data) PartnerLinks(ctx context.Context, slug string, partnerID uint64) ([]store.LinkStat, error) {
+	return d.st.PartnerLinksOf(ctx, d.a, slug, partnerID)
+}
+
+// Conversions reads one page of conversions.
+func (d *Data) Conversions(ctx context.Context, slug string, q store.PageQuery) (*store.ConversionPage, error) {
+	return d.st.ConversionPage(ctx, d.a, slug, q)
+}
+
+// Commissions reads one page of commissions.
+func (d *Data) Commissions(ctx context.Context, slug string, q store.PageQuery) (*store.CommissionPage, error) {
+	return d.st.CommissionPage(ctx, d.a, slug, q)
+}
+
+// Owed reads one page of who is owed what.
+func (d *Data) Owed(ctx context.Context, slug string, q store.PageQuery) (*store.OwedPage, error) {
+	return d.st.OwedPage(ctx, d.a, slug, q)
+}
+
+// Batches lists a program's payout batches.
+func (d *Data) Batches(slug string) ([]store.PayoutBatch, error) {
+	return d.st.ListPayoutBatches(d.a, slug)
+}
+
+// Batch reads one payout batch.
+func (d *Data) Batch(id uint64) (*store.PayoutBatch, error) { return d.st.PayoutBatch(d.a, id) }
+
+// Team lists a program's admins.
+func (d *Data) Team(slug string) ([]store.User, error) { return d.st.TeamMembers(d.a, slug) }
+
+// SetPartnerStatus approves, rejects or suspends a partner.
+func (d *Data) SetPartnerStatus(slug string, id uint64, status string) (*store.Partner, error) {
+	return d.st.SetPartnerStatus(d.a, slug, id, status)
+}
+
+// SetPartnerPlan sets a partner's commission override ("" = the program's).
+func (d *Data) SetPartnerPlan(slug string, id uint64, plan string) (*store.Partner, error) {
+	return d.st.SetPartnerPlan(d.a, slug, id, plan)
+}
+
+// ApproveCommission approves a commission now.
+func (d *Data) ApproveCommission(slug string, id uint64) (*store.Commission, error) {
+	return d.st.ApproveCommission(d.a, slug, id)
+}
+
+// RejectCommission rejects a commission.
+func (d *Data) RejectCommission(slug string, id uint64, reason string) (*store.Commission, error) {
+	return d.st.RejectCommission(d.a, slug, id, reason)
+}
+
+// CreateBatch creates a payout batch.
+func (d *Data) CreateBatch(slug string) (*store.PayoutBatch, []store.Skipped, error) {
+	return d.st.CreatePayoutBatch(d.a, slug)
+}
+
+// MarkPaid marks a batch paid (paid by hand from its CSV).
+func (d *Data) MarkPaid(id uint64) (*store.PayoutBatch, error) { return d.st.MarkBatchPaid(d.a, id) }
+
+// CanSend says whether batches can be sent through a provider API here.
+func (d *Data) CanSend() bool { return d.payouts != nil }
+
+// Send sends a batch through its providers, reporting each item.
+func (d *Data) Send(ctx context.Context, id uint64, progress payouts.Progress) (*store.PayoutBatch, error) {
+	return d.payouts.Send(ctx, d.a, id, progress)
+}
+
+// Refresh asks the providers for a batch's status, reporting each item.
+func (d *Data) Refresh(ctx context.Context, id uint64, progress payouts.Progress) (*store.PayoutBatch, error) {
+	return d.payouts.Refresh(ctx, d.a, id, progress)
+}
+
+// SetProgram changes one program setting.
+func (d *Data) SetProgram(slug, k, value string) (*store.Program, error) {
+	return d.st.SetProgram(d.a, slug, k, value)
+}
+
+// RotateAPIKey makes a new API key (returned once).
+func (d *Data) RotateAPIKey(slug string) (string, error) { return d.st.RotateAPIKey(d.a, slug) }
+
+// CreateInvite makes an invitation token.
+func (d *Data) CreateInvite(slug string) (string, error) { return d.st.CreateInvite(d.a, slug) }
+
+// CreateProgram creates a program (instance admins; anyone with open signup).
+func (d *Data) CreateProgram(in store.ProgramInput, openSignup bool) (*store.Program, string, error) {
+	return d.st.CreateProgram(d.a, in, openSignup)
+}

@@ -1,0 +1,67 @@
+// Package footer renders the footer line: the current screen's short key
+// help (bubbles/help over its key bindings) and the last message, green
+// for success and red for errors.
+package footer
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
+)
+
+// Footer holds the help renderer and the last message.
+type Footer struct {
+	c    *common.Common
+	help help.Model
+	Msg  common.StatusMsg
+}
+
+// New makes a footer.
+func New(c *common.Common) *Footer {
+	f := &Footer{c: c, help: help.New()}
+	f.restyle()
+	return f
+}
+
+// restyle takes the session's styles (help's defaults use the global renderer).
+func (f *Footer) restyle() {
+	st := f.c.Styles
+	f.help.Styles = help.Styles{
+		ShortKey: st.HelpKey, ShortDesc: st.HelpDesc, ShortSeparator: st.HelpSep,
+		FullKey: st.HelpKey, FullDesc: st.HelpDesc, FullSeparator: st.HelpSep,
+		Ellipsis: st.HelpSep,
+	}
+}
+
+// View renders one line of width columns with bindings as the short help.
+func (f *Footer) View(width int, bindings []key.Binding) string {
+	f.restyle()
+	st := f.c.Styles
+	msg := ""
+	if f.Msg.Text != "" {
+		text := common.Truncate(f.Msg.Text, max(width/2, 20))
+		if f.Msg.Err {
+			msg = st.MsgBad.Render(text)
+		} else {
+			msg = st.MsgGood.Render(text)
+		}
+	}
+	f.help.Width = max(width-lipgloss.Width(msg)-2, 10)
+	h := f.help.ShortHelpView(bindings)
+	gap := width - lipgloss.Width(h) - lipgloss.Width(msg)
+	if gap < 1 {
+		return common.Truncate(h, width)
+	}
+	return h + strings.Repeat(" ", gap) + msg
+}
+
+// Full renders the full help of groups in width columns.
+func (f *Footer) Full(width int, groups [][]key.Binding) string {
+	f.restyle()
+	f.help.Width = width
+	return f.help.FullHelpView(groups)
+}

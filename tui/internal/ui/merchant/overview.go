@@ -1,0 +1,144 @@
+package merchant
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/chart"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/kpi"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
+)
+
+// periods are the Overview's day ranges, cycled with d.
+var periods = [...]int{7, 30, 90}
+
+// overview is tab 1: the period's figures, balances, a per-day chart and
+// the top 5 partners.
+type overview struct {
+	base
+	period  int // index into periods
+	revenue bool
+	st      *store.Stats
+	top     []store.TopPartner
+	keyDays key.Binding
+	keyMode key.Binding
+}
+
+type overviewMsg struct {
+	slug string
+	seq  int
+	st   *store.Stats
+	top  []store.TopPartner
+	err  error
+}
+
+func newOverview(c *common.Common, slug string) *overview {
+	return &overview{base: newBase(c, slug), period: 1,
+		keyDays: keymap.Action("d", "7/30/90 days"), keyMode: keymap.Action("c", "chart: clicks/revenue")}
+}
+
+func (o *overview) Title() string   { return "Overview" }
+func (o *overview) Init() tea.Cmd   { return o.load() }
+func (o *overview) Reload() tea.Cmd { return o.load() }
+func (o *overview) Capturing() bool { return false }
+
+func (o *overview) load() tea.Cmd {
+	seq, slug, days, data, ctx := o.next(), o.slug, periods[o.period], o.c.Data, o.c.Ctx
+	return func() tea.Msg {
+		st, err := data.Stats(slug, days)
+		if err != nil {
+			return overviewMsg{slug: slug, seq: seq, err: err}
+		}
+		top, err := data.TopPartners(ctx, slug, days, 5)
+		return overviewMsg{slug: slug, seq: seq, st: st, top: top, err: err}
+	}
+}
+
+func (o *overview) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case overviewMsg:
+		if !o.current(msg.slug, msg.seq) {
+			return o, nil
+		}
+		o.done(msg.err)
+		if msg.err == nil {
+			o.st, o.top = msg.st, msg.top
+		}
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, o.keyDays):
+			o.period = (o.period + 1) % len(periods)
+			return o, o.load()
+		case key.Matches(msg, o.keyMode):
+			o.revenue = !o.revenue
+		}
+	}
+	return o, nil
+}
+
+func (o *overview) ShortHelp() []key.Binding  { return []key.Binding{o.keyDays, o.keyMode} }
+func (o *overview) FullHelp() [][]key.Binding { return [][]key.Binding{{o.keyDays, o.keyMode}} }
+
+func (o *overview) View() string {
+	s := o.c.Styles
+	if o.loadErr != "" {
+		return s.Bad.Render(o.loadErr)
+	}
+	if o.st == nil {
+		return s.Dim.Render("Loading…")
+	}
+	st, cur := o.st, o.st.Currency
+	var b strings.Builder
+	b.WriteString(s.Heading.Render(fmt.Sprintf("Last %d days", st.Days)) + s.Dim.Render("  (d: 7/30/90 days)") + "\n")
+	b.WriteString(kpi.Cards(o.c, o.width, 19, []kpi.Card{
+		{Label: "Clicks", Value: fmt.Sprint(st.Clicks)},
+		{Label: "Unique clicks", Value: fmt.Sprint(st.UniqueClicks)},
+		{Label: "Conversions", Value: fmt.Sprint(st.Conversions)},
+		{Label: "Conversion rate", Value: percent(st.Conversions, st.Clicks)},
+		{Label: "Revenue", Value: common.Money(st.Revenue, cur)},
+		{Label: "Commission", Value: common.Money(st.Commission, cur)},
+		{Label: "EPC", Value: common.Money(st.EPC(), cur)},
+	}) + "\n")
+	bal := st.Balance
+	line := fmt.Sprintf("Balances %s: pending %s · approved %s · in payout %s · paid %s · clawback %s", cur,
+		common.Amount(bal.Pending, cur), common.Amount(bal.Approved, cur), common.Amount(bal.InPayout, cur),
+		common.Amount(bal.Paid, cur), common.Amount(bal.Clawback, cur))
+	b.WriteString(s.Dim.Render(common.Truncate(line, o.width)) + "\n\n")
+	days := make([]time.Time, len(st.Daily))
+	clicks, convs, revenue := make([]float64, len(st.Daily)), make([]float64, len(st.Daily)), make([]float64, len(st.Daily))
+	for i, d := range st.Daily {
+		days[i] = d.Day
+		clicks[i], convs[i] = float64(d.Clicks), float64(d.Conversions)
+		revenue[i] = d.Revenue.InexactFloat64() // drawing only, never money arithmetic
+	}
+	chartH := 3
+	if o.height >= 30 {
+		chartH = 5
+	}
+	if o.revenue {
+		b.WriteString(chart.Bars(o.c, o.width, chartH*2, days, chart.Series{Label: "revenue", Values: revenue, Style: s.BarA,
+			Format: func(v float64) string { return fmt.Sprintf("%.0f", v) }}) + "\n\n")
+	} else {
+		b.WriteString(chart.Bars(o.c, o.width, chartH, days,
+			chart.Series{Label: "clicks", Values: clicks, Style: s.BarA},
+			chart.Series{Label: "conv", Values: convs, Style: s.BarB}) + "\n\n")
+	}
+	b.WriteString(s.Heading.Render("Top partners by revenue") + "\n")
+	if len(o.top) == 0 {
+		b.WriteString(s.Dim.Render("No partner activity in this period yet."))
+	}
+	nameW := max(o.width-44, 12)
+	for _, t := range o.top {
+		b.WriteString(common.Pad(common.Clean(t.Name), nameW) + " " +
+			common.PadLeft(fmt.Sprint(t.Clicks), 8) + " clicks " +
+			common.PadLeft(fmt.Sprint(t.Conversions), 5) + " conv " +
+			common.PadLeft(common.Amount(t.Revenue, cur), 12) + "\n")
+	}
+	return b.String()
+}
