@@ -187,6 +187,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	dropResident(db)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.names)
 	s.writer.notify = s.changes.changed

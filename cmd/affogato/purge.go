@@ -12,7 +12,7 @@ import (
 const purgeEvery = time.Hour
 
 // purgeLoop deletes raw clicks older than --click-retention-days (and the
-// unique-click index of past days) a minute after start and then every
+// unique-click index of past days) five seconds after start and then every
 // hour, in the store's small steps; it ends with ctx.
 func purgeLoop(ctx context.Context, st *store.Store, logger *log.Logger) {
 	defer func() {
@@ -20,7 +20,7 @@ func purgeLoop(ctx context.Context, st *store.Store, logger *log.Logger) {
 			logger.Error("click purge panic", "panic", p)
 		}
 	}()
-	t := time.NewTimer(time.Minute)
+	t := time.NewTimer(5 * time.Second)
 	defer t.Stop()
 	for {
 		select {
