@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/affogato
 PKGS    := ./...
 
-.PHONY: all build run test test-long fuzz lint bench bench-scale clean
+.PHONY: all build run test test-browser test-long fuzz lint bench bench-scale clean
 
 all: build
 
@@ -39,6 +39,12 @@ fuzz:
 # The long runs: the SIGKILL crash test with 50 cycles.
 test-long:
 	$(GO) test -count=1 -timeout 20m -run '^TestCrashRecovery$$' ./cmd/affogato -crash-cycles 50 -v
+
+# Only the browser tests: headless Chromium (Debian's chromium package) against
+# the binary and two loopback shops. make test runs them too; they fail, never
+# skip, without Chromium.
+test-browser:
+	$(GO) test -count=1 -timeout 3m -run 'TestBrowser' -v ./cmd/affogato/
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -287,6 +287,10 @@ func (e *cmdEnv) explain(err error) string {
 		}
 		return sanitize.Line(object) + ": already exists or conflicts with what is recorded"
 	}
+	if errors.Is(err, store.ErrStorage) {
+		e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
+		return sanitize.Line(errs.MessageOf(err))
+	}
 	e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
 	return "internal error (logged on the server)"
 }
