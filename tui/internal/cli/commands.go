@@ -258,7 +258,7 @@ func (e *cmdEnv) explain(err error) string {
 	var re *runError
 	if !errors.As(err, &re) {
 		// cobra's own: unknown command, unknown flag, bad flag value.
-		return sanitize.Line(err.Error()) + "\n(" + e.srv.sshHint() + " help lists the commands)"
+		return sanitize.Line(err.Error()) + "\nThe commands:\n    " + e.srv.sshHint() + " help"
 	}
 	object := ""
 	var se *storeErr
