@@ -172,7 +172,7 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		}
 		for _, r := range batch {
 			if err != nil {
-				r.err = fmt.Errorf("commit: %w", err)
+				r.err = fmt.Errorf("commit: %w", storageErr(err))
 			}
 			close(r.done)
 		}

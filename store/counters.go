@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,7 +32,17 @@ func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 			delete(deltas, k)
 		}
 	}
-	for k, d := range deltas {
+	// In key order: neighbouring records share pages, so a large group
+	// reads and dirties each page once, front to back.
+	keys := make([]string, 0, len(deltas))
+	for k := range deltas {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		return strings.Compare(strings.TrimPrefix(a, clickDeltaPrefix), strings.TrimPrefix(b, clickDeltaPrefix))
+	})
+	for _, k := range keys {
+		d := deltas[k]
 		if full, ok := strings.CutPrefix(k, clickDeltaPrefix); ok {
 			if out, ok := addClicksJSON(b.Get([]byte(full)), d); ok {
 				if err := b.Put([]byte(full), out); err != nil {

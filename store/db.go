@@ -141,6 +141,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: the database is in use by another affogato process", path)
 		}
+		if why, ok := storageReason(err); ok {
+			return nil, fmt.Errorf("open %s: %s (%w)", path, why, err)
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.NoSync = opt.NoSync
@@ -215,7 +218,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	if err == nil {
 		s.changes.changed("") // which program is not known here: every screen reloads
 	}
-	return err
+	return storageErr(err)
 }
 
 // Now is the store's clock.

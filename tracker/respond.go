@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/errs"
 )
 
 // Error codes of the JSON error body {"error":{"code","message"}}.
@@ -23,6 +24,7 @@ const (
 	codeInvalid          = "invalid"
 	codeRateLimited      = "rate_limited"
 	codeInternal         = "internal"
+	codeUnavailable      = "unavailable"
 )
 
 type errorBody struct {
@@ -76,6 +78,13 @@ func (s *Server) storeError(w http.ResponseWriter, op string, err error) {
 		writeError(w, http.StatusNotFound, codeNotFound, err.Error())
 	case errors.Is(err, store.ErrForbidden):
 		writeError(w, http.StatusForbidden, codeForbidden, err.Error())
+	case errors.Is(err, store.ErrStorage):
+		// The disk refused the write; nothing was saved, a retry later
+		// may succeed.
+		s.metrics.errors.WithLabelValues("storage").Inc()
+		s.log.Error("store error", "op", op, "err", err)
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, errs.MessageOf(err))
 	default:
 		s.metrics.errors.WithLabelValues("store").Inc()
 		s.log.Error("store error", "op", op, "err", err)

@@ -37,7 +37,7 @@ type automation struct {
 func startAutomation(cfg Config, st *store.Store, pay *payouts.Service, m *notify.Mailer, sshPublic string, logger *log.Logger) *automation {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &automation{cancel: cancel}
-	sched := schedule.New(schedule.Config{Store: st, Payouts: pay, Logger: logger.WithPrefix("schedule"), PruneLog: true})
+	sched := schedule.New(schedule.Config{Store: st, Payouts: pay, Logger: logger.WithPrefix("schedule"), PruneLog: true, PurgeClicks: true})
 	disp := notify.New(notify.Config{Store: st, Mail: m, PublicURL: cfg.PublicURL, SSH: notify.SSHHint(sshPublic),
 		Guard:  outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, Timeout: notify.WebhookTimeout}),
 		Logger: logger.WithPrefix("outbox")})

@@ -84,7 +84,7 @@ func applyEnv(cmd *cobra.Command) error {
 		if err != nil || fl.Changed || fl.Name == "help" {
 			return
 		}
-		name := "AFFOGATO_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		name := envName(fl.Name)
 		if v, ok := os.LookupEnv(name); ok {
 			if e := cmd.Flags().Set(fl.Name, v); e != nil {
 				err = fmt.Errorf("%s=%q: %w", name, v, e)

@@ -36,6 +36,7 @@ func newRootCmd(ctx context.Context, logger *log.Logger) *cobra.Command {
 		},
 	}
 	flags.register(root.Flags())
+	root.Long = root.Short + ".\n\n" + envHelp(root.Flags())
 
 	var dataDir string
 	check := &cobra.Command{

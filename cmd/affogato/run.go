@@ -72,7 +72,6 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 		}
 	}()
 	auto := startAutomation(cfg, st, pay, mail, sshPublic, logger)
-	go purgeLoop(ctx, st, logger)
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, logger)
 	}

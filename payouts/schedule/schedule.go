@@ -44,6 +44,9 @@ type Config struct {
 	Tick, Refresh time.Duration
 	// PruneLog drops delivery log rows past their retention once a day.
 	PruneLog bool
+	// PurgeClicks deletes raw clicks past the store's click retention
+	// once an hour (purge.go).
+	PurgeClicks bool
 }
 
 // Scheduler runs the scheduled work.
@@ -56,6 +59,7 @@ type Scheduler struct {
 	mu        sync.Mutex
 	lastPoke  map[uint64]time.Time // batch → last refresh or resend
 	lastPrune time.Time
+	lastPurge time.Time
 }
 
 // New makes a Scheduler; Run starts it.
@@ -127,6 +131,9 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	}
 	if s.cfg.PruneLog {
 		s.prune()
+	}
+	if s.cfg.PurgeClicks {
+		s.purgeClicks(ctx)
 	}
 	return errors.Join(errs...)
 }

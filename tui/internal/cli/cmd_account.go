@@ -88,7 +88,7 @@ func (e *cmdEnv) whoamiCmd() *cobra.Command {
 			if u.Payout != nil {
 				e.printf("Payout method: %s %s %s\n", u.Payout.Kind, sanitize.Line(u.Payout.Email), u.Payout.Currency)
 			} else {
-				e.printf("Payout method: none (profile set paypal EMAIL, or profile set wise EMAIL --currency EUR)\n")
+				e.printf("Payout method: none. Set one (PayPal, or Wise with --currency EUR):\n    %s profile set paypal %s\n", e.srv.sshHint(), sshArg(payoutEmailHint(u)))
 			}
 			if len(progs) > 0 {
 				e.printf("\nPrograms you administer:\n")
@@ -218,7 +218,7 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 			u, err := e.srv.Store.ClaimKey(args[0], e.id.Fingerprint, e.id.KeyLine)
 			if err != nil {
 				if isConflict(err) {
-					return userErrf("this key already belongs to an account here (key list shows your keys)")
+					return userErrf("this key already belongs to an account here. Your keys:\n    %s key list", e.srv.sshHint())
 				}
 				return about(err, "key claim")
 			}
@@ -336,7 +336,7 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 			}
 			if err != nil {
 				if errors.Is(err, store.ErrConflict) {
-					return userErrf("you are already a partner of %q (whoami shows your status and link)", sanitize.Line(slug))
+					return userErrf("you are already a partner of %q. Your status and link:\n    %s whoami", sanitize.Line(slug), e.srv.sshHint())
 				}
 				if isNotFound(err) && e.programMissing(slug) {
 					return e.noSuchProgram(slug, "join")

@@ -46,7 +46,7 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 				return e.printJSON(out)
 			}
 			if len(out) == 0 {
-				e.printf("No links yet. Join a program first: join SLUG\n")
+				e.printf("No links yet. Join a program first:\n    %s join %s\n", e.srv.sshHint(), e.exampleSlug())
 				return nil
 			}
 			rows := make([][]string, 0, len(out))
@@ -99,7 +99,8 @@ func (e *cmdEnv) inviteCmd() *cobra.Command {
 				return e.printJSON(map[string]string{"program": slug, "token": tok})
 			}
 			e.printf("Invitation token (one use): %s\n", tok)
-			e.printf("Send this to your partner:\n    %s join %s %s --name \"Their Name\" --email them@example.com\n", e.srv.sshHint(), sanitize.Line(slug), tok)
+			e.printf("Send this to your partner (they run it with their own key):\n    %s join %s %s --name %s --email them@example.com\n",
+				e.srv.sshHint(), sanitize.Line(slug), tok, sshArg("Their Name"))
 			return nil
 		},
 	})

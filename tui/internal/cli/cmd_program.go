@@ -122,7 +122,7 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 				if listed {
 					e.printf("No public programs.\n")
 				} else {
-					e.printf("You administer no programs. (program list --listed shows the public ones.)\n")
+					e.printf("You administer no programs. The public ones:\n    %s program list --listed\n", e.srv.sshHint())
 				}
 				return nil
 			}
@@ -222,7 +222,8 @@ func (e *cmdEnv) programAPIKeyCmd() *cobra.Command {
 					return about(err, "program %q", slug)
 				}
 				return userErrf("the API key of %s is only shown when made (it starts with %q).\n"+
-					"To make a new one, run: program apikey %s --rotate", sanitize.Line(p.Slug), sanitize.Line(p.APIKeyHint), sanitize.Line(p.Slug))
+					"To make a new one (the old one stops working), run:\n    %s program apikey %s --rotate",
+					sanitize.Line(p.Slug), sanitize.Line(p.APIKeyHint), e.srv.sshHint(), p.Slug)
 			}
 			key, err := e.srv.Store.RotateAPIKey(e.id.Actor(), slug)
 			if err != nil {

@@ -257,7 +257,7 @@ func (e *cmdEnv) explain(err error) string {
 	var re *runError
 	if !errors.As(err, &re) {
 		// cobra's own: unknown command, unknown flag, bad flag value.
-		return sanitize.Line(err.Error()) + "\n(" + e.srv.sshHint() + " help lists the commands)"
+		return sanitize.Line(err.Error()) + "\nThe commands:\n    " + e.srv.sshHint() + " help"
 	}
 	object := ""
 	var se *storeErr
@@ -286,6 +286,10 @@ func (e *cmdEnv) explain(err error) string {
 			return sanitize.Line(seg)
 		}
 		return sanitize.Line(object) + ": already exists or conflicts with what is recorded"
+	}
+	if errors.Is(err, store.ErrStorage) {
+		e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
+		return sanitize.Line(errs.MessageOf(err))
 	}
 	e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
 	return "internal error (logged on the server)"
