@@ -31,6 +31,9 @@ type HomeData struct {
 	Memberships []membershipSummary
 	Listed      []store.Program // for unknown keys
 	Portal      *store.Program  // SLUG@host by someone not yet a partner
+	// NoSuchProgram is the SSH username of an unknown key when it names no
+	// program (ssh nosuch@host).
+	NoSuchProgram string
 }
 
 type programSummary struct {
@@ -101,6 +104,8 @@ func LoadHome(env Env, id *identity.Identity, username string) (*HomeData, error
 		switch {
 		case err == nil:
 			d.Portal = p
+		case !id.Known() && store.ValidSlug(username):
+			d.NoSuchProgram = username
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, fmt.Errorf("program %s: %w", username, err)
 		}
@@ -194,6 +199,9 @@ func (m Home) View() string {
 
 	if d.User == nil {
 		b.WriteString(fmt.Sprintf("This key is not known here (%s).\n", d.Fingerprint))
+		if d.NoSuchProgram != "" {
+			b.WriteString(m.st.warn.Render(fmt.Sprintf("There is no program %q here.", d.NoSuchProgram)) + "\n")
+		}
 		if d.Bootstrap {
 			b.WriteString("\n" + m.st.warn.Render("This instance has no admin yet.") + " To make this key the admin, stop the server\nand start it again with one of:\n" +
 				(&identity.Identity{KeyLine: d.KeyLine}).AdminKeyLines("  "))
