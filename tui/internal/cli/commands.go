@@ -73,6 +73,7 @@ func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
 	args := sess.Command()
 	if len(args) == 0 {
 		args = []string{"help"}
+		e.noteUnknownProgram(sess.User())
 	}
 	root := e.root()
 	root.Annotations[annotationWords] = strings.Join(args, "\x00")

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // Approving a flagged commission on the Commissions tab asks a second y/n
@@ -31,4 +32,18 @@ func TestDashboardApproveFlaggedAsksTwice(t *testing.T) {
 		}
 	}
 	t.Fatalf("the flagged commission was not approved: %+v", cs)
+}
+
+// ssh nosuch@host by an unknown key: the home screen says there is no such
+// program.
+func TestHomeNoSuchProgram(t *testing.T) {
+	f := newDashFixture(t, true, false)
+	stranger := &identity.Identity{Fingerprint: "SHA256:stranger", KeyLine: "ssh-ed25519 AAAAstranger"}
+	d, err := LoadHome(Env{Store: f.st, Hint: "ssh -p 2222 aff.test", Link: func(string) string { return "" }}, stranger, "nosuch")
+	if err != nil || d.NoSuchProgram != "nosuch" || d.Portal != nil {
+		t.Fatalf("LoadHome(nosuch) = %+v, %v", d, err)
+	}
+	if d, err = LoadHome(Env{Store: f.st, Hint: "ssh -p 2222 aff.test", Link: func(string) string { return "" }}, stranger, "acme"); err != nil || d.NoSuchProgram != "" || d.Portal == nil {
+		t.Fatalf("LoadHome(acme) = %+v, %v", d, err)
+	}
 }

@@ -56,8 +56,8 @@ func (d *Data) Partners(ctx context.Context, slug string, q store.PageQuery) (*s
 	return d.st.PartnerPage(ctx, d.a, slug, q)
 }
 
-// PartnerCount counts partners by status ("" = all).
-func (d *Data) PartnerCount(ctx context.Context, slug string) (map[string]int, error) {
+// PartnerCount counts a program's partners.
+func (d *Data) PartnerCount(ctx context.Context, slug string) (int, error) {
 	return d.st.PartnerCount(ctx, d.a, slug)
 }
 
