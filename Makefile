@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/affogato
 PKGS    := ./...
 
-.PHONY: all build run test test-browser test-long fuzz lint bench bench-scale clean
+.PHONY: all build run test test-browser test-long fuzz lint bench bench-scale bench-dashboard clean
 
 all: build
 
@@ -55,6 +55,19 @@ lint:
 bench: build
 	bash bench/run.sh
 	bash bench/scale.sh
+	$(MAKE) bench-dashboard
+
+# The dashboard at scale: seeds 10,000 partners / 1,000,000 clicks / 100,000
+# conversions and a 10x smaller program with `affogato seed` (about 4 minutes
+# and 20 seconds on 2 cores), then times each merchant tab's load + render,
+# the first frame, and the bytes of the first frame, a tab switch and an idle
+# second (BenchmarkDashboard* in tui/internal/ui). DASH_DIR keeps the seeds.
+DASH_DIR ?= /tmp/affogato-dash-bench
+bench-dashboard: build
+	@test -d $(DASH_DIR)/full || ./$(BIN) seed --data $(DASH_DIR)/full --partners 10000 --clicks 1000000 --conversions 100000
+	@test -d $(DASH_DIR)/small || ./$(BIN) seed --data $(DASH_DIR)/small --partners 1000 --clicks 100000 --conversions 10000
+	AFFOGATO_DASH_DATA=$(DASH_DIR)/full $(GO) test -run '^$$' -bench Dashboard -benchtime 5x -timeout 20m ./tui/internal/ui/
+	AFFOGATO_DASH_DATA=$(DASH_DIR)/small $(GO) test -run '^$$' -bench Dashboard -benchtime 5x -timeout 20m ./tui/internal/ui/
 
 # Only the scale and storage part of bench (bench/scale.sh; knobs there).
 bench-scale: build

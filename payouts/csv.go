@@ -259,6 +259,10 @@ func checkEmail(it store.PayoutItem) error {
 	if bad {
 		return fmt.Errorf("item %d (partner %d): payout email %q is not an email address", it.ID, it.PartnerID, e)
 	}
+	// Hidden characters would pay an address other than the one shown.
+	if err := store.CheckEmailText("payout email", e); err != nil {
+		return fmt.Errorf("item %d (partner %d): %w; the partner must set it again (profile set)", it.ID, it.PartnerID, err)
+	}
 	return nil
 }
 

@@ -104,3 +104,7 @@ func BareFixedRates(text string) []string {
 	}
 	return out
 }
+
+// ValidSlug reports whether s has the form of a program slug
+// ([a-z0-9-]{2,32}).
+func ValidSlug(s string) bool { return slugRe.MatchString(s) }

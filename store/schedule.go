@@ -16,8 +16,9 @@ const (
 	ScheduleMonthly = "monthly"
 )
 
-// System is the actor the server's own scheduled work runs as.
-var System = Actor{Admin: true}
+// System is the actor the server's own scheduled work runs as: an instance
+// admin that is no user.
+func System() Actor { return Actor{Admin: true} }
 
 // PayoutPeriod returns the period of a schedule that t falls in: its key
 // ("2026-W48" for a week by ISO week, "2026-11" for a month) and its start.
@@ -145,7 +146,7 @@ func (s *Store) CreateScheduledBatch(slug, period string) (batch *PayoutBatch, s
 	if strings.TrimSpace(period) == "" {
 		return nil, nil, nil, false, invalid("period", "is required")
 	}
-	return s.createPayoutBatch(System, slug, period)
+	return s.createPayoutBatch(System(), slug, period)
 }
 
 // periodTx reads a period's record (nil when it has not run).

@@ -66,6 +66,7 @@ func New(st *store.Store, cfg Config) *Server {
 
 		signupTmpl: parseSignupTemplate(),
 	}
+	s.metrics.registerOutbox(st)
 	s.sshHost, s.sshPort = sshPublicAddr(cfg)
 	if s.log == nil {
 		s.log = log.New(io.Discard)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -127,10 +128,25 @@ func TestBrowser(t *testing.T) {
 		if !conv.Attributed || conv.PartnerID == nil || *conv.PartnerID != acme.patID || conv.Commission == nil || conv.Commission.Amount != "9.98" {
 			t.Fatalf("conversion = %+v, want pat's with 9.98", conv)
 		}
+		// The conversion API refuses a payment dated far ahead (422) and
+		// never gives a payment to a click that came after it.
+		ahead := fmt.Sprintf(`{"order_id":"a-future","customer_id":"c","amount":"10.00","click_id":%q,"occurred_at":"2099-01-01T00:00:00Z"}`, click)
+		if status, resp := s.postJSON("/api/v1/conversions", acme.apiKey, ahead); status != 422 {
+			t.Errorf("a conversion in 2099 = %d %s, want 422", status, resp)
+		}
+		before := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+		for _, field := range []string{`"click_id":"` + click + `"`, `"ref":"` + acme.patCode + `"`} {
+			early := fmt.Sprintf(`{"order_id":"a-early-%d","customer_id":"c","amount":"10.00",%s,"occurred_at":%q}`, len(field), field, before)
+			status, resp := s.postJSON("/api/v1/conversions", acme.apiKey, early)
+			var c conversionOut
+			if status != 201 || json.Unmarshal(resp, &c) != nil || c.Attributed {
+				t.Errorf("a payment an hour before its click (%s) = %d %s, want 201 unattributed", field, status, resp)
+			}
+		}
 		var st browserStats
 		s.sshJSON(s.adminKey, &st, "stats", "acme")
-		if st.Clicks != 1 || st.Conversions != 1 || st.Revenue != "49.90" || st.Commission != "9.98" {
-			t.Errorf("stats acme --json = %+v, want 1 click, 1 conversion, 49.90, 9.98", st.statsOut)
+		if st.Clicks != 1 || st.Conversions != 3 || st.Revenue != "69.90" || st.Commission != "9.98" {
+			t.Errorf("stats acme --json = %+v, want 1 click, 3 conversions (2 unattributed), 69.90, 9.98", st.statsOut)
 		}
 		if len(st.Subs) != 1 || st.Subs[0].Sub != "spring" || st.Subs[0].Code != acme.patCode || st.Subs[0].Clicks != 1 ||
 			st.Subs[0].Conversions != 1 || st.Subs[0].Revenue != "49.90" || st.Subs[0].Commission != "9.98" {
@@ -140,6 +156,15 @@ func TestBrowser(t *testing.T) {
 		s.sshJSON(pat, &mine, "stats", "acme")
 		if mine.Commission != "9.98" || len(mine.Subs) != 1 || mine.Subs[0].Sub != "spring" {
 			t.Errorf("pat's stats acme --json = %+v", mine)
+		}
+		var links []struct {
+			Code        string `json:"code"`
+			Clicks      int64  `json:"clicks"`
+			Conversions int64  `json:"conversions"`
+		}
+		s.sshJSON(pat, &links, "link", "list", "acme")
+		if len(links) != 1 || links[0].Code != acme.patCode || links[0].Clicks != 1 || links[0].Conversions != 1 {
+			t.Errorf("pat's link list acme --json = %+v, want 1 click and 1 conversion", links)
 		}
 	})
 

@@ -114,7 +114,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	} else if n > 0 {
 		s.log.Info("approved commissions whose hold ended", "count", n)
 	}
-	progs, err := s.st.ListPrograms(store.System)
+	progs, err := s.st.ListPrograms(store.System())
 	if err != nil {
 		return errors.Join(append(errs, err)...)
 	}
@@ -180,7 +180,7 @@ func (s *Scheduler) send(ctx context.Context, p *store.Program, b *store.PayoutB
 		return nil
 	}
 	s.poke(b.ID)
-	nb, err := s.cfg.Payouts.Send(ctx, store.System, b.ID, nil)
+	nb, err := s.cfg.Payouts.Send(ctx, store.System(), b.ID, nil)
 	if err != nil {
 		if errors.Is(err, payouts.ErrBusy) {
 			return nil
@@ -229,7 +229,7 @@ func (s *Scheduler) inFlight(ctx context.Context) error {
 			}
 		}
 		s.poke(b.ID)
-		nb, err := s.cfg.Payouts.Refresh(ctx, store.System, b.ID, nil)
+		nb, err := s.cfg.Payouts.Refresh(ctx, store.System(), b.ID, nil)
 		if err != nil && !errors.Is(err, payouts.ErrBusy) {
 			errs = append(errs, fmt.Errorf("refresh batch %d of %s: %w", b.ID, b.Program, err))
 			continue

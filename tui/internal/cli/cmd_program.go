@@ -187,6 +187,9 @@ func (e *cmdEnv) programSetCmd() *cobra.Command {
 		Args: nargs("SLUG", "KEY", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug, key, value := args[0], strings.ToLower(args[1]), args[2]
+			if err := e.checkProviderURL(c, slug, key, value); err != nil {
+				return err
+			}
 			p, err := e.srv.Store.SetProgram(e.id.Actor(), slug, key, value)
 			if err != nil {
 				return about(err, "program %q", slug)

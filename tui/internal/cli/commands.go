@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +73,7 @@ func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
 	args := sess.Command()
 	if len(args) == 0 {
 		args = []string{"help"}
+		e.noteUnknownProgram(sess.User())
 	}
 	root := e.root()
 	root.Annotations[annotationWords] = strings.Join(args, "\x00")
@@ -315,10 +317,14 @@ func lastSegment(err, sentinel error) string {
 
 // printJSON writes v as indented JSON.
 func (e *cmdEnv) printJSON(v any) error {
-	enc := json.NewEncoder(e.out)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	if _, err := e.out.Write(terminalSafeJSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil

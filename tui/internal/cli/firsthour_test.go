@@ -341,3 +341,17 @@ func TestPayoutHintsAndErrors(t *testing.T) {
 		t.Errorf("send of an exported batch:\n%s", r.Stderr)
 	}
 }
+
+func TestSSHNoSuchProgram(t *testing.T) {
+	s := newShop(t)
+	s.ts.OK(s.admin, "program", "set", "shop", "listed", "true")
+	stranger := sshtest.NewKey(t, "stranger")
+	r := s.ts.RunAs(stranger, "shopp")
+	if r.Code != 0 || !strings.Contains(r.Stderr, `There is no program "shopp" here. Did you mean shop?`) ||
+		!strings.Contains(r.Stderr, "shop@aff.test") {
+		t.Fatalf("ssh shopp@host: %s", r)
+	}
+	if r := s.ts.RunAs(stranger, "shop"); strings.Contains(r.Stderr, "no program") {
+		t.Fatalf("ssh shop@host: %s", r)
+	}
+}

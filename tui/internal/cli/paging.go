@@ -58,7 +58,7 @@ func printJSONList[T any](e *cmdEnv, rows []T, next uint64) error {
 			w.WriteString(",")
 		}
 		w.WriteString("\n  ")
-		w.Write(buf.Bytes())
+		w.Write(terminalSafeJSON(buf.Bytes()))
 		if w.Buffered() > 32<<10 {
 			if err := w.Flush(); err != nil {
 				return fmt.Errorf("write json: %w", err)

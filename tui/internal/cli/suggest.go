@@ -2,6 +2,8 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
@@ -12,18 +14,10 @@ import (
 // Only listed programs are suggested: unlisted slugs are not given away.
 func (e *cmdEnv) noSuchProgram(slug, then string) error {
 	msg := "there is no program \"" + sanitize.Shorten(sanitize.Line(slug), 40) + "\" here."
-	if ps, err := e.srv.Store.ListedPrograms(); err == nil {
-		best, bestD := "", 3 // at most two edits away
-		for _, p := range ps {
-			if d := editDistance(slug, p.Slug); d < bestD {
-				best, bestD = p.Slug, d
-			}
-		}
-		if best != "" {
-			msg += " Did you mean " + best + "?"
-			if then != "" {
-				msg += "\n    " + e.srv.sshHint() + " " + then + " " + best
-			}
+	if best := e.closestListed(slug); best != "" {
+		msg += " Did you mean " + best + "?"
+		if then != "" {
+			msg += "\n    " + e.srv.sshHint() + " " + then + " " + best
 		}
 	}
 	return userErrf("%s\nThe public programs:\n    %s program list", msg, e.srv.sshHint())
@@ -52,4 +46,36 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// noteUnknownProgram tells an unknown key, on stderr, that a session opened
+// as SLUG@host without a command names no program (with the closest public
+// one). Usernames that cannot be slugs, and known users (whose username is
+// likely just their login name), are left alone.
+func (e *cmdEnv) noteUnknownProgram(user string) {
+	if e.id.Known() || !store.ValidSlug(user) || !e.programMissing(user) {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "There is no program %q here.", user)
+	if best := e.closestListed(user); best != "" {
+		fmt.Fprintf(&b, " Did you mean %s?\n    %s", best, e.srv.sshHintAs(best))
+	}
+	fmt.Fprintf(&b, "\nThe public programs:\n    %s program list\n\n", e.srv.sshHint())
+	fmt.Fprint(e.errw, b.String())
+}
+
+// closestListed is the listed slug at most two edits from slug, or "".
+func (e *cmdEnv) closestListed(slug string) string {
+	ps, err := e.srv.Store.ListedPrograms()
+	if err != nil {
+		return ""
+	}
+	best, bestD := "", 3
+	for _, p := range ps {
+		if d := editDistance(slug, p.Slug); d < bestD {
+			best, bestD = p.Slug, d
+		}
+	}
+	return best
 }

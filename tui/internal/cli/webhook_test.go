@@ -30,7 +30,7 @@ func TestWebhookAddRefusesInternalTargets(t *testing.T) {
 	for _, u := range []string{"ftp://hooks.example/", "https://user:pw@hooks.example/"} {
 		ts.Fail(admin, "url", "webhook", "add", "acme", u)
 	}
-	if ws, _ := ts.St.ListWebhooks(store.System, "acme"); len(ws) != 0 {
+	if ws, _ := ts.St.ListWebhooks(store.System(), "acme"); len(ws) != 0 {
 		t.Fatalf("refused webhooks were stored: %+v", ws)
 	}
 }

@@ -31,6 +31,9 @@ type HomeData struct {
 	Memberships []membershipSummary
 	Listed      []store.Program // for unknown keys
 	Portal      *store.Program  // SLUG@host by someone not yet a partner
+	// NoSuchProgram is the SSH username of an unknown key when it names no
+	// program (ssh nosuch@host).
+	NoSuchProgram string
 }
 
 type programSummary struct {
@@ -101,6 +104,8 @@ func LoadHome(env Env, id *identity.Identity, username string) (*HomeData, error
 		switch {
 		case err == nil:
 			d.Portal = p
+		case !id.Known() && store.ValidSlug(username):
+			d.NoSuchProgram = username
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, fmt.Errorf("program %s: %w", username, err)
 		}
@@ -194,6 +199,9 @@ func (m Home) View() string {
 
 	if d.User == nil {
 		b.WriteString(fmt.Sprintf("This key is not known here (%s).\n", d.Fingerprint))
+		if d.NoSuchProgram != "" {
+			b.WriteString(m.st.warn.Render(fmt.Sprintf("There is no program %q here.", d.NoSuchProgram)) + "\n")
+		}
 		if d.Bootstrap {
 			b.WriteString("\n" + m.st.warn.Render("This instance has no admin yet.") + " To make this key the admin, stop the server\nand start it again with one of:\n" +
 				(&identity.Identity{KeyLine: d.KeyLine}).AdminKeyLines("  "))
@@ -221,8 +229,8 @@ func (m Home) View() string {
 				p, st := ps.Program, ps.Stats
 				b.WriteString(fmt.Sprintf("  %-16s %s\n", p.Slug, sanitize.Line(p.Name)))
 				// Two short lines, so they fit an 80-column terminal.
-				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d conversions · %s revenue",
-					st.Clicks, st.Conversions, money(st.Revenue, st.Currency))) + "\n")
+				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d orders, %d referred · %s revenue",
+					st.Clicks, st.Conversions, st.ReferredConversions, money(st.Revenue, st.Currency))) + "\n")
 				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %s commission · %s pending",
 					money(st.Commission, st.Currency), money(st.Balance.Pending, st.Currency))) + "\n")
 			}

@@ -56,8 +56,8 @@ func (d *Data) Partners(ctx context.Context, slug string, q store.PageQuery) (*s
 	return d.st.PartnerPage(ctx, d.a, slug, q)
 }
 
-// PartnerCount counts partners by status ("" = all).
-func (d *Data) PartnerCount(ctx context.Context, slug string) (map[string]int, error) {
+// PartnerCount counts a program's partners.
+func (d *Data) PartnerCount(ctx context.Context, slug string) (int, error) {
 	return d.st.PartnerCount(ctx, d.a, slug)
 }
 
@@ -102,9 +102,16 @@ func (d *Data) SetPartnerPlan(slug string, id uint64, plan string) (*store.Partn
 	return d.st.SetPartnerPlan(d.a, slug, id, plan)
 }
 
-// ApproveCommission approves a commission now.
+// ApproveCommission approves a commission now (one with fraud flags is
+// refused with a *store.FlaggedError).
 func (d *Data) ApproveCommission(slug string, id uint64) (*store.Commission, error) {
 	return d.st.ApproveCommission(d.a, slug, id)
+}
+
+// ApproveFlaggedCommission approves a commission past its fraud flags,
+// after the merchant confirmed them; the decision is recorded.
+func (d *Data) ApproveFlaggedCommission(slug string, id uint64) (*store.Commission, error) {
+	return d.st.ApproveCommissionWith(d.a, slug, id, true)
 }
 
 // RejectCommission rejects a commission.

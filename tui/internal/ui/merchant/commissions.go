@@ -161,14 +161,30 @@ func (v *commissions) key(msg tea.KeyMsg) tea.Cmd {
 		return v.load()
 	case key.Matches(msg, v.keyApprove) && sel != nil:
 		id, slug, data, amount := sel.ID, v.slug, v.c.Data, common.Money(sel.Net(), sel.Currency)
+		flags := append([]string(nil), sel.Flags...)
+		flagged := len(flags) > 0 && sel.Status == store.CommissionPending
 		v.ask.Ask(fmt.Sprintf("Approve commission %d (%s) now?", id, amount), func() tea.Cmd {
-			return act(slug, func() (string, error) {
-				c, err := data.ApproveCommission(slug, id)
-				if err != nil {
-					return "", err
-				}
-				return fmt.Sprintf("Commission %d is %s.", c.ID, c.Status), nil
+			if !flagged {
+				return act(slug, func() (string, error) {
+					c, err := data.ApproveCommission(slug, id)
+					if err != nil {
+						return "", err
+					}
+					return fmt.Sprintf("Commission %d is %s.", c.ID, c.Status), nil
+				})
+			}
+			// A second question names the flags: approving past them is
+			// the merchant's recorded decision.
+			v.ask.Ask(fmt.Sprintf("It has fraud flags: %s. Approve anyway (recorded with your name)?", strings.Join(flags, ", ")), func() tea.Cmd {
+				return act(slug, func() (string, error) {
+					c, err := data.ApproveFlaggedCommission(slug, id)
+					if err != nil {
+						return "", err
+					}
+					return fmt.Sprintf("Commission %d is %s, past its flags.", c.ID, c.Status), nil
+				})
 			})
+			return nil
 		})
 		return nil
 	case key.Matches(msg, v.keyReject) && sel != nil:

@@ -28,15 +28,30 @@ type overview struct {
 	top     []store.TopPartner
 	keyDays key.Binding
 	keyMode key.Binding
+	topAt   time.Time // when the top partners were last asked for
+	topDays int
+	topDone bool // a top-partners answer arrived
 }
 
 type overviewMsg struct {
 	slug string
 	seq  int
 	st   *store.Stats
+	err  error
+}
+
+// topMsg is the top partners of a period.
+type topMsg struct {
+	slug string
+	days int
 	top  []store.TopPartner
 	err  error
 }
+
+// topEvery is how often live updates re-read the top partners: that read
+// is O(partners × days), so a busy program does not re-run it on every
+// change signal (the figures above it update every time).
+const topEvery = 10 * time.Second
 
 func newOverview(c *common.Common, slug string) *overview {
 	return &overview{base: newBase(c, slug), period: 1,
@@ -50,14 +65,20 @@ func (o *overview) Capturing() bool { return false }
 
 func (o *overview) load() tea.Cmd {
 	seq, slug, days, data, ctx := o.next(), o.slug, periods[o.period], o.c.Data, o.c.Ctx
-	return func() tea.Msg {
+	stats := func() tea.Msg {
 		st, err := data.Stats(slug, days)
-		if err != nil {
-			return overviewMsg{slug: slug, seq: seq, err: err}
-		}
-		top, err := data.TopPartners(ctx, slug, days, 5)
-		return overviewMsg{slug: slug, seq: seq, st: st, top: top, err: err}
+		return overviewMsg{slug: slug, seq: seq, st: st, err: err}
 	}
+	now := o.c.Now()
+	if o.topDays == days && now.Sub(o.topAt) < topEvery {
+		return stats
+	}
+	o.topAt, o.topDays = now, days
+	top := func() tea.Msg {
+		top, err := data.TopPartners(ctx, slug, days, 5)
+		return topMsg{slug: slug, days: days, top: top, err: err}
+	}
+	return tea.Batch(stats, top)
 }
 
 func (o *overview) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
@@ -68,8 +89,16 @@ func (o *overview) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		o.done(msg.err)
 		if msg.err == nil {
-			o.st, o.top = msg.st, msg.top
+			o.st = msg.st
 		}
+	case topMsg:
+		if msg.slug != o.slug || msg.days != periods[o.period] {
+			return o, nil
+		}
+		if msg.err != nil {
+			return o, common.Fail(msg.err)
+		}
+		o.top, o.topDone = msg.top, true
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, o.keyDays):
@@ -100,7 +129,7 @@ func (o *overview) View() string {
 		{Label: "Clicks", Value: fmt.Sprint(st.Clicks)},
 		{Label: "Unique clicks", Value: fmt.Sprint(st.UniqueClicks)},
 		{Label: "Conversions", Value: fmt.Sprint(st.Conversions)},
-		{Label: "Conversion rate", Value: percent(st.Conversions, st.Clicks)},
+		{Label: "Conversion rate", Value: percent(st.ReferredConversions, st.Clicks)}, // referred only: orders nobody referred came from no click
 		{Label: "Revenue", Value: common.Money(st.Revenue, cur)},
 		{Label: "Commission", Value: common.Money(st.Commission, cur)},
 		{Label: "EPC", Value: common.Money(st.EPC(), cur)},
@@ -130,7 +159,9 @@ func (o *overview) View() string {
 			chart.Series{Label: "conv", Values: convs, Style: s.BarB}) + "\n\n")
 	}
 	b.WriteString(s.Heading.Render("Top partners by revenue") + "\n")
-	if len(o.top) == 0 {
+	if o.top == nil && o.topDays != 0 && o.c.Now().Sub(o.topAt) < topEvery && !o.topDone {
+		b.WriteString(s.Dim.Render("Loading…"))
+	} else if len(o.top) == 0 {
 		b.WriteString(s.Dim.Render("No partner activity in this period yet."))
 	}
 	nameW := max(o.width-44, 12)

@@ -28,7 +28,7 @@ type partners struct {
 	status  int
 	cursors []uint64 // cursors[i] starts page i
 	rows    []store.PartnerRow
-	counts  map[string]int
+	total   int
 	// detail
 	detail   *store.PartnerRow
 	dStats   *store.Stats
@@ -44,7 +44,7 @@ type partnersMsg struct {
 	slug     string
 	seq      int
 	page     *store.PartnerPage
-	counts   map[string]int
+	total    int
 	currency string
 	err      error
 }
@@ -112,7 +112,7 @@ func (p *partners) load() tea.Cmd {
 		if err != nil {
 			return partnersMsg{slug: slug, seq: seq, err: err}
 		}
-		counts, err := data.PartnerCount(ctx, slug)
+		total, err := data.PartnerCount(ctx, slug)
 		if err != nil {
 			return partnersMsg{slug: slug, seq: seq, err: err}
 		}
@@ -120,7 +120,7 @@ func (p *partners) load() tea.Cmd {
 		if err != nil {
 			return partnersMsg{slug: slug, seq: seq, err: err}
 		}
-		return partnersMsg{slug: slug, seq: seq, page: page, counts: counts, currency: prog.Currency}
+		return partnersMsg{slug: slug, seq: seq, page: page, total: total, currency: prog.Currency}
 	}
 }
 
@@ -173,7 +173,7 @@ func (p *partners) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if msg.err != nil {
 			return p, nil
 		}
-		p.rows, p.counts, p.currency = msg.page.Rows, msg.counts, msg.currency
+		p.rows, p.total, p.currency = msg.page.Rows, msg.total, msg.currency
 		p.t.HasNext = msg.page.Next != 0
 		if msg.page.Next != 0 {
 			p.cursors = append(p.cursors[:p.t.Page+1], msg.page.Next)
@@ -370,8 +370,8 @@ func (p *partners) View() string {
 		filter = st
 	}
 	head := s.Heading.Render("Partners") + s.Dim.Render(fmt.Sprintf("  %s · %d shown", filter, len(p.rows)))
-	if p.counts != nil {
-		head += s.Dim.Render(fmt.Sprintf(" · %d in all, %d pending", p.counts[""], p.counts[store.PartnerPending]))
+	if p.loaded {
+		head += s.Dim.Render(fmt.Sprintf(" · %d in all", p.total))
 	}
 	if p.t.Page > 0 {
 		head += s.Dim.Render(fmt.Sprintf(" · page %d", p.t.Page+1))

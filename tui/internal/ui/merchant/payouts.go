@@ -27,6 +27,7 @@ type payoutsTab struct {
 	batchRows []store.PayoutBatch
 	currency  string
 	min       string
+	schedule  string
 	detail    *store.PayoutBatch
 	export    string // the export view's text ("" = not shown)
 	progress  []string
@@ -42,6 +43,7 @@ type payoutsMsg struct {
 	batches  []store.PayoutBatch
 	currency string
 	min      string
+	schedule string // how batches are made (payout schedule)
 	err      error
 }
 
@@ -109,7 +111,7 @@ func (v *payoutsTab) SetSize(w, h int) {
 }
 
 func (v *payoutsTab) load() tea.Cmd {
-	seq, slug, data, ctx := v.next(), v.slug, v.c.Data, v.c.Ctx
+	seq, slug, data, ctx, now := v.next(), v.slug, v.c.Data, v.c.Ctx, v.c.Now
 	q := store.PageQuery{Cursor: v.owedCur[v.owed.Page], Limit: v.owed.PageSize()}
 	return func() tea.Msg {
 		m := payoutsMsg{slug: slug, seq: seq}
@@ -119,6 +121,7 @@ func (v *payoutsTab) load() tea.Cmd {
 			return m
 		}
 		m.currency, m.min = prog.Currency, common.Money(prog.MinPayout, prog.Currency)
+		m.schedule = scheduleLine(&prog.Program, now())
 		if m.owed, m.err = data.Owed(ctx, slug, q); m.err != nil {
 			return m
 		}
@@ -145,7 +148,7 @@ func (v *payoutsTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if msg.err != nil {
 			return v, nil
 		}
-		v.currency, v.min = msg.currency, msg.min
+		v.currency, v.min, v.schedule = msg.currency, msg.min, msg.schedule
 		v.owedRows, v.batchRows = msg.owed.Rows, msg.batches
 		v.owed.HasNext = msg.owed.Next != 0
 		if msg.owed.Next != 0 {
@@ -430,7 +433,7 @@ func (v *payoutsTab) View() string {
 		return s.Dim.Render("  " + title)
 	}
 	return v.withAsk(mark(0, "Who is owed what") + s.Dim.Render("  minimum "+v.min) + "\n" + v.owed.View() + "\n\n" +
-		mark(1, "Batches") + s.Dim.Render("  o switches") + "\n" + v.batches.View())
+		common.Truncate(mark(1, "Batches")+s.Dim.Render("  o switches · "+v.schedule), v.width) + "\n" + v.batches.View())
 }
 
 func (v *payoutsTab) detailView() string {

@@ -26,6 +26,7 @@ type settings struct {
 	t      *table.Table
 	prog   *store.ProgramView
 	team   []store.User
+	hooks  []store.Webhook
 	edit   *form.Form
 	editK  string
 	shown  string // a key or join command shown once, until esc
@@ -34,11 +35,12 @@ type settings struct {
 }
 
 type settingsMsg struct {
-	slug string
-	seq  int
-	prog *store.ProgramView
-	team []store.User
-	err  error
+	slug  string
+	seq   int
+	prog  *store.ProgramView
+	team  []store.User
+	hooks []store.Webhook
+	err   error
 }
 
 func newSettings(c *common.Common, slug string) *settings {
@@ -55,7 +57,7 @@ func (v *settings) Capturing() bool { return v.ask.Active() || v.edit != nil }
 
 func (v *settings) SetSize(w, h int) {
 	v.base.SetSize(w, h)
-	v.t.SetSize(w, max(h-4, 3))
+	v.t.SetSize(w, max(h-5, 3))
 }
 
 func (v *settings) load() tea.Cmd {
@@ -66,7 +68,11 @@ func (v *settings) load() tea.Cmd {
 			return settingsMsg{slug: slug, seq: seq, err: err}
 		}
 		team, err := data.Team(slug)
-		return settingsMsg{slug: slug, seq: seq, prog: p, team: team, err: err}
+		if err != nil {
+			return settingsMsg{slug: slug, seq: seq, err: err}
+		}
+		hooks, err := data.Webhooks(slug)
+		return settingsMsg{slug: slug, seq: seq, prog: p, team: team, hooks: hooks, err: err}
 	}
 }
 
@@ -146,7 +152,7 @@ func (v *settings) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if msg.err != nil {
 			return v, nil
 		}
-		v.prog, v.team = msg.prog, msg.team
+		v.prog, v.team, v.hooks = msg.prog, msg.team, msg.hooks
 		rows := make([][]string, 0, len(store.ProgramSettingKeys))
 		for _, k := range store.ProgramSettingKeys {
 			val := common.Clean(value(v.prog, k))
@@ -282,6 +288,7 @@ func (v *settings) View() string {
 	}
 	head += s.Dim.Render("team: " + strings.Join(team, ", "))
 	b.WriteString(common.Truncate(head, v.width) + "\n")
+	b.WriteString(common.Truncate(s.Dim.Render(webhooksLine(v.hooks, v.c.Hint(""), v.slug)), v.width) + "\n")
 	b.WriteString(v.t.View())
 	return v.withAsk(b.String())
 }

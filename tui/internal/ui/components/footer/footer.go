@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/affogato-sh/affogato/tui/internal/ui/common"
 )
@@ -52,6 +53,9 @@ func (f *Footer) View(width int, bindings []key.Binding) string {
 	}
 	f.help.Width = max(width-lipgloss.Width(msg)-2, 10)
 	h := f.help.ShortHelpView(bindings)
+	if lipgloss.Width(h) > f.help.Width { // help gives up its ellipsis when it does not fit
+		h = ansi.Truncate(h, f.help.Width-1, "…")
+	}
 	gap := width - lipgloss.Width(h) - lipgloss.Width(msg)
 	if gap < 1 {
 		return common.Truncate(h, width)

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMerchantDashboardEndToEnd drives the merchant console through the
+// real binary and the real OpenSSH client in tmux (issue 8): the Overview
+// shows a click sent over HTTP without a key press; 2, / filters by a
+// partner's name, a then y approves and `partner list --json` shows it; a
+// partner name sent with an OSC title and a clear-screen sequence shows
+// sanitised in the table and the detail; 5, n, y creates a batch that
+// `payout list --json` shows.
+func TestMerchantDashboardEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	sc := seedScenario(t, s, "--min-payout", "5.00")
+	s.mustSSH(sc.partnerKey, "profile", "set", "paypal", "pat@pay.test")
+	eve := newKey(t, "eve")
+	var j joinOut
+	s.sshJSON(eve, &j, "join", "acme", "--name", "Eve \x1b]0;pwned\x07Hacker\x1b[2J", "--email", "eve@x.test")
+	if j.Status != "pending" {
+		t.Fatalf("eve joined as %q, want pending", j.Status)
+	}
+	tm := newTmux(t)
+	tm.open(s, "m", s.adminKey, "")
+	tm.waitFor("m", "Acme", "1 Overview", "Top partners by revenue", "Pat")
+
+	// Live: a click over HTTP shows up without a key press.
+	before := tm.waitFor("m", "1 clicks")
+	if !strings.Contains(before, "Pat") {
+		t.Fatalf("overview lacks the partner:\n%s", before)
+	}
+	followLink(t, sc.link, sc.code)
+	start := time.Now()
+	tm.waitFor("m", "2 clicks")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the click took %s to show", d)
+	}
+
+	// Partners: filter by name, approve with a then y.
+	tm.typeText("m", "2")
+	tm.waitFor("m", "Partners", "Eve", "pending")
+	tm.typeText("m", "/")
+	tm.typeText("m", "Eve")
+	tm.keys("m", "Enter")
+	screen := tm.waitFor("m", "filter: Eve")
+	if strings.Contains(screen, "Pat ") {
+		t.Errorf("the filter should hide Pat:\n%s", screen)
+	}
+	tm.typeText("m", "a")
+	tm.waitFor("m", "Approve partner Eve", "y yes")
+	tm.typeText("m", "y")
+	screen = tm.waitFor("m", "is now approved")
+	var partners []struct {
+		PartnerID uint64 `json:"partner_id"`
+		Name      string `json:"name"`
+		Status    string `json:"status"`
+	}
+	s.sshJSON(s.adminKey, &partners, "partner", "list", "acme")
+	approved := false
+	for _, p := range partners {
+		if p.PartnerID == j.PartnerID {
+			approved = p.Status == "approved"
+		}
+	}
+	if !approved {
+		t.Fatalf("partner list --json after a, y: %+v", partners)
+	}
+	// The hostile name: shown without its escapes, the title untouched.
+	for _, bad := range []string{"pwned", "]0;", "[2J"} {
+		if strings.Contains(screen, bad) {
+			t.Errorf("partners tab shows %q:\n%s", bad, screen)
+		}
+	}
+	tm.keys("m", "Enter")
+	screen = tm.waitFor("m", "Eve Hacker", "Recent conversions")
+	for _, bad := range []string{"pwned", "]0;", "[2J"} {
+		if strings.Contains(screen, bad) {
+			t.Errorf("partner detail shows %q:\n%s", bad, screen)
+		}
+	}
+	if title, _ := tm.run("display-message", "-p", "-t", "m", "#{pane_title}"); strings.Contains(title, "pwned") {
+		t.Errorf("the pane title was set by a partner name: %q", title)
+	}
+	tm.keys("m", "Escape")
+
+	// Payouts: n, y creates a batch.
+	tm.typeText("m", "5")
+	tm.waitFor("m", "Who is owed what", "pat@x.test")
+	tm.typeText("m", "n")
+	tm.waitFor("m", "Create a payout batch")
+	tm.typeText("m", "y")
+	tm.waitFor("m", "Batch 1 created")
+	var batches []struct {
+		Batch  uint64 `json:"batch"`
+		Status string `json:"status"`
+		Total  string `json:"total"`
+	}
+	s.sshJSON(s.adminKey, &batches, "payout", "list", "acme")
+	if len(batches) != 1 || batches[0].Batch != 1 || batches[0].Total != "9.98" {
+		t.Fatalf("payout list --json = %+v, want batch 1 of 9.98", batches)
+	}
+	tm.quit("m")
+}

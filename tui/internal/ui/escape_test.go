@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize/sanitizetest"
+)
+
+// Every escape-sequence class of the one table, in partner names and
+// emails, order and customer ids and program texts, never reaches a frame
+// of any merchant tab.
+func TestScreensCarryNoEscapes(t *testing.T) {
+	f := newDashFixture(t, true, false)
+	a := f.admin.Actor()
+	_, _ = f.st.SetProgram(a, "acme", "welcome", "Welcome"+sanitizetest.Classes[0].S)
+	for i, c := range sanitizetest.Classes {
+		evil := "x" + c.S + "y"
+		u, err := f.st.CreateUser("Eve"+evil, fmt.Sprintf("e%d@x.test", i), fmt.Sprintf("SHA256:esc%d", i), "ssh-ed25519 AAAA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.st.Join(store.Actor{UserID: u.ID}, "acme", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.SetPartnerStatus(a, "acme", p.ID, store.PartnerApproved); err != nil {
+			t.Fatal(err)
+		}
+		_, _, _ = f.st.RecordConversion("acme", store.ConversionInput{OrderID: fmt.Sprintf("o%d", i) + evil,
+			CustomerID: "c" + evil, Amount: "10.00", Currency: "USD", Kind: store.KindSale, Ref: p.Code})
+	}
+	for _, tab := range []struct{ key, want string }{
+		{"", "Overview"}, {"2", "Partners"}, {"3", "newest first"}, {"4", "Commissions"}, {"5", "Who is owed what"},
+		{"6", "asset add"}, {"7", "Setting"},
+	} {
+		steps := []step{{"", "Overview"}}
+		if tab.key != "" {
+			steps = append(steps, step{tab.key, tab.want})
+		}
+		frame := drive(t, f.app(120, 40), 120, 40, steps...)
+		if d := sanitizetest.Dirty([]byte(frame)); d != "" {
+			t.Errorf("tab %q: %s in frame:\n%s", tab.want, d, frame)
+		}
+		if strings.Contains(frame, "\x1b") {
+			t.Errorf("tab %q: ESC in frame", tab.want)
+		}
+	}
+}
