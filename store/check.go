@@ -190,6 +190,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkClicksTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkOutboxTx(tx, bad); err != nil {
+			return err
+		}
 		return checkOrdersTx(tx, bad)
 	})
 	if err != nil {

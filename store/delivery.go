@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -188,4 +189,37 @@ func (s *Store) PruneDeliveryLog(now time.Time) (int, error) {
 		return 0, fmt.Errorf("prune delivery log: %w", err)
 	}
 	return n, nil
+}
+
+// checkOutboxTx checks that every undelivered outbox message is in the
+// due index once, at its next attempt, and that the index holds nothing
+// else (a message missing from it would never be delivered).
+func checkOutboxTx(tx *bolt.Tx, bad func(string, ...any)) error {
+	indexed := map[uint64]int{}
+	err := tx.Bucket(bOutboxDue).ForEach(func(k, _ []byte) error {
+		if len(k) != 16 {
+			bad("outbox due index: malformed key %x", k)
+			return nil
+		}
+		id := btou(k[8:])
+		indexed[id]++
+		var m OutboxMessage
+		if err := get(tx.Bucket(bOutbox), k[8:], &m); err != nil {
+			bad("outbox due index: message %d is not in the outbox", id)
+			return nil
+		}
+		if !bytes.Equal(k, dueKey(m.NextAt, m.ID)) {
+			bad("outbox message %d: indexed at %x, due at %s", id, k[:8], m.NextAt)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bOutbox).ForEach(func(k, _ []byte) error {
+		if n := indexed[btou(k)]; n != 1 {
+			bad("outbox message %d is in the due index %d times", btou(k), n)
+		}
+		return nil
+	})
 }

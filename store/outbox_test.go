@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // outboxTypes lists the due messages as kind:type, in outbox order.
@@ -300,5 +303,26 @@ func TestScheduledBatchOncePerPeriod(t *testing.T) {
 	}
 	if r, ok, err := e.st.PeriodRun("acme", "2026-W13"); err != nil || !ok || r.Batch != 0 {
 		t.Fatalf("period run %+v %v %v", r, ok, err)
+	}
+}
+
+func TestCheckFindsAnUnindexedOutboxMessage(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{})
+	if _, err := e.st.AddWebhook(e.admin, "acme", "https://hooks.acme.test/in"); err != nil {
+		t.Fatal(err)
+	}
+	e.partner("acme")
+	ms, _ := e.st.DueMessages(e.clk.Now(), 10)
+	k := dueKey(ms[0].NextAt, ms[0].ID)
+	if err := e.st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bOutboxDue).Delete(k) }); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := e.st.Check()
+	if err != nil || len(vs) != 1 || !strings.Contains(vs[0].What, "due index 0 times") {
+		t.Fatalf("check: %v %v", vs, err)
+	}
+	if err := e.st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bOutboxDue).Put(k, nil) }); err != nil {
+		t.Fatal(err)
 	}
 }

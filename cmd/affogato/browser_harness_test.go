@@ -73,7 +73,10 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 		}
 	}
 	out := &lockedBuffer{}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	// However Chromium misbehaves, the browser ends (and every action
+	// fails) after two minutes instead of hanging the suite.
+	limit, cancelLimit := context.WithTimeout(context.Background(), 2*time.Minute)
+	actx, cancelAlloc := chromedp.NewExecAllocator(limit,
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),
 		chromedp.Flag("headless", true),
@@ -85,6 +88,9 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("no-default-browser-check", true),
+		// Tests reach loopback only: nothing resolves but the 127.0.0.x
+		// addresses the tracker and the shops listen on.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE 127.0.0.3"),
 		chromedp.CombinedOutput(out),
 	)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
@@ -93,12 +99,14 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		cancelBrowser()
 		cancelAlloc()
+		cancelLimit()
 		t.Fatalf("start Chromium (%s): %v\n%s", exe, err, out.String())
 	}
 	b.watch(bctx)
 	t.Cleanup(func() {
 		cancelBrowser()
 		cancelAlloc()
+		cancelLimit()
 		b.logged.Wait()
 	})
 	return b
