@@ -229,8 +229,8 @@ func (m Home) View() string {
 				p, st := ps.Program, ps.Stats
 				b.WriteString(fmt.Sprintf("  %-16s %s\n", p.Slug, sanitize.Line(p.Name)))
 				// Two short lines, so they fit an 80-column terminal.
-				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d conversions · %s revenue",
-					st.Clicks, st.Conversions, money(st.Revenue, st.Currency))) + "\n")
+				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %d clicks · %d orders, %d referred · %s revenue",
+					st.Clicks, st.Conversions, st.ReferredConversions, money(st.Revenue, st.Currency))) + "\n")
 				b.WriteString(m.st.dim.Render(fmt.Sprintf("    %s commission · %s pending",
 					money(st.Commission, st.Currency), money(st.Balance.Pending, st.Currency))) + "\n")
 			}

@@ -200,7 +200,7 @@ func TestHomeGolden(t *testing.T) {
 			"acme             Acme Widgets",
 			// The line is 106 columns wide: at 100 the renderer cuts off
 			// "pending" (see the golden).
-			"1 clicks · 1 conversions · 129.90 USD revenue",
+			"1 clicks · 1 orders, 1 referred · 129.90 USD revenue",
 			"25.98 USD commission · 25.98 USD pending",
 			"program create|list|show|set|apikey",
 		} {

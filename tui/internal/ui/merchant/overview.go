@@ -129,7 +129,7 @@ func (o *overview) View() string {
 		{Label: "Clicks", Value: fmt.Sprint(st.Clicks)},
 		{Label: "Unique clicks", Value: fmt.Sprint(st.UniqueClicks)},
 		{Label: "Conversions", Value: fmt.Sprint(st.Conversions)},
-		{Label: "Conversion rate", Value: percent(st.Conversions, st.Clicks)},
+		{Label: "Conversion rate", Value: percent(st.ReferredConversions, st.Clicks)}, // referred only: orders nobody referred came from no click
 		{Label: "Revenue", Value: common.Money(st.Revenue, cur)},
 		{Label: "Commission", Value: common.Money(st.Commission, cur)},
 		{Label: "EPC", Value: common.Money(st.EPC(), cur)},
