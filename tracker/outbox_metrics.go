@@ -10,6 +10,9 @@ import (
 // mails) written but not delivered yet, read from the store at scrape time.
 // A depth that keeps growing means an endpoint or the mail server is down.
 func (m *metrics) registerOutbox(st *store.Store) {
+	if st == nil {
+		return
+	}
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "affogato_outbox_pending",
 		Help: "Outgoing webhook deliveries and emails waiting for delivery (including retries).",

@@ -17,10 +17,12 @@ import (
 )
 
 // runPortal serves `ssh SLUG@host` with a terminal when SLUG names a
-// program: its partner portal for a partner of it, its signup form for
-// anyone else (SPEC 6.3). It reports false, doing nothing, when the
-// username names no program (OpenSSH sends the local user name by
-// default) or the user runs that program: the dashboard opens then.
+// program and the key is neither a partner nor a merchant of it: the
+// program's signup form (SPEC 6.3), which opens the partner portal once
+// the signup succeeds. It reports false, doing nothing, otherwise: the
+// dashboard then opens on SLUG's portal or console (or on the user's
+// programs when the username names none: OpenSSH sends the local user
+// name by default).
 func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	slug := sess.User()
 	prog, err := s.st.Program(slug)
@@ -30,33 +32,26 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 		}
 		return false
 	}
-	var member *store.Partner
 	if id.Known() {
-		if m, err := s.st.Membership(id.Actor(), slug); err == nil {
-			member = m
-		} else if s.st.CanAdmin(id.Actor(), slug) == nil {
-			return false // its merchant: the dashboard opens on the program
+		if _, err := s.st.Membership(id.Actor(), slug); err == nil {
+			return false // a partner: the dashboard opens on the portal
+		}
+		if s.st.CanAdmin(id.Actor(), slug) == nil {
+			return false // its merchant: the dashboard opens on the console
 		}
 	}
 	var prg *tea.Program
-	var closer func()
+	var closeFn func()
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
 		st := partner.NewStyles(sessionRenderer(sess), prog.Accent)
 		keys := partner.DefaultKeyMap()
-		var model tea.Model
-		if member != nil {
-			p := partner.New(partner.Config{Data: partner.NewData(s.st, id.Actor(), slug, s.cfg.PublicURL, s.sshHintAs),
-				Styles: st, Keys: keys, Width: pty.Window.Width, Height: pty.Window.Height, Out: sess, Live: true})
-			model, closer = p, p.Close
-		} else {
-			m := signup.New(signup.Config{Store: s.st, Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User,
-				Slug: slug, PublicURL: s.cfg.PublicURL, Hint: s.sshHintAs, Styles: st, Keys: keys,
-				Width: pty.Window.Width, Height: pty.Window.Height, Out: sess, Live: true})
-			model, closer = m, m.Close
-		}
+		m := signup.New(signup.Config{Store: s.st, Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User,
+			Slug: slug, PublicURL: s.cfg.PublicURL, Hint: s.sshHintAs, Styles: st, Keys: keys,
+			Width: pty.Window.Width, Height: pty.Window.Height, Out: sess, Live: true})
+		closeFn = m.Close
 		in := newActivityReader(sess)
-		p := tea.NewProgram(&goodbyeRoot{model: model},
+		p := tea.NewProgram(&goodbyeRoot{model: m},
 			tea.WithInput(in),
 			tea.WithOutput(sess),
 			tea.WithoutSignalHandler(),
@@ -73,8 +68,8 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 		if prg != nil {
 			s.programs.remove(prg)
 		}
-		if closer != nil {
-			closer()
+		if closeFn != nil {
+			closeFn()
 		}
 	})(sess)
 	return true

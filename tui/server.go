@@ -201,10 +201,8 @@ func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 	return dc
 }
 
-// sshHint is how users reach this server: "ssh -p PORT HOST".
-func (s *Server) sshHint() string { return s.sshHintAs("") }
-
-// sshHintAs is sshHint with a username: "ssh -p PORT USER@HOST".
+// sshHintAs is how users reach this server: "ssh -p PORT HOST", or with a
+// username "ssh -p PORT USER@HOST".
 func (s *Server) sshHintAs(user string) string {
 	if h, p, err := net.SplitHostPort(s.cfg.SSHPublicAddr); err == nil {
 		if strings.Contains(h, ":") {

@@ -16,6 +16,9 @@ import (
 	"github.com/affogato-sh/affogato/tui/internal/cli"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 	"github.com/affogato-sh/affogato/tui/internal/ui"
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
+	"github.com/affogato-sh/affogato/tui/internal/ui/merchant"
+	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 )
 
 // runCommand runs the session's command (package internal/cli).
@@ -108,6 +111,11 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 			Height:     pty.Window.Height,
 			Hint:       s.sshHintAs,
 			Link:       s.link,
+			// The partner portal and the merchant's Assets tab.
+			PartnerTabs: func(c *common.Common, slug string) []common.Tab {
+				return partner.Tabs(c, slug, partner.Env{Store: s.st, PublicURL: s.cfg.PublicURL, Out: sess})
+			},
+			MerchantAssets: merchant.NewAssets,
 		})
 		in := newActivityReader(sess)
 		p := tea.NewProgram(app,

@@ -504,8 +504,9 @@ func TestScreens(t *testing.T) {
 	p.WaitFor("Shop Inc", "Overview", "Last 30 days")
 	p.Quit()
 
+	// A partner (pending) of one program: its portal.
 	p = ts.OpenPTY(alice, "")
-	p.WaitFor("Programs you partner in", "pending", j.Link)
+	p.WaitFor("Shop Inc", "partner", "1 Dashboard", "Waiting for approval")
 	p.Quit()
 
 	// ssh shop@host: the program's signup form for a stranger; ctrl+c

@@ -2,7 +2,6 @@ package partner
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"strings"
@@ -123,19 +122,7 @@ func New(cfg Config) *Portal {
 		now = time.Now
 	}
 	sh := &shared{data: cfg.Data, st: cfg.Styles, keys: cfg.Keys, now: now}
-	out := cfg.Out
-	sh.copy = func(text string) tea.Cmd {
-		if out == nil {
-			return nil
-		}
-		return func() tea.Msg {
-			seq := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\x07"
-			if _, err := io.WriteString(out, seq); err != nil {
-				return StatusMsg{Text: "could not copy; select the URL shown", Err: true}
-			}
-			return nil
-		}
-	}
+	sh.copy = osc52(cfg.Out)
 	h := help.New()
 	h.Styles = help.Styles{
 		ShortKey: cfg.Styles.Plain, ShortDesc: cfg.Styles.Dim, ShortSeparator: cfg.Styles.Dim,
