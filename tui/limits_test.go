@@ -130,6 +130,11 @@ func TestPerKeyAndUnknownSessionCaps(t *testing.T) {
 		s, in := openScreen(t, ca)
 		screens, inputs = append(screens, s), append(inputs, in)
 	}
+	defer func() {
+		for _, s := range screens {
+			s.Close()
+		}
+	}()
 	if stderr, err := run(t, ca, "whoami"); err == nil || !strings.Contains(stderr, "too many sessions of this key") {
 		t.Errorf("admin over their share: %v %q", err, stderr)
 	}

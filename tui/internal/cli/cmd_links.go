@@ -1,11 +1,13 @@
 package cli
 
 import (
-	"github.com/affogato-sh/affogato/store/sanitize"
-
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // linkJSON is one referral link.
@@ -24,26 +26,28 @@ type linkJSON struct {
 
 func (e *cmdEnv) linkCmd() *cobra.Command {
 	c := &cobra.Command{Use: "link", Short: "your referral links (partner)"}
+	var lpf namePageFlags
 	list := &cobra.Command{
-		Use:   "list [SLUG]",
-		Short: "list your links (all programs without SLUG)",
+		Use:   "list [SLUG] [--after CODE]",
+		Short: "list your links (all programs without SLUG; at most 1,000 a call)",
 		Args:  rangeArgs(0, 1, "SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := ""
 			if len(args) == 1 {
 				slug = args[0]
 			}
-			ls, err := e.srv.Store.ListLinkStats(e.id.Actor(), slug)
+			all, err := e.srv.Store.ListLinkStats(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "links of %q", slug)
 			}
+			ls, next := namePage(all, func(l store.LinkStat) string { return l.Code }, lpf.after, lpf.limit)
 			out := make([]linkJSON, 0, len(ls))
 			for _, l := range ls {
 				out = append(out, linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, Sub: l.Sub, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00"),
 					Clicks: &l.Clicks, Conversions: &l.Conversions})
 			}
 			if e.json {
-				return e.printJSON(out)
+				return printJSONListAfter(e, out, next)
 			}
 			if len(out) == 0 {
 				e.printf("No links yet. Join a program first:\n    %s join %s\n", e.srv.sshHint(), e.exampleSlug())
@@ -55,10 +59,12 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 					strconv.FormatInt(*l.Clicks, 10), strconv.FormatInt(*l.Conversions, 10)})
 			}
 			e.table([]string{"PROGRAM", "CODE", "LINK", "GOES TO", "SUB", "CLICKS", "CONVERSIONS"}, rows)
+			e.printMoreAfter(strings.TrimSpace("link list "+slug), next)
 			e.printf("\nAdd ?sub=CAMPAIGN to a link to tell your campaigns apart.\n")
 			return nil
 		},
 	}
+	lpf.register(list, "code")
 	var to, sub string
 	create := &cobra.Command{
 		Use:   "create SLUG CODE [--to URL] [--sub CAMPAIGN]",
@@ -139,24 +145,25 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 			return nil
 		},
 	}
+	var cpf namePageFlags
 	list := &cobra.Command{
-		Use:   "list SLUG",
-		Short: "list the program's coupons",
+		Use:   "list SLUG [--after CODE]",
+		Short: "list the program's coupons (at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			cs, err := e.srv.Store.ListCoupons(e.id.Actor(), slug)
+			all, err := e.srv.Store.ListCoupons(e.id.Actor(), slug)
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
+			cs, next := namePage(all, func(c store.Coupon) string { return c.Code }, strings.ToUpper(cpf.after), cpf.limit)
 			emails := map[uint64]string{}
-			if len(cs) > 0 {
-				ps, err := e.srv.Store.ListPartners(e.id.Actor(), slug, "")
-				if err != nil {
-					return about(err, "program %q", slug)
+			for _, cp := range cs {
+				if _, ok := emails[cp.PartnerID]; ok {
+					continue
 				}
-				for _, p := range ps {
-					emails[p.ID] = p.Email
+				if p, err := e.srv.Store.FindPartner(e.id.Actor(), slug, strconv.FormatUint(cp.PartnerID, 10)); err == nil {
+					emails[cp.PartnerID] = p.Email
 				}
 			}
 			out := make([]couponJSON, 0, len(cs))
@@ -164,7 +171,7 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 				out = append(out, couponJSON{Program: cp.Program, Code: cp.Code, PartnerID: cp.PartnerID, Email: emails[cp.PartnerID], CreatedAt: cp.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
 			}
 			if e.json {
-				return e.printJSON(out)
+				return printJSONListAfter(e, out, next)
 			}
 			if len(out) == 0 {
 				e.printf("No coupons yet.\n")
@@ -175,9 +182,11 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 				rows = append(rows, []string{cp.Code, strconv.FormatUint(cp.PartnerID, 10), cp.Email})
 			}
 			e.table([]string{"CODE", "PARTNER", "EMAIL"}, rows)
+			e.printMoreAfter("coupon list "+slug, next)
 			return nil
 		},
 	}
+	cpf.register(list, "code")
 	remove := &cobra.Command{
 		Use:   "remove SLUG CODE",
 		Short: "remove a coupon",

@@ -91,22 +91,24 @@ func (e *cmdEnv) programCreateCmd() *cobra.Command {
 
 func (e *cmdEnv) programListCmd() *cobra.Command {
 	var listed bool
+	var pf namePageFlags
 	c := &cobra.Command{
-		Use:   "list",
-		Short: "list the programs you administer (--listed: the public list)",
+		Use:   "list [--after SLUG]",
+		Short: "list the programs you administer (--listed: the public list; at most 1,000 a call)",
 		Args:  nargs(),
 		RunE: func(c *cobra.Command, args []string) error {
-			var ps []store.Program
+			var all []store.Program
 			var err error
 			if listed || !e.id.Known() {
 				listed = true
-				ps, err = e.srv.Store.ListedPrograms()
+				all, err = e.srv.Store.ListedPrograms()
 			} else {
-				ps, err = e.srv.Store.ListPrograms(e.id.Actor())
+				all, err = e.srv.Store.ListPrograms(e.id.Actor())
 			}
 			if err != nil {
 				return about(err, "programs")
 			}
+			ps, next := namePage(all, func(p store.Program) string { return p.Slug }, pf.after, pf.limit)
 			if e.json {
 				out := make([]programJSON, 0, len(ps))
 				for i := range ps {
@@ -116,7 +118,7 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 					}
 					out = append(out, j)
 				}
-				return e.printJSON(out)
+				return printJSONListAfter(e, out, next)
 			}
 			if len(ps) == 0 {
 				if listed {
@@ -131,6 +133,7 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 				rows = append(rows, []string{p.Slug, p.Name, p.URL, store.PlanText(p.Plan, p.Currency), p.Currency})
 			}
 			e.table([]string{"SLUG", "NAME", "WEBSITE", "COMMISSION", "CURRENCY"}, rows)
+			e.printMoreAfter("program list"+ifThen(listed, " --listed", ""), next)
 			if listed {
 				e.printf("\nJoin one:\n    %s join SLUG --name %s --email you@example.com\n", e.srv.sshHint(), sshArg("Your Name"))
 			}
@@ -138,6 +141,7 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&listed, "listed", false, "list the public programs anyone can join")
+	pf.register(c, "slug")
 	return public(c)
 }
 

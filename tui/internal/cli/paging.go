@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,6 +33,27 @@ func (p *pageFlags) page() store.Page { return store.Page{After: p.after, Limit:
 // that continues the list. The array keeps the shape of SPEC 8 (an array
 // of row objects); "next" is one more field of the last row.
 func printJSONList[T any](e *cmdEnv, rows []T, next uint64) error {
+	var tail string
+	if next != 0 {
+		tail = strconv.FormatUint(next, 10)
+	}
+	return writeJSONList(e, rows, tail)
+}
+
+// printJSONListAfter is printJSONList for lists whose cursor is a name (a
+// code, a slug): "next" is a JSON string.
+func printJSONListAfter[T any](e *cmdEnv, rows []T, next string) error {
+	var tail string
+	if next != "" {
+		b, _ := json.Marshal(next)
+		tail = string(b)
+	}
+	return writeJSONList(e, rows, tail)
+}
+
+// writeJSONList streams rows; a non-empty next (JSON text) is added to the
+// last row as "next".
+func writeJSONList[T any](e *cmdEnv, rows []T, next string) error {
 	w := bufio.NewWriter(e.out)
 	w.WriteString("[")
 	var raw bytes.Buffer
@@ -42,8 +65,8 @@ func printJSONList[T any](e *cmdEnv, rows []T, next uint64) error {
 			return fmt.Errorf("write json: %w", err)
 		}
 		data := bytes.TrimSpace(raw.Bytes())
-		if i == len(rows)-1 && next != 0 && len(data) > 1 && data[len(data)-1] == '}' {
-			tail := `"next":` + strconv.FormatUint(next, 10) + "}"
+		if i == len(rows)-1 && next != "" && len(data) > 1 && data[len(data)-1] == '}' {
+			tail := `"next":` + next + "}"
 			if bytes.Equal(data, []byte("{}")) {
 				data = []byte("{" + tail)
 			} else {
@@ -79,5 +102,49 @@ func printJSONList[T any](e *cmdEnv, rows []T, next uint64) error {
 func (e *cmdEnv) printMore(command string, next uint64) {
 	if next != 0 {
 		e.printf("\nMore: %s %s --after %d\n", e.srv.sshHint(), command, next)
+	}
+}
+
+// namePage is one page of rows already in memory, ordered by the name key
+// gives them (a code, a slug): at most limit rows (store.MaxPage when 0 or
+// more) whose name sorts after after, and the cursor of the next page.
+func namePage[T any](rows []T, key func(T) string, after string, limit int) ([]T, string) {
+	if limit <= 0 || limit > store.MaxPage {
+		limit = store.MaxPage
+	}
+	sorted := slices.Clone(rows)
+	slices.SortStableFunc(sorted, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	i, _ := slices.BinarySearchFunc(sorted, after, func(r T, s string) int {
+		if c := strings.Compare(key(r), s); c != 0 {
+			return c
+		}
+		return -1 // equal to after: not on this page
+	})
+	if after == "" {
+		i = 0
+	}
+	page := sorted[i:]
+	if len(page) <= limit {
+		return page, ""
+	}
+	page = page[:limit]
+	return page, key(page[len(page)-1])
+}
+
+// namePageFlags are the paging flags of a list whose cursor is a name.
+type namePageFlags struct {
+	limit int
+	after string
+}
+
+func (p *namePageFlags) register(c *cobra.Command, what string) {
+	c.Flags().IntVar(&p.limit, "limit", store.MaxPage, fmt.Sprintf("at most this many rows (at most %d)", store.MaxPage))
+	c.Flags().StringVar(&p.after, "after", "", "continue after this "+what+" (the \"next\" of the previous page)")
+}
+
+// printMoreAfter tells how to get the next page of a name-cursor list.
+func (e *cmdEnv) printMoreAfter(command, next string) {
+	if next != "" {
+		e.printf("\nMore: %s %s --after %s\n", e.srv.sshHint(), command, sshArg(next))
 	}
 }

@@ -76,3 +76,56 @@ func TestListPaging(t *testing.T) {
 		t.Errorf("partner list = %v", ps)
 	}
 }
+
+// Lists in memory (links, coupons, programs) page by name.
+func TestNamePaging(t *testing.T) {
+	admin := sshtest.NewKey(t, "admin")
+	alice := sshtest.NewKey(t, "alice")
+	ts := sshtest.Start(t, func(c *tui.Config) { c.AdminKeys = []string{admin.Pub} })
+	for _, slug := range []string{"p-c", "p-a", "p-b"} {
+		ts.OK(admin, "program", "create", slug, "--name", "P", "--url", "https://p.example", "--auto-approve")
+	}
+	ts.OK(alice, "join", "p-a", "--name", "Alice", "--email", "alice@example.com")
+	for _, code := range []string{"code-3", "code-1", "code-2"} {
+		ts.OK(alice, "link", "create", "p-a", code)
+		ts.OK(admin, "coupon", "add", "p-a", code, "alice@example.com")
+	}
+	type row struct {
+		Slug string  `json:"slug"`
+		Code string  `json:"code"`
+		Next *string `json:"next"`
+	}
+	walk := func(k sshtest.Key, args []string, key func(row) string) []string {
+		t.Helper()
+		var got []string
+		after := ""
+		for range 10 {
+			a := append(append([]string{}, args...), "--limit", "2", "--json")
+			if after != "" {
+				a = append(a, "--after", after)
+			}
+			var rows []row
+			if err := json.Unmarshal([]byte(ts.OK(k, a...)), &rows); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				got = append(got, key(r))
+			}
+			if len(rows) == 0 || rows[len(rows)-1].Next == nil {
+				return got
+			}
+			after = *rows[len(rows)-1].Next
+		}
+		t.Fatalf("%v: no end", args)
+		return nil
+	}
+	slugs := walk(admin, []string{"program", "list"}, func(r row) string { return r.Slug })
+	if strings.Join(slugs, ",") != "p-a,p-b,p-c" {
+		t.Errorf("program list pages = %v", slugs)
+	}
+	links := walk(alice, []string{"link", "list", "p-a"}, func(r row) string { return r.Code })
+	coupons := walk(admin, []string{"coupon", "list", "p-a"}, func(r row) string { return r.Code })
+	if len(links) != 4 || strings.Join(coupons, ",") != "CODE-1,CODE-2,CODE-3" {
+		t.Errorf("links %v, coupons %v", links, coupons)
+	}
+}
