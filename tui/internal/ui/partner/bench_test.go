@@ -1,0 +1,57 @@
+package partner
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/affogato-sh/affogato/store"
+)
+
+// BenchmarkPortalTabs measures each portal tab's load and render for a
+// partner with many commissions and links (a page is read, never the
+// whole history). Run: go test ./tui/internal/ui/partner/ -run XXX -bench Portal -benchtime 200x
+func BenchmarkPortalTabs(b *testing.B) {
+	f := NewFixture(b)
+	const orders, links = 3000, 300
+	for i := range links {
+		if _, err := f.St.CreateCampaignLink(f.Eve, "acme", fmt.Sprintf("code-%04d", i), "", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	for i := range orders {
+		c, err := f.St.RecordClick(ctx, store.ClickInput{Program: "acme", PartnerID: f.EveP.ID, Code: f.EveP.Code,
+			IP: netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)})})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Clock.advance(time.Minute)
+		if _, _, err := f.St.RecordConversion("acme", store.ConversionInput{OrderID: "bench-" + strconv.Itoa(i), CustomerID: "bc-" + strconv.Itoa(i),
+			Amount: "10.00", Currency: "USD", Kind: store.KindSale, ClickID: strconv.FormatUint(c.ID, 10)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sh := &shared{data: NewData(f.St, f.Eve, "acme", publicURL, hint), st: AsciiStyles("#FF5F87"), keys: DefaultKeyMap(), now: f.Clock.now}
+	h, err := sh.data.Header(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sh.hdr = h
+	tabs := []Tab{newDashboard(sh), newLinks(sh), newAssets(sh), newEarnings(sh), newPayouts(sh), newProfile(sh)}
+	for _, t := range tabs {
+		t.SetSize(120, 38)
+		b.Run(t.Title(), func(b *testing.B) {
+			for range b.N {
+				msg := t.Load()()
+				t, _ = t.Update(msg)
+				if len(t.View()) == 0 {
+					b.Fatal("empty view")
+				}
+			}
+		})
+	}
+}
