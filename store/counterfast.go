@@ -38,7 +38,7 @@ func addLinkClickDelta(m map[string]*Counters, slug, code, sub, day string, at t
 	}
 	c.Add(Counters{Clicks: 1, FirstClickAt: at, LastClickAt: at})
 	if sub != "" {
-		addClickDelta(m, programSubKey(slug, day, code, sub), 1, 0)
+		addClickDelta(m, programSubKey(slug, day, sub), 1, 0)
 	}
 }
 

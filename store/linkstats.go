@@ -18,9 +18,9 @@ import (
 //	L code 0 YYYYMMDD 0 sub        every click, conversion and refund that came
 //	                               through a link, by day and campaign sub-id ("" = none);
 //	                               its FirstClickAt/LastClickAt bound the day's click times
-//	S slug 0 YYYYMMDD 0 code 0 sub the same for campaign sub-ids only (sub ≠ ""), by
-//	                               program, so the merchant's breakdown reads
-//	                               O(days × campaigns), never every link
+//	S slug 0 YYYYMMDD 0 sub        the same for campaign sub-ids only (sub ≠ ""), by
+//	                               program across its partners, so the merchant's
+//	                               breakdown reads O(days × campaigns), never every link
 //
 // Codes are [A-Za-z0-9_-] and subs carry no control characters, so the
 // zero bytes separate the parts unambiguously.
@@ -29,8 +29,8 @@ func linkDayKey(code, day, sub string) string {
 	return "L" + code + "\x00" + day + "\x00" + sub
 }
 
-func programSubKey(slug, day, code, sub string) string {
-	return "S" + slug + "\x00" + day + "\x00" + code + "\x00" + sub
+func programSubKey(slug, day, sub string) string {
+	return "S" + slug + "\x00" + day + "\x00" + sub
 }
 
 // addLinkDelta counts d for a referral code's link (and its campaign, when
@@ -42,7 +42,7 @@ func addLinkDelta(deltas map[string]*Counters, slug, code, sub, day string, d Co
 	addDelta(deltas, linkDayKey(code, day, sub), d)
 	if sub != "" {
 		d.FirstClickAt, d.LastClickAt = time.Time{}, time.Time{}
-		addDelta(deltas, programSubKey(slug, day, code, sub), d)
+		addDelta(deltas, programSubKey(slug, day, sub), d)
 	}
 }
 
@@ -78,7 +78,9 @@ func clickedWithinTx(tx *bolt.Tx, code string, from, to time.Time) (within, ever
 	return false, ever
 }
 
-// SubStats is one campaign (a link's sub-id) over a stats window.
+// SubStats is one campaign (a sub-id) over a stats window: on one of a
+// partner's links (PartnerID and Code set), or across the program's
+// partners (both zero).
 type SubStats struct {
 	PartnerID   uint64
 	Code        string
@@ -89,8 +91,9 @@ type SubStats struct {
 	Commission  decimal.Decimal
 }
 
-// fillSubsTx adds the campaign breakdown to st: the partner's own links'
-// sub-ids for a partner's view, every partner's for the program's.
+// fillSubsTx adds the campaign breakdown to st: by link and sub-id for a
+// partner's own links, by sub-id across every partner for the program's
+// admins.
 func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 	if len(st.Daily) == 0 {
 		return nil
@@ -146,24 +149,10 @@ func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 				return err
 			}
 		}
-	} else {
-		owners := map[string]uint64{}
-		if err := scan([]byte("S"+st.Program+"\x00"), func(rest, v []byte) error {
-			code, sub, _ := bytes.Cut(rest, []byte{0})
-			if _, ok := owners[string(code)]; !ok {
-				var l Link
-				if get(tx.Bucket(bLinks), code, &l) == nil {
-					owners[string(code)] = l.PartnerID
-				}
-			}
-			if err := add(string(code), string(sub), v); err != nil {
-				return err
-			}
-			rows[[2]string{string(code), string(sub)}].PartnerID = owners[string(code)]
-			return nil
-		}); err != nil {
-			return err
-		}
+	} else if err := scan([]byte("S"+st.Program+"\x00"), func(sub, v []byte) error {
+		return add("", string(sub), v)
+	}); err != nil {
+		return err
 	}
 	st.Subs = make([]SubStats, 0, len(rows))
 	for _, r := range rows {

@@ -27,8 +27,8 @@ type Stats struct {
 	Commission          decimal.Decimal
 	Balance             Balance
 	Daily               []DayCounters // oldest first, one per day
-	// Subs breaks the window down by campaign (a link's sub-id): the
-	// partner's own links, or every partner's for the program's admins.
+	// Subs breaks the window down by campaign sub-id: per link for a
+	// partner's own links, across partners for the program's admins.
 	// Highest revenue first.
 	Subs []SubStats
 }

@@ -148,13 +148,13 @@ func TestBrowser(t *testing.T) {
 		if st.Clicks != 1 || st.Conversions != 3 || st.Revenue != "69.90" || st.Commission != "9.98" {
 			t.Errorf("stats acme --json = %+v, want 1 click, 3 conversions (2 unattributed), 69.90, 9.98", st.statsOut)
 		}
-		if len(st.Subs) != 1 || st.Subs[0].Sub != "spring" || st.Subs[0].Code != acme.patCode || st.Subs[0].Clicks != 1 ||
+		if len(st.Subs) != 1 || st.Subs[0].Sub != "spring" || st.Subs[0].Clicks != 1 ||
 			st.Subs[0].Conversions != 1 || st.Subs[0].Revenue != "49.90" || st.Subs[0].Commission != "9.98" {
 			t.Errorf("stats acme --json subs = %+v, want spring: 1 click, 1 conversion, 49.90, 9.98", st.Subs)
 		}
 		var mine browserStats
 		s.sshJSON(pat, &mine, "stats", "acme")
-		if mine.Commission != "9.98" || len(mine.Subs) != 1 || mine.Subs[0].Sub != "spring" {
+		if mine.Commission != "9.98" || len(mine.Subs) != 1 || mine.Subs[0].Sub != "spring" || mine.Subs[0].Code != acme.patCode {
 			t.Errorf("pat's stats acme --json = %+v", mine)
 		}
 		var links []struct {

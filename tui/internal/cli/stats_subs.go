@@ -7,11 +7,11 @@ import (
 	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
-// subJSON is one campaign (a link's sub-id) in stats --json: the
-// partner's own links for a partner, every partner's for the merchant.
+// subJSON is one campaign sub-id in stats --json: per link (code) of the
+// partner's own for a partner, across partners for the merchant.
 type subJSON struct {
-	PartnerID   uint64 `json:"partner_id"`
-	Code        string `json:"code"`
+	PartnerID   uint64 `json:"partner_id,omitempty"`
+	Code        string `json:"code,omitempty"`
 	Sub         string `json:"sub"`
 	Clicks      int64  `json:"clicks"`
 	Conversions int64  `json:"conversions"`
@@ -34,17 +34,17 @@ func (e *cmdEnv) printSubs(st *store.Stats) {
 	if len(st.Subs) == 0 {
 		return
 	}
-	e.printf("\nCampaigns (links with a sub-id):\n")
-	head := []string{"CODE", "SUB", "CLICKS", "CONVERSIONS", "REVENUE", "COMMISSION"}
-	if st.PartnerID == 0 {
-		head = append([]string{"PARTNER"}, head...)
+	e.printf("\nCampaigns (sub-ids):\n")
+	head := []string{"SUB", "CLICKS", "CONVERSIONS", "REVENUE", "COMMISSION"}
+	if st.PartnerID != 0 {
+		head = append([]string{"CODE"}, head...)
 	}
 	rows := make([][]string, 0, len(st.Subs))
 	for _, s := range st.Subs {
-		row := []string{sanitize.Line(s.Code), sanitize.Line(s.Sub), strconv.FormatInt(s.Clicks, 10),
+		row := []string{sanitize.Line(s.Sub), strconv.FormatInt(s.Clicks, 10),
 			strconv.FormatInt(s.Conversions, 10), money(s.Revenue, st.Currency), money(s.Commission, st.Currency)}
-		if st.PartnerID == 0 {
-			row = append([]string{strconv.FormatUint(s.PartnerID, 10)}, row...)
+		if st.PartnerID != 0 {
+			row = append([]string{sanitize.Line(s.Code)}, row...)
 		}
 		rows = append(rows, row)
 	}
