@@ -79,6 +79,8 @@ wait_http() {
   return 1
 }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# rss_parts PID: "anonymous+file" MB (file = pages of the mapped database).
+rss_parts() { awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} END {printf "%.0f+%.0f", a / 1024, f / 1024}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 clicks_recorded() { curl -fsS "$1/metrics" | awk '/^affogato_clicks_recorded_total / {printf "%d", $2}'; }
 now_ms() { date +%s%3N; }
@@ -220,10 +222,11 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   seed_s=$(awk -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", ms / 1000 }')
   read -r _ used file check_ms < <(usage "$data")
   ssh-keygen -q -t ed25519 -N "" -C scale-admin -f "$WORK/admin-$label"
-  start_server "scale-$label" "$BIN" "$data" --admin-key "$WORK/admin-$label.pub" --max-sessions $((SESSIONS + 16))
+  start_server "scale-$label" "$BIN" "$data" --admin-key "$WORK/admin-$label.pub" --max-sessions $((SESSIONS + 16)) \
+    --max-sessions-per-key "$SESSIONS" --max-sessions-per-ip $((SESSIONS + 16)) --max-conns-per-ip $((2 * SESSIONS + 32))
   sleep 1
   local rss0 stats_ms whoami_ms
-  rss0=$(rss_mb "$SRV_PID")
+  rss0="$(rss_mb "$SRV_PID") ($(rss_parts "$SRV_PID"))"
   affssh() {
     ssh -i "$WORK/admin-$label" -p "$SRV_SSH" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
       -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 "$@"
@@ -264,10 +267,10 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   if [ "$label" = full ]; then
     wrk -t2 -c256 -d"$LOAD" -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >"$WORK/load-$label.txt"
     sleep 2
-    rss1=$(rss_mb "$SRV_PID")
+    rss1="$(rss_mb "$SRV_PID") ($(rss_parts "$SRV_PID"))"
   fi
   stop_server
-  printf '%-6s %29s %7s %9s %9s %11s %11s %11s %8s %8s\n' "$label" "$2/$3/$4" "$seed_s" \
+  printf '%-6s %29s %7s %9s %9s %11s %11s %11s %16s %16s\n' "$label" "$2/$3/$4" "$seed_s" \
     "$(awk -v u="$used" 'BEGIN { printf "%.0f", u / 1e6 }')/$(awk -v u="$file" 'BEGIN { printf "%.0f", u / 1e6 }')" \
     "$check_ms" "$whoami_ms" "$stats_ms" "$stats90_ms" "$rss0" "$rss1"
 }
@@ -275,8 +278,9 @@ if ! skip scale; then
   echo "== 3. scale: affogato seed, then the server on it"
   echo "whoami, stats (30 and 90 days, --json): server ms / ssh client wall ms, medians of 7; server = the session's"
   echo "time in the server's log (after authentication, until the output is written);"
-  echo "RSS after startup and after $LOAD of wrk -c256 over every partner's code (full size only)."
-  printf '%-6s %29s %7s %9s %9s %11s %11s %11s %8s %8s\n' size partners/clicks/conversions "seed s" "MB u/f" "check ms" "whoami" "stats 30d" "stats 90d" "RSS0 MB" "RSS1 MB"
+  echo "RSS after startup and after the stats calls and $LOAD of wrk -c256 over every partner's code (full size only),"
+  echo "in MB, with (anonymous+file): file pages are the mapped database, which the kernel reclaims under pressure."
+  printf '%-6s %29s %7s %9s %9s %11s %11s %11s %16s %16s\n' size partners/clicks/conversions "seed s" "MB u/f" "check ms" "whoami" "stats 30d" "stats 90d" "RSS0 MB" "RSS1 MB"
   scale_run full "$SEED_PARTNERS" "$SEED_CLICKS" "$SEED_CONVERSIONS"
   scale_run tenth $((SEED_PARTNERS / 10)) $((SEED_CLICKS / 10)) $((SEED_CONVERSIONS / 10))
   grep -h "^seeded" "$WORK"/seed-*.txt

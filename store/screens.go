@@ -36,6 +36,10 @@ type PageQuery struct {
 	// starts after it (0 = from the newest).
 	Cursor uint64
 	Limit  int // rows at most (0 = DefaultPageSize)
+	// MaxScan bounds the rows a filtered read examines (0 = no bound): a
+	// page cut short by it has fewer rows and Next set, so a screen stays
+	// quick on a filter that matches little and pages on from there.
+	MaxScan int
 }
 
 func (q *PageQuery) limit() int {
@@ -74,12 +78,17 @@ func (s *Store) PartnerPage(ctx context.Context, a Actor, slug string, q PageQue
 			return err
 		}
 		var err error
-		n := 0
+		n, last := 0, uint64(0)
 		scanFrom(tx.Bucket(bProgPartners), key(slug), q.Cursor, func(id uint64) bool {
 			if n++; n%256 == 0 && ctx.Err() != nil {
 				err = ctx.Err()
 				return false
 			}
+			if q.MaxScan > 0 && n > q.MaxScan {
+				page.Next = last
+				return false
+			}
+			last = id
 			var p Partner
 			if err = get(tx.Bucket(bPartners), u64(id), &p); err != nil {
 				return false
@@ -233,12 +242,17 @@ func (s *Store) ConversionPage(ctx context.Context, a Actor, slug string, q Page
 			partner = viewer
 		}
 		names := map[uint64]string{}
-		n := 0
+		n, last := 0, uint64(0)
 		scanFrom(tx.Bucket(bProgConv), key(slug), q.Cursor, func(id uint64) bool {
 			if n++; n%256 == 0 && ctx.Err() != nil {
 				err = ctx.Err()
 				return false
 			}
+			if q.MaxScan > 0 && n > q.MaxScan {
+				page.Next = last
+				return false
+			}
+			last = id
 			var r *ConversionResult
 			if r, err = conversionResultTx(tx, id, now); err != nil {
 				return false
@@ -323,12 +337,17 @@ func (s *Store) CommissionPage(ctx context.Context, a Actor, slug string, q Page
 			prefix, bucket = u64(partner), bPartnerComm
 		}
 		names := map[uint64]string{}
-		n := 0
+		n, last := 0, uint64(0)
 		scanFrom(tx.Bucket(bucket), prefix, q.Cursor, func(id uint64) bool {
 			if n++; n%256 == 0 && ctx.Err() != nil {
 				err = ctx.Err()
 				return false
 			}
+			if q.MaxScan > 0 && n > q.MaxScan {
+				page.Next = last
+				return false
+			}
+			last = id
 			var c *Commission
 			if c, err = commissionTx(tx, id); err != nil {
 				return false

@@ -141,3 +141,27 @@ func TestCommissionPageFlaggedAndTopPartners(t *testing.T) {
 		t.Fatalf("program view: %+v %v", v, err)
 	}
 }
+
+func TestPageMaxScanStopsAndPagesOn(t *testing.T) {
+	e := newEnv(t)
+	e.program("shop", ProgramInput{Commission: "10%"})
+	p, _ := e.partner("shop")
+	c := e.click(p, "203.0.113.1")
+	// The oldest commission is flagged (2 s after its click); three newer are not.
+	e.convert("shop", ConversionInput{OrderID: "o0", CustomerID: "c0", Amount: "10.00", ClickID: fmt.Sprint(c.ID)})
+	e.clk.Add(time.Minute)
+	for i := 1; i <= 3; i++ {
+		e.convert("shop", ConversionInput{OrderID: fmt.Sprint("o", i), CustomerID: fmt.Sprint("c", i), Amount: "10.00", ClickID: fmt.Sprint(c.ID)})
+	}
+	ctx := context.Background()
+	q := PageQuery{Status: FilterFlagged, MaxScan: 2}
+	pg, err := e.st.CommissionPage(ctx, e.admin, "shop", q)
+	if err != nil || len(pg.Rows) != 0 || pg.Next == 0 {
+		t.Fatalf("first window: %+v %v, want no rows and a cursor", pg, err)
+	}
+	q.Cursor = pg.Next
+	pg, err = e.st.CommissionPage(ctx, e.admin, "shop", q)
+	if err != nil || len(pg.Rows) != 1 || len(pg.Rows[0].Flags) == 0 {
+		t.Fatalf("second window: %+v %v, want the flagged one", pg, err)
+	}
+}

@@ -208,6 +208,7 @@ func TestWebhookGivesUpAfter24Hours(t *testing.T) {
 	if len(log) < 15 || len(log) > 60 || !log[0].GaveUp || log[0].At.Sub(start) > 24*time.Hour || log[0].At.Sub(start) < 22*time.Hour {
 		t.Fatalf("%d attempts, last %+v", len(log), log[0])
 	}
+	t.Logf("%d attempts, the last %s after the event", len(log), log[0].At.Sub(start))
 	// Exponential: the gaps grow (up to the one-hour cap).
 	gap1, gap2 := log[len(log)-2].At.Sub(log[len(log)-1].At), log[len(log)-11].At.Sub(log[len(log)-10].At)
 	if gap2 < 8*gap1 || gap1 > time.Minute {

@@ -189,7 +189,7 @@ func (m Home) View() string {
 		if p.Welcome != "" {
 			b.WriteString(wrap(sanitize.Text(p.Welcome)) + "\n")
 		}
-		b.WriteString(fmt.Sprintf("\nCommission: %s · cookie %d days · paid from %s\n", p.Plan.String(), p.CookieDays, money(p.MinPayout, p.Currency)))
+		b.WriteString(fmt.Sprintf("\nCommission: %s · cookie %d days · paid from %s\n", store.PlanText(p.Plan, p.Currency), p.CookieDays, money(p.MinPayout, p.Currency)))
 		join := fmt.Sprintf("%s join %s", d.SSH, p.Slug)
 		if d.User == nil {
 			join += ` --name "'Your Name'" --email you@example.com`
@@ -209,7 +209,7 @@ func (m Home) View() string {
 		if len(d.Listed) > 0 && d.Portal == nil {
 			b.WriteString("\n" + m.st.heading.Render("Programs you can join") + "\n")
 			for _, p := range d.Listed {
-				b.WriteString(fmt.Sprintf("  %-20s %s · %s\n", p.Slug, sanitize.Line(p.Name), p.Plan.String()))
+				b.WriteString(fmt.Sprintf("  %-20s %s · %s\n", p.Slug, sanitize.Line(p.Name), store.PlanText(p.Plan, p.Currency)))
 			}
 			b.WriteString("\nJoin one: " + d.SSH + ` join SLUG --name "'Your Name'" --email you@example.com` + "\n")
 		}

@@ -247,7 +247,7 @@ func TestHomeGolden(t *testing.T) {
 		out, _ := runHome(t, d, "Programs you can join", "q quit")
 		for _, w := range []string{
 			"This key is not known here (SHA256:unknown-key).",
-			"acme                 Acme Widgets · 20%; 10:25%",
+			"acme                 Acme Widgets · 20%, 25% from the 10th customer",
 			`ssh -p 2222 aff.test join SLUG --name "'Your Name'" --email you@example.com`,
 		} {
 			if !bytes.Contains(out, []byte(w)) {
@@ -276,7 +276,7 @@ func TestHomeGolden(t *testing.T) {
 			"Acme Widgets  acme",
 			"Sell widgets, earn coffee.",
 			"Payouts monthly via PayPal or Wise.",
-			"Commission: 20%; 10:25% · cookie 30 days · paid from 50.00 USD",
+			"Commission: 20%, 25% from the 10th customer · cookie 30 days · paid from 50.00 USD",
 			`ssh -p 2222 aff.test join acme --name "'Your Name'" --email you@example.com`,
 		} {
 			if !bytes.Contains(out, []byte(w)) {

@@ -19,6 +19,9 @@ import (
 var commissionFilters = [...]string{"", store.FilterFlagged, store.CommissionPending, store.CommissionApproved,
 	store.CommissionInPayout, store.CommissionPaid, store.CommissionRejected, store.CommissionReversed}
 
+// scanBudget is how many commissions one filtered page examines at most.
+const scanBudget = 5000
+
 // commissions is tab 4: commissions by status, approve now or reject, and
 // the detail with the fraud flags spelled out.
 type commissions struct {
@@ -71,6 +74,9 @@ func (v *commissions) SetSize(w, h int) {
 func (v *commissions) load() tea.Cmd {
 	seq, slug, data, ctx, filter, chosen := v.next(), v.slug, v.c.Data, v.c.Ctx, v.filter, v.chosen
 	q := store.PageQuery{Status: commissionFilters[filter], Cursor: v.cursors[v.t.Page], Limit: v.t.PageSize()}
+	if q.Status != "" {
+		q.MaxScan = scanBudget // a filter that matches little stays quick; pgdn reads on
+	}
 	return func() tea.Msg {
 		page, err := data.Commissions(ctx, slug, q)
 		if err != nil {
@@ -78,7 +84,7 @@ func (v *commissions) load() tea.Cmd {
 		}
 		// Flagged first: with nothing flagged, the tab shows all.
 		if !chosen && filter == 1 && len(page.Rows) == 0 && q.Cursor == 0 {
-			filter, q.Status = 0, ""
+			filter, q.Status, q.MaxScan = 0, "", 0
 			if page, err = data.Commissions(ctx, slug, q); err != nil {
 				return commissionsMsg{slug: slug, seq: seq, err: err}
 			}
@@ -250,6 +256,9 @@ func (v *commissions) View() string {
 	}
 	if v.t.Page > 0 {
 		head += s.Dim.Render(fmt.Sprintf(" · page %d", v.t.Page+1))
+	}
+	if v.t.HasNext && len(v.rows) < v.t.PageSize() {
+		head += s.Dim.Render(fmt.Sprintf(" · newest %d read, pgdn reads older", scanBudget))
 	}
 	if len(v.rows) == 0 {
 		v.t.Empty = "No " + map[bool]string{true: "", false: filter + " "}[filter == "all"] + "commissions."

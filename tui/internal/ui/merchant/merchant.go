@@ -148,13 +148,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func percent(num, den int64) string {
-	if den == 0 {
-		return "0.00%"
-	}
-	return fmt.Sprintf("%.2f%%", float64(num)*100/float64(den))
-}
-
 // filterKey is the `f` key that cycles a status filter.
 func filterKey(what string) key.Binding {
 	return key.NewBinding(key.WithKeys("f"), key.WithHelp("f", what))

@@ -125,17 +125,19 @@ func (o *overview) View() string {
 	st, cur := o.st, o.st.Currency
 	var b strings.Builder
 	b.WriteString(s.Heading.Render(fmt.Sprintf("Last %d days", st.Days)) + s.Dim.Render("  (d: 7/30/90 days)") + "\n")
-	b.WriteString(kpi.Cards(o.c, o.width, 19, []kpi.Card{
+	b.WriteString(kpi.Cards(o.c, o.width, 16, []kpi.Card{
 		{Label: "Clicks", Value: fmt.Sprint(st.Clicks)},
 		{Label: "Unique clicks", Value: fmt.Sprint(st.UniqueClicks)},
 		{Label: "Conversions", Value: fmt.Sprint(st.Conversions)},
-		{Label: "Conversion rate", Value: percent(st.ReferredConversions, st.Clicks)}, // referred only: orders nobody referred came from no click
+		{Label: "Referred", Value: fmt.Sprint(st.ReferredConversions)},
+		{Label: "Conv. rate", Value: st.ConversionRate().Shift(2).StringFixed(2) + "%"},
 		{Label: "Revenue", Value: common.Money(st.Revenue, cur)},
+		{Label: "Referred rev.", Value: common.Money(st.ReferredRevenue, cur)},
 		{Label: "Commission", Value: common.Money(st.Commission, cur)},
 		{Label: "EPC", Value: common.Money(st.EPC(), cur)},
 	}) + "\n")
 	bal := st.Balance
-	line := fmt.Sprintf("Balances %s: pending %s · approved %s · in payout %s · paid %s · clawback %s", cur,
+	line := fmt.Sprintf("pending %s, approved %s, in payout %s, paid %s, clawback %s "+cur,
 		common.Amount(bal.Pending, cur), common.Amount(bal.Approved, cur), common.Amount(bal.InPayout, cur),
 		common.Amount(bal.Paid, cur), common.Amount(bal.Clawback, cur))
 	b.WriteString(s.Dim.Render(common.Truncate(line, o.width)) + "\n\n")
