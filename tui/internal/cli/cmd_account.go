@@ -339,7 +339,7 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 					return userErrf("you are already a partner of %q. Your status and link:\n    %s whoami", sanitize.Line(slug), e.srv.sshHint())
 				}
 				if isNotFound(err) && e.programMissing(slug) {
-					return e.noSuchProgram(slug, "join")
+					return e.noSuchProgram(c, slug)
 				}
 				return about(err, "program %q", slug)
 			}
