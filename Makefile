@@ -36,9 +36,11 @@ fuzz:
 		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
 	done
 
-# The long runs: the SIGKILL crash test with 50 cycles.
+# The long runs: the SIGKILL crash test with 50 cycles, and 1500 idle
+# authenticated SSH connections that keepalives must not hold open.
 test-long:
 	$(GO) test -count=1 -timeout 20m -run '^TestCrashRecovery$$' ./cmd/affogato -crash-cycles 50 -v
+	$(GO) test -count=1 -timeout 5m -run '^TestIdleConnectionsNotHeldByKeepalives$$' ./tui -idle-conns 1500 -v
 
 # Only the browser tests: headless Chromium (Debian's chromium package) against
 # the binary and two loopback shops. make test runs them too; they fail, never

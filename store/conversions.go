@@ -195,7 +195,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	var comm *Commission
 	if partner != nil {
 		conv.Attributed, conv.PartnerID = true, partner.ID
-		setReferral(conv, click, via, req.in.Ref)
+		setReferral(conv, &cust, click, via, req.in.Ref)
 		comm, err = s.rateTx(tx, &prog, partner, &cust, conv, click, now)
 		if err != nil {
 			return nil, err
@@ -246,6 +246,7 @@ func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Custo
 	switch {
 	case cust.PartnerID == 0:
 		cust.PartnerID, cust.FirstPayment = partner.ID, conv.OccurredAt
+		cust.Code, cust.Sub = conv.Code, conv.Sub
 	case cust.PartnerID == partner.ID && cust.FirstPayment.IsZero(): // bound before paying (a trial)
 		cust.FirstPayment = conv.OccurredAt
 	case cust.PartnerID == partner.ID:
@@ -457,7 +458,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 		return &ConversionResult{Conversion: *conv}, nil
 	}
 	conv.Attributed, conv.PartnerID, conv.Via = true, partner.ID, via
-	setReferral(conv, click, via, req.in.Ref)
+	setReferral(conv, &cust, click, via, req.in.Ref)
 	if req.in.CustomerEmail != "" && conv.CustomerEmail == "" {
 		conv.CustomerEmail = req.in.CustomerEmail
 	}
@@ -481,13 +482,16 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 }
 
 // setReferral records on an attributed conversion the click and the link
-// (code and campaign sub-id) it came through, when it came through one.
-func setReferral(conv *Conversion, click *Click, via, ref string) {
+// (code and campaign sub-id) it came through, when it came through one: a
+// bound customer's payment counts for the link they first came through.
+func setReferral(conv *Conversion, cust *Customer, click *Click, via, ref string) {
 	switch {
 	case click != nil:
 		conv.ClickID, conv.Code, conv.Sub = click.ID, click.Code, click.Sub
 	case via == "ref":
 		conv.Code = ref
+	case via == "customer" && cust.PartnerID == conv.PartnerID:
+		conv.Code, conv.Sub = cust.Code, cust.Sub
 	}
 }
 
@@ -517,11 +521,14 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 		if !req.hasClick {
 			return invalid("click_id", "is required")
 		}
-		partner, _, _ := attributeTx(tx, prog, req, &cust, false)
+		partner, click, _ := attributeTx(tx, prog, req, &cust, false)
 		if partner == nil {
 			return nil
 		}
 		cust.PartnerID = partner.ID
+		if click != nil {
+			cust.Code, cust.Sub = click.Code, click.Sub
+		}
 		return put(tx.Bucket(bCustomers), custKey, &cust)
 	})
 }

@@ -202,3 +202,33 @@ func (s *Store) JoinWithProfile(a Actor, slug, token, name, email string) (*Part
 	}
 	return p, nil
 }
+
+// OwnStats are the actor's own figures as a partner of the program over
+// the last days days (1..3660; 0 means 30), also when the actor runs the
+// program too (Stats would give a merchant the whole program's).
+func (s *Store) OwnStats(a Actor, slug string, days int) (*Stats, error) {
+	if days == 0 {
+		days = 30
+	}
+	if days < 1 || days > 3660 {
+		return nil, invalid("days", fmt.Sprintf("%d must be from 1 to 3660", days))
+	}
+	now := s.now().UTC()
+	st := &Stats{Program: slug, Days: days}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		p, err := membershipTx(tx, a, slug)
+		if err != nil {
+			return err
+		}
+		var prog Program
+		if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+			return err
+		}
+		st.Currency, st.PartnerID = prog.Currency, p.ID
+		return fillStatsTx(tx, st, now)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stats in %s: %w", slug, err)
+	}
+	return st, nil
+}

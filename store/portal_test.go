@@ -93,3 +93,28 @@ func TestPartnerLinksAndEarnings(t *testing.T) {
 		t.Errorf("a merchant is not a partner: %v", err)
 	}
 }
+
+func TestOwnStatsOfAMerchantPartner(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{AutoApprove: true})
+	p, _ := e.partner("acme")
+	e.click(p, "203.0.113.1")
+	// The instance admin joins their own program: their portal shows
+	// their own figures, not the program's.
+	mine, err := e.st.Join(e.admin, "acme", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.click(mine, "203.0.113.2")
+	e.click(mine, "203.0.113.3")
+	st, err := e.st.OwnStats(e.admin, "acme", 30)
+	if err != nil || st.PartnerID != mine.ID || st.Clicks != 2 {
+		t.Fatalf("own stats = %+v, %v; want the admin's 2 clicks as a partner", st, err)
+	}
+	if all, _ := e.st.Stats(e.admin, "acme", 30); all.Clicks != 3 {
+		t.Fatalf("program stats = %d clicks", all.Clicks)
+	}
+	if _, err := e.st.OwnStats(Actor{UserID: 999}, "acme", 30); err == nil {
+		t.Fatal("a stranger has own stats")
+	}
+}

@@ -116,12 +116,16 @@ func TestCampaignBreakdown(t *testing.T) {
 	e.convert("acme", ConversionInput{OrderID: "2", CustomerID: "y", Amount: "50.00", ClickID: fmt.Sprint(cb.ID)})
 	e.convert("acme", ConversionInput{OrderID: "3", CustomerID: "z", Amount: "20.00", Ref: "a-news"})
 	e.refund("acme", "r1", "1", "40.00")
+	// A renewal of customer x counts for the campaign x came through.
+	if r := e.convert("acme", ConversionInput{OrderID: "1b", CustomerID: "x", Amount: "30.00", Kind: KindRenewal}); r.Conversion.Code != "a-news" || r.Conversion.Sub != "newsletter" {
+		t.Errorf("renewal came through %q/%q, want a-news/newsletter", r.Conversion.Code, r.Conversion.Sub)
+	}
 
 	st, err := e.st.Stats(aa, "acme", 30)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []SubStats{{PartnerID: a.ID, Code: "a-news", Sub: "newsletter", Clicks: 2, Conversions: 1, Revenue: dec("60"), Commission: dec("6")}}
+	want := []SubStats{{PartnerID: a.ID, Code: "a-news", Sub: "newsletter", Clicks: 2, Conversions: 2, Revenue: dec("90"), Commission: dec("9")}}
 	if !sameSubs(st.Subs, want) {
 		t.Errorf("partner A's campaigns = %+v, want %+v", st.Subs, want)
 	}
@@ -131,7 +135,7 @@ func TestCampaignBreakdown(t *testing.T) {
 		t.Errorf("partner B's campaigns = %+v, want %+v", st.Subs, want)
 	}
 	st, _ = e.st.Stats(e.admin, "acme", 30)
-	want = []SubStats{{Sub: "newsletter", Clicks: 3, Conversions: 2, Revenue: dec("110"), Commission: dec("11")}}
+	want = []SubStats{{Sub: "newsletter", Clicks: 3, Conversions: 3, Revenue: dec("140"), Commission: dec("14")}}
 	if !sameSubs(st.Subs, want) {
 		t.Errorf("merchant's campaigns = %+v, want %+v", st.Subs, want)
 	}
@@ -144,8 +148,8 @@ func TestCampaignBreakdown(t *testing.T) {
 	for _, l := range page.Links {
 		got[l.Code] = [2]int64{l.Clicks, l.Conversions}
 	}
-	if got[a.Code] != [2]int64{1, 0} || got["a-news"] != [2]int64{2, 2} || len(got) != 2 {
-		t.Errorf("link stats (clicks, conversions) = %v, want %s 1/0 and a-news 2/2", got, a.Code)
+	if got[a.Code] != [2]int64{1, 0} || got["a-news"] != [2]int64{2, 3} || len(got) != 2 {
+		t.Errorf("link stats (clicks, conversions) = %v, want %s 1/0 and a-news 2/3", got, a.Code)
 	}
 }
 

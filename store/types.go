@@ -168,6 +168,10 @@ type Customer struct {
 	Email        string    `json:"email,omitempty"`
 	PartnerID    uint64    `json:"partner_id"`
 	FirstPayment time.Time `json:"first_payment"`
+	// Code and Sub are the link and campaign the customer came through, so
+	// that their renewals count for that campaign too.
+	Code string `json:"code,omitempty"`
+	Sub  string `json:"sub,omitempty"`
 }
 
 // Conversion is one payment reported by the merchant.

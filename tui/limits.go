@@ -70,12 +70,19 @@ func newLimiter(l Limits) *limiter {
 	return &limiter{lim: l, connsByIP: map[netip.Addr]int{}, sessByIP: map[netip.Addr]int{}, sessByKey: map[string]int{}}
 }
 
-// addrOf is the IP of a remote address (IPv4-mapped forms unmapped).
+// addrOf is the source a remote address is counted under: its IPv4
+// address (IPv4-mapped forms unmapped), or its IPv6 /64, since one IPv6
+// host usually has a whole /64 to pick addresses from.
 func addrOf(a net.Addr) netip.Addr {
-	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
-		return ap.Addr().Unmap()
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
 	}
-	return netip.Addr{}
+	ip := ap.Addr().Unmap().WithZone("")
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().Addr()
+	}
+	return ip
 }
 
 // takeConn counts a new connection, or says why it is refused.

@@ -1,6 +1,9 @@
 package tui
 
-import "testing"
+import (
+	"net"
+	"testing"
+)
 
 func TestLimitDefaults(t *testing.T) {
 	l := Limits{}.withDefaults(64)
@@ -18,5 +21,23 @@ func TestLimitDefaults(t *testing.T) {
 	}
 	if l := (Limits{SessionsPerUnknownKey: 50, SessionsPerKey: 4}).withDefaults(64); l.SessionsPerUnknownKey != 4 {
 		t.Errorf("an unknown key's share above a known key's: %+v", l)
+	}
+}
+
+func TestAddrOfGroupsIPv6By64(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.7:22":                 "203.0.113.7",
+		"[::ffff:203.0.113.7]:22":        "203.0.113.7",
+		"[2001:db8:1:2:aaaa::1]:22":      "2001:db8:1:2::",
+		"[2001:db8:1:2:ffff:1:2:3]:4000": "2001:db8:1:2::",
+		"[fe80::1%eth0]:22":              "fe80::",
+	} {
+		a, err := net.ResolveTCPAddr("tcp", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := addrOf(a).String(); got != want {
+			t.Errorf("addrOf(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

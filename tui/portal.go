@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
@@ -19,19 +20,27 @@ import (
 // runPortal serves `ssh SLUG@host` with a terminal when SLUG names a
 // program and the key is neither a partner nor a merchant of it: the
 // program's signup form (SPEC 6.3), which opens the partner portal once
-// the signup succeeds. It reports false, doing nothing, otherwise: the
-// dashboard then opens on SLUG's portal or console (or on the user's
-// programs when the username names none: OpenSSH sends the local user
-// name by default).
+// the signup succeeds. A key nobody holds that names no program (and is
+// not the instance's first key, which must see how to become admin) gets
+// "no such program" with the listed programs. Otherwise it reports false,
+// doing nothing: the dashboard then opens on SLUG's portal or console, or
+// on the user's programs (OpenSSH sends the local user name by default).
 func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	slug := sess.User()
+	accent := ""
 	prog, err := s.st.Program(slug)
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.log.Error("read program for the portal", "program", slug, "err", err)
-		}
+	switch {
+	case err == nil:
+		accent = prog.Accent
+	case !errors.Is(err, store.ErrNotFound):
+		s.log.Error("read program for the portal", "program", slug, "err", err)
+		return false
+	case id.Known() || id.Bootstrap || !slugRe.MatchString(slug):
 		return false
 	}
+	// From here: a program's signup form, or for a key nobody holds asking
+	// for a program that does not exist, "no such program" and the listed
+	// programs (the signup screen shows both).
 	if id.Known() {
 		if _, err := s.st.Membership(id.Actor(), slug); err == nil {
 			return false // a partner: the dashboard opens on the portal
@@ -44,7 +53,7 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	var closeFn func()
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
-		st := partner.NewStyles(sessionRenderer(sess), prog.Accent)
+		st := partner.NewStyles(sessionRenderer(sess), accent)
 		keys := partner.DefaultKeyMap()
 		m := signup.New(signup.Config{Store: s.st, Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User,
 			Slug: slug, PublicURL: s.cfg.PublicURL, Hint: s.sshHintAs, Styles: st, Keys: keys,
@@ -74,6 +83,9 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	})(sess)
 	return true
 }
+
+// slugRe is the shape of a program slug (SPEC 3).
+var slugRe = regexp.MustCompile(`^[a-z0-9-]{2,32}$`)
 
 // goodbyeRoot ends a screen with a last line when the server says goodbye
 // (shutdown, idle timeout).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,10 +39,14 @@ func (s *Server) runCommand(sess ssh.Session, id *identity.Identity) {
 type activityReader struct {
 	r    io.Reader
 	last atomic.Int64 // unix nanoseconds
+	// closed is closed when the input ends: the client closed the channel
+	// (a multiplexed connection can stay up without it).
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 func newActivityReader(r io.Reader) *activityReader {
-	a := &activityReader{r: r}
+	a := &activityReader{r: r, closed: make(chan struct{})}
 	a.last.Store(time.Now().UnixNano())
 	return a
 }
@@ -50,6 +55,9 @@ func (a *activityReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
 		a.last.Store(time.Now().UnixNano())
+	}
+	if err != nil {
+		a.closeOnce.Do(func() { close(a.closed) })
 	}
 	return n, err
 }
@@ -152,10 +160,27 @@ func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, in *activityReader)
 	tick = min(max(tick, 100*time.Millisecond), time.Minute)
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	inputEnded := in.closed
+	var probe <-chan time.Time
 	for {
 		select {
 		case <-sess.Context().Done():
 			return
+		case <-inputEnded:
+			// Input ended: the client closed the channel, or only its
+			// sending half (ssh -tt < /dev/null). Probe the channel from
+			// now on; a closed one cannot carry the request.
+			inputEnded = nil
+			pt := time.NewTicker(250 * time.Millisecond)
+			defer pt.Stop()
+			probe = pt.C
+		case <-probe:
+			if _, err := sess.SendRequest("keepalive@affogato", true, nil); err != nil {
+				// Nobody will see the screen again: end it and free its
+				// session slot.
+				p.Quit()
+				return
+			}
 		case <-t.C:
 			if in.idleFor() >= s.cfg.IdleTimeout {
 				s.log.Info("ssh session idle, closing", "remote", sess.RemoteAddr().String())

@@ -194,6 +194,54 @@ func TestHintsPasteIntoAShell(t *testing.T) {
 	}
 }
 
+// More hints: the key, team and API key flows, and what an unknown key is
+// told, each pasted as printed.
+func TestMoreHintsPasteIntoAShell(t *testing.T) {
+	s := startServer(t, serverOpts{})
+	h := newHintRunner(t, s)
+	admin := s.adminKey
+	s.mustSSH(admin, "program", "create", "acme", "--name", "Acme", "--url", "https://acme.test", "--listed")
+
+	// An unknown key: whoami's join and program list lines.
+	newcomer := newKey(t, "newcomer")
+	out := s.mustSSH(newcomer, "whoami")
+	h.mustPaste(newcomer, h.hint(out, " program list"))
+	h.mustPaste(newcomer, h.hint(out, " join acme --name "))
+
+	// key add prints the claim the new key runs.
+	laptop := newKey(t, "laptop")
+	pub, err := os.ReadFile(laptop + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = s.mustSSH(newcomer, append([]string{"key", "add"}, strings.Fields(string(pub))...)...)
+	h.mustPaste(laptop, h.hint(out, " key claim "))
+
+	// team invite prints the join the invitee runs.
+	mate := newKey(t, "mate")
+	out = s.mustSSH(admin, "team", "invite", "acme")
+	h.mustPaste(mate, h.hint(out, " team join "))
+
+	// program apikey without --rotate prints the rotation.
+	_, errOut, code := s.ssh(admin, "program", "apikey", "acme")
+	if code == 0 {
+		t.Fatal("program apikey without --rotate succeeded")
+	}
+	h.mustPaste(admin, h.hint(errOut, " program apikey acme --rotate"))
+
+	// A typo'd join prints the right one.
+	stranger := newKey(t, "stranger")
+	_, errOut, _ = s.ssh(stranger, "join", "acmee", "--name", "Sue Smith", "--email", "sue@example.com")
+	h.mustPaste(stranger, h.hint(errOut, " join acme "))
+	var partners []struct {
+		Name string `json:"name"`
+	}
+	s.sshJSON(admin, &partners, "partner", "list", "acme")
+	if len(partners) != 2 || partners[1].Name != "Sue Smith" {
+		t.Fatalf("the pasted suggestion joined %+v", partners)
+	}
+}
+
 // rotateKey makes a new API key for acme and returns it.
 func rotateKey(t *testing.T, s *server, admin string) string {
 	t.Helper()

@@ -244,6 +244,15 @@ func TestPortalEndToEnd(t *testing.T) {
 		t.Errorf("link list --json = %+v, want spring-24 with sub newsletter-may", links)
 	}
 	tm.quit("portal")
+
+	// A key nobody holds asking for a program that does not exist.
+	tm.open(s, "nosuch", newKey(t, "lost"), "nosuch")
+	tm.waitFor("nosuch", `there is no program "nosuch" here`, "Check the address")
+	tm.quit("nosuch")
+	s.mustSSH(s.adminKey, "program", "set", "acme", "listed", "true")
+	tm.open(s, "nosuch2", newKey(t, "lost2"), "nosuch")
+	tm.waitFor("nosuch2", "Programs you can join", "acme", fmt.Sprintf("ssh -p %d acme@", s.sshPort))
+	tm.quit("nosuch2")
 }
 
 // waitEnd waits for the session (its ssh) to end.

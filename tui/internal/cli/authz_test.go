@@ -128,6 +128,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{[]string{"team", "remove", "shop", sshtest.FingerprintOfLine(t, stranger.Pub)}, notMerchants},
 		{[]string{"team", "join", "team_00000000000000000000000000000000"}, append(notMerchants, role{"merchant of shop", owner})},
 		{[]string{"key", "claim", "key_00000000000000000000000000000000"}, append(notMerchants, role{"merchant of shop", owner})},
+		{append([]string{"key", "add"}, strings.Fields(stranger.Pub)...), []role{unknownR}},
+		{[]string{"key", "remove", "SHA256:nothing"}, notMerchants},
 		{[]string{"team", "remove", "shop", ownerID}, notMerchants},
 		{[]string{"invite", "create", "shop"}, notMerchants},
 		{[]string{"coupon", "add", "shop", "NEWCODE", samID}, notMerchants},

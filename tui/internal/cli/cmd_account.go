@@ -229,21 +229,23 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 			return nil
 		},
 	})
+	var kpf namePageFlags
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "list your keys",
+		Use:   "list [--after FINGERPRINT]",
+		Short: "list your keys (at most 1,000 a call)",
 		Args:  nargs(),
 		RunE: func(c *cobra.Command, args []string) error {
-			ks, err := e.srv.Store.ListKeys(e.id.Actor())
+			all, err := e.srv.Store.ListKeys(e.id.Actor())
 			if err != nil {
 				return about(err, "your keys")
 			}
+			ks, next := namePage(all, func(k store.Key) string { return k.Fingerprint }, kpf.after, kpf.limit)
 			if e.json {
 				out := make([]keyJSON, 0, len(ks))
 				for i := range ks {
 					out = append(out, e.renderKey(&ks[i]))
 				}
-				return e.printJSON(out)
+				return printJSONListAfter(e, out, next)
 			}
 			rows := make([][]string, 0, len(ks))
 			for _, k := range ks {
@@ -254,9 +256,11 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 				rows = append(rows, []string{k.Fingerprint, keyType(k.PublicKey), k.AddedAt.Format("2006-01-02"), cur})
 			}
 			e.table([]string{"FINGERPRINT", "TYPE", "ADDED", ""}, rows)
+			e.printMoreAfter("key list", next)
 			return nil
 		},
 	}
+	kpf.register(list, "fingerprint")
 	remove := &cobra.Command{
 		Use:   "remove FINGERPRINT",
 		Short: "remove one of your keys (never the last one)",
@@ -339,7 +343,7 @@ func (e *cmdEnv) joinCmd() *cobra.Command {
 					return userErrf("you are already a partner of %q. Your status and link:\n    %s whoami", sanitize.Line(slug), e.srv.sshHint())
 				}
 				if isNotFound(err) && e.programMissing(slug) {
-					return e.noSuchProgram(slug, "join")
+					return e.noSuchProgram(c, slug)
 				}
 				return about(err, "program %q", slug)
 			}

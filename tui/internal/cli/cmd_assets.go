@@ -94,7 +94,7 @@ func (e *cmdEnv) assetCmd() *cobra.Command {
 				out = append(out, e.assetOut(&l.Assets[i], l.Partner))
 			}
 			if e.json {
-				return e.printJSON(out)
+				return printJSONList(e, out, l.Next)
 			}
 			if len(out) == 0 {
 				e.printf("No promotional materials yet.\n")

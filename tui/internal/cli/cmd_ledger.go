@@ -39,11 +39,15 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 				return nil
 			}
 			rows := make([][]string, 0, len(rs))
+			warned := false
 			for _, r := range rs {
 				cv := r.Conversion
 				partner, comm, refunded := "-", "-", "-"
 				if cv.Attributed {
 					partner = strconv.FormatUint(cv.PartnerID, 10)
+				} else if len(cv.Warnings) > 0 {
+					partner = "- (" + strings.Join(cv.Warnings, ", ") + ")"
+					warned = true
 				}
 				if cv.Refunded.Sign() > 0 {
 					refunded = money(cv.Refunded, cv.Currency)
@@ -55,6 +59,9 @@ func (e *cmdEnv) conversionCmd() *cobra.Command {
 					money(cv.Amount, cv.Currency), refunded, partner, comm})
 			}
 			e.table([]string{"ID", "DATE", "ORDER", "KIND", "AMOUNT", "REFUNDED", "PARTNER", "COMMISSION"}, rows)
+			if warned && e.srv.Store.CanAdmin(e.id.Actor(), slug) == nil {
+				e.printf("\nAn unattributed order goes to a partner with: conversion attribute %s ORDER PARTNER\n", slug)
+			}
 			e.printMore("conversion list "+slug, next)
 			return nil
 		},

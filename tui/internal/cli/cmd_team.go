@@ -97,9 +97,10 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 		},
 	})
 	join.Flags().StringVar(&joinName, "name", "", "your name, for a key new here")
+	var tpf pageFlags
 	list := &cobra.Command{
-		Use:   "list SLUG",
-		Short: "list the program's admins and the seats waiting for their key",
+		Use:   "list SLUG [--after N]",
+		Short: "list the program's admins and the seats waiting for their key (at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			us, err := e.srv.Store.TeamMembers(e.id.Actor(), args[0])
@@ -117,8 +118,19 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 			for _, s := range seats {
 				out = append(out, teamMemberJSON{Name: s.Label, Fingerprint: s.Fingerprint, Pending: true})
 			}
+			// Members first, then waiting seats; --after counts rows.
+			start := min(int(min(tpf.after, uint64(len(out)))), len(out))
+			limit := tpf.page().Limit
+			if limit <= 0 || limit > store.MaxPage {
+				limit = store.MaxPage
+			}
+			var next uint64
+			out = out[start:]
+			if len(out) > limit {
+				out, next = out[:limit], uint64(start+limit)
+			}
 			if e.json {
-				return e.printJSON(out)
+				return printJSONList(e, out, next)
 			}
 			rows := make([][]string, 0, len(out))
 			for _, m := range out {
@@ -129,9 +141,11 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 				rows = append(rows, []string{strconv.FormatUint(m.UserID, 10), m.Name, m.Email, "member"})
 			}
 			e.table([]string{"USER", "NAME", "EMAIL", "STATUS"}, rows)
+			e.printMore("team list "+args[0], next)
 			return nil
 		},
 	}
+	tpf.register(list, store.MaxPage)
 	remove := &cobra.Command{
 		Use:   "remove SLUG USER|FINGERPRINT",
 		Short: "remove an admin (never the last; USER: id or email as team list shows) or a waiting seat",

@@ -147,7 +147,11 @@ func (e *cmdEnv) webhookDeliveriesCmd() *cobra.Command {
 					WebhookID: d.WebhookID, Attempt: d.Attempt, StatusCode: d.StatusCode, Error: d.Error, OK: d.OK, GaveUp: d.GaveUp})
 			}
 			if e.json {
-				return e.printJSON(out)
+				var next uint64
+				if len(out) == page {
+					next = out[len(out)-1].Seq
+				}
+				return printJSONList(e, out, next)
 			}
 			if len(out) == 0 {
 				e.printf("No deliveries.\n")

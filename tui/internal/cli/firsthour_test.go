@@ -135,6 +135,10 @@ func TestConversionAttributeCommand(t *testing.T) {
 	if r.Conversion.Attributed {
 		t.Fatal("an unknown click id attributed the order")
 	}
+	if out := s.ts.OK(s.admin, "conversion", "list", "shop"); !strings.Contains(out, "- (unknown click_id)") ||
+		!strings.Contains(out, "conversion attribute shop ORDER PARTNER") {
+		t.Fatalf("conversion list does not point at the unattributed order:\n%s", out)
+	}
 	s.ts.Fail(s.alice, "not allowed", "conversion", "attribute", "shop", "o1", "alice@example.com")
 	out := s.ts.OK(s.admin, "conversion", "attribute", "shop", "o1", "alice@example.com")
 	if !strings.Contains(out, "now attributed to partner "+strconv.FormatUint(s.aliceID, 10)) || !strings.Contains(out, "10.00 USD pending") {

@@ -5,22 +5,42 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // noSuchProgram is the error for a slug that names no program the caller
-// may see: the closest public slug when one is near, and how to list them.
-// Only listed programs are suggested: unlisted slugs are not given away.
-func (e *cmdEnv) noSuchProgram(slug, then string) error {
+// may see: the closest public slug when one is near, with the command as
+// typed and that slug in place of the typo, and how to list them. Only
+// listed programs are suggested: unlisted slugs are not given away.
+func (e *cmdEnv) noSuchProgram(c *cobra.Command, slug string) error {
 	msg := "there is no program \"" + sanitize.Shorten(sanitize.Line(slug), 40) + "\" here."
 	if best := e.closestListed(slug); best != "" {
 		msg += " Did you mean " + best + "?"
-		if then != "" {
-			msg += "\n    " + e.srv.sshHint() + " " + then + " " + best
+		if line := e.retyped(c, slug, best); line != "" {
+			msg += "\n    " + line
 		}
 	}
 	return userErrf("%s\nThe public programs:\n    %s program list", msg, e.srv.sshHint())
+}
+
+// retyped is the session's command line, quoted to paste, with the word
+// from replaced by to: "ssh -p … join acme --name \"'Sue Smith'\" …".
+func (e *cmdEnv) retyped(c *cobra.Command, from, to string) string {
+	words := strings.Split(c.Root().Annotations[annotationWords], "\x00")
+	replaced := false
+	for i, w := range words {
+		if w == from && !replaced {
+			words[i], replaced = to, true
+		}
+		words[i] = sshArg(sanitize.Line(words[i]))
+	}
+	if !replaced {
+		return ""
+	}
+	return e.srv.sshHint() + " " + strings.Join(words, " ")
 }
 
 // isNotFound says whether err is the store's not found.

@@ -31,6 +31,7 @@ type overview struct {
 	topAt   time.Time // when the top partners were last asked for
 	topDays int
 	topDone bool // a top-partners answer arrived
+	topDue  bool // a re-read is scheduled
 }
 
 type overviewMsg struct {
@@ -39,6 +40,10 @@ type overviewMsg struct {
 	st   *store.Stats
 	err  error
 }
+
+// topDueMsg says the top partners may be read again (changes came in
+// since the last read).
+type topDueMsg struct{ slug string }
 
 // topMsg is the top partners of a period.
 type topMsg struct {
@@ -71,8 +76,14 @@ func (o *overview) load() tea.Cmd {
 	}
 	now := o.c.Now()
 	if o.topDays == days && now.Sub(o.topAt) < topEvery {
-		return stats
+		if o.topDue {
+			return stats
+		}
+		// Changed since the last read: read it again when its time comes.
+		o.topDue = true
+		return tea.Batch(stats, tea.Tick(o.topAt.Add(topEvery).Sub(now), func(time.Time) tea.Msg { return topDueMsg{slug: slug} }))
 	}
+	o.topDue = false
 	o.topAt, o.topDays = now, days
 	top := func() tea.Msg {
 		top, err := data.TopPartners(ctx, slug, days, 5)
@@ -91,6 +102,13 @@ func (o *overview) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		if msg.err == nil {
 			o.st = msg.st
 		}
+	case topDueMsg:
+		if msg.slug != o.slug || !o.topDue {
+			return o, nil
+		}
+		o.topDue = false
+		o.topAt = time.Time{}
+		return o, o.load()
 	case topMsg:
 		if msg.slug != o.slug || msg.days != periods[o.period] {
 			return o, nil

@@ -100,8 +100,14 @@ func (a *assets) Update(msg tea.Msg) (Tab, tea.Cmd) {
 // escape sequences removed.
 func (a *assets) body(as *store.Asset) string {
 	body := as.Body
-	if a.partner != nil {
-		body = as.Filled(a.sh.data.Link(a.partner.Code), a.partner.Code)
+	p := a.partner
+	if p == nil && a.sh.hdr != nil {
+		// The store lists a merchant's assets unfilled; in their own
+		// portal a merchant who partners too sees their own link.
+		p = &a.sh.hdr.Partner
+	}
+	if p != nil {
+		body = as.Filled(a.sh.data.Link(p.Code), p.Code)
 	}
 	return sanitize.Text(body)
 }

@@ -71,9 +71,10 @@ func (d *Data) Header(ctx context.Context) (*Header, error) {
 	return &Header{Program: *p, Partner: *m}, ctx.Err()
 }
 
-// Stats are the partner's own figures over days.
+// Stats are the partner's own figures over days (never the program's,
+// also for a partner who runs the program too).
 func (d *Data) Stats(_ context.Context, days int) (*store.Stats, error) {
-	return d.st.Stats(d.actor, d.slug, days)
+	return d.st.OwnStats(d.actor, d.slug, days)
 }
 
 // Links reads a page of the partner's links after code after.

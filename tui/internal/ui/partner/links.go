@@ -21,6 +21,7 @@ type links struct {
 	err     string
 	tbl     table
 	form    *Form
+	ordered bool // the default link was put first (needs the header)
 }
 
 type linksMsg struct {
@@ -124,6 +125,18 @@ func (l *links) selected() (store.LinkStat, bool) {
 }
 
 func (l *links) refresh() {
+	// The default link first, then the others by code.
+	l.ordered = l.sh.hdr != nil
+	if h := l.sh.hdr; h != nil {
+		for i, r := range l.rows {
+			if r.Code == h.Partner.Code && i > 0 {
+				def := r
+				copy(l.rows[1:i+1], l.rows[:i])
+				l.rows[0] = def
+				break
+			}
+		}
+	}
 	rows := make([][]string, 0, len(l.rows))
 	for _, r := range l.rows {
 		code := sanitize.Line(r.Code)
@@ -196,6 +209,9 @@ func (l *links) FullHelp() [][]key.Binding {
 
 func (l *links) View() string {
 	st := l.sh.st
+	if !l.ordered && l.sh.hdr != nil && len(l.rows) > 0 {
+		l.refresh() // the header arrived after the links
+	}
 	if l.form != nil {
 		return st.Heading.Render("New link") + st.Dim.Render("  (checked as you type; enter creates it, esc cancels)") +
 			"\n\n" + l.form.View()

@@ -266,7 +266,7 @@ func (m *Model) View() string {
 
 func (m *Model) noSuchProgram() []string {
 	st := m.cfg.Styles
-	lines := []string{st.Heading.Render("No such program: " + sanitize.Line(m.cfg.Slug)), ""}
+	lines := []string{st.Heading.Render("No such program: there is no program \"" + sanitize.Line(m.cfg.Slug) + "\" here."), ""}
 	if len(m.listed) == 0 {
 		return append(lines, "There is no program by that name here. Check the address you were given.")
 	}
