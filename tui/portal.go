@@ -3,7 +3,6 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
@@ -20,11 +19,11 @@ import (
 // runPortal serves `ssh SLUG@host` with a terminal when SLUG names a
 // program and the key is neither a partner nor a merchant of it: the
 // program's signup form (SPEC 6.3), which opens the partner portal once
-// the signup succeeds. A key nobody holds that names no program (and is
-// not the instance's first key, which must see how to become admin) gets
-// "no such program" with the listed programs. Otherwise it reports false,
-// doing nothing: the dashboard then opens on SLUG's portal or console, or
-// on the user's programs (OpenSSH sends the local user name by default).
+// the signup succeeds. Otherwise it reports false, doing nothing: the
+// dashboard then opens on SLUG's portal or console, on the user's
+// programs, or on the home screen, which tells a key nobody holds that
+// there is no such program (OpenSSH sends the local user name by
+// default, so a known key is not told).
 func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	slug := sess.User()
 	accent := ""
@@ -35,12 +34,11 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	case !errors.Is(err, store.ErrNotFound):
 		s.log.Error("read program for the portal", "program", slug, "err", err)
 		return false
-	case id.Known() || id.Bootstrap || !slugRe.MatchString(slug):
+	default:
+		// No such program: the home screen says so to a key nobody holds
+		// (with the listed programs, or how to become the first admin).
 		return false
 	}
-	// From here: a program's signup form, or for a key nobody holds asking
-	// for a program that does not exist, "no such program" and the listed
-	// programs (the signup screen shows both).
 	if id.Known() {
 		if _, err := s.st.Membership(id.Actor(), slug); err == nil {
 			return false // a partner: the dashboard opens on the portal
@@ -83,9 +81,6 @@ func (s *Server) runPortal(sess ssh.Session, id *identity.Identity) bool {
 	})(sess)
 	return true
 }
-
-// slugRe is the shape of a program slug (SPEC 3).
-var slugRe = regexp.MustCompile(`^[a-z0-9-]{2,32}$`)
 
 // goodbyeRoot ends a screen with a last line when the server says goodbye
 // (shutdown, idle timeout).

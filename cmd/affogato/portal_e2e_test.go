@@ -247,11 +247,11 @@ func TestPortalEndToEnd(t *testing.T) {
 
 	// A key nobody holds asking for a program that does not exist.
 	tm.open(s, "nosuch", newKey(t, "lost"), "nosuch")
-	tm.waitFor("nosuch", `there is no program "nosuch" here`, "Check the address")
-	tm.quit("nosuch")
 	s.mustSSH(s.adminKey, "program", "set", "acme", "listed", "true")
+	tm.waitFor("nosuch", `There is no program "nosuch" here.`)
+	tm.quit("nosuch")
 	tm.open(s, "nosuch2", newKey(t, "lost2"), "nosuch")
-	tm.waitFor("nosuch2", "Programs you can join", "acme", fmt.Sprintf("ssh -p %d acme@", s.sshPort))
+	tm.waitFor("nosuch2", `There is no program "nosuch" here.`, "Programs you can join", "acme")
 	tm.quit("nosuch2")
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize/sanitizetest"
+	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
 // Every escape-sequence class of the one table, in partner names and
@@ -16,6 +17,7 @@ func TestScreensCarryNoEscapes(t *testing.T) {
 	f := newDashFixture(t, true, false)
 	a := f.admin.Actor()
 	_, _ = f.st.SetProgram(a, "acme", "welcome", "Welcome"+sanitizetest.Classes[0].S)
+	var partners []*identity.Identity
 	for i, c := range sanitizetest.Classes {
 		evil := "x" + c.S + "y"
 		u, err := f.st.CreateUser("Eve"+evil, fmt.Sprintf("e%d@x.test", i), fmt.Sprintf("SHA256:esc%d", i), "ssh-ed25519 AAAA")
@@ -31,6 +33,8 @@ func TestScreensCarryNoEscapes(t *testing.T) {
 		}
 		_, _, _ = f.st.RecordConversion("acme", store.ConversionInput{OrderID: fmt.Sprintf("o%d", i) + evil,
 			CustomerID: "c" + evil, Amount: "10.00", Currency: "USD", Kind: store.KindSale, Ref: p.Code})
+		_, _ = f.st.AddTextAsset(a, "acme", "Title"+evil, "Body"+evil+" {link}")
+		partners = append(partners, &identity.Identity{Fingerprint: fmt.Sprintf("SHA256:esc%d", i), KeyLine: "ssh-ed25519 AAAA", User: u})
 	}
 	for _, tab := range []struct{ key, want string }{
 		{"", "Overview"}, {"2", "Partners"}, {"3", "newest first"}, {"4", "Commissions"}, {"5", "Who is owed what"},
@@ -40,12 +44,21 @@ func TestScreensCarryNoEscapes(t *testing.T) {
 		if tab.key != "" {
 			steps = append(steps, step{tab.key, tab.want})
 		}
-		frame := drive(t, f.app(120, 40), 120, 40, steps...)
+		frame := driveKeys(t, f.appAs(f.admin, 120, 40), 120, 40, steps...)
 		if d := sanitizetest.Dirty([]byte(frame)); d != "" {
 			t.Errorf("tab %q: %s in frame:\n%s", tab.want, d, frame)
 		}
 		if strings.Contains(frame, "\x1b") {
 			t.Errorf("tab %q: ESC in frame", tab.want)
+		}
+	}
+	// The partner portal's tabs, as partners whose own texts are hostile.
+	for _, id := range []*identity.Identity{partners[0], partners[len(partners)/2], partners[len(partners)-1]} {
+		for _, key := range []string{"1", "2", "3", "4", "5", "6"} {
+			frame := driveKeys(t, f.appAs(id, 120, 40), 120, 40, step{"", "Your link"}, step{key, ""})
+			if d := sanitizetest.Dirty([]byte(frame)); d != "" {
+				t.Errorf("portal tab %s: %s in frame:\n%s", key, d, frame)
+			}
 		}
 	}
 }
