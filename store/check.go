@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 
@@ -27,6 +28,10 @@ func (v Violation) String() string { return v.What }
 func (s *Store) Check() ([]Violation, error) {
 	var out []Violation
 	bad := func(format string, args ...any) { out = append(out, Violation{What: fmt.Sprintf(format, args...)}) }
+	// Count the clicks whose counters wait for a flush first.
+	if err := s.writer.flushClicks(context.Background()); err != nil {
+		return nil, fmt.Errorf("check: flush click counters: %w", err)
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		computed := map[string]*Balance{}
 		net := map[string]decimal.Decimal{}

@@ -14,7 +14,8 @@ import (
 // (their first byte is '{'); version 1 records are fixed width:
 //
 //	0      version (1)
-//	1      flags (bit 0: paid-ad parameters)
+//	1      flags (bit 0: paid-ad parameters; bit 1: the first click of its IP
+//	       hash to its partner that day, counted as unique)
 //	2-9    time, Unix nanoseconds, big-endian
 //	10-17  partner id
 //	18-21  program slug, interned (names.go)
@@ -32,15 +33,21 @@ const (
 	clickHashLen = 8
 )
 
-const flagPaidAds = 1
+const (
+	flagPaidAds = 1
+	flagUnique  = 2
+)
 
-// encodeClickV1 writes c in the version 1 layout with the given name ids
-// and IP hash.
-func encodeClickV1(c *Click, prog, code, sub uint32, h []byte) []byte {
+// encodeClickV1 writes c in the version 1 layout with the given name ids,
+// IP hash and uniqueness.
+func encodeClickV1(c *Click, prog, code, sub uint32, h []byte, unique bool) []byte {
 	b := make([]byte, clickV1Len)
 	b[0] = clickV1
 	if c.PaidAds {
 		b[1] |= flagPaidAds
+	}
+	if unique {
+		b[1] |= flagUnique
 	}
 	binary.BigEndian.PutUint64(b[2:], uint64(c.At.UnixNano()))
 	binary.BigEndian.PutUint64(b[10:], c.PartnerID)

@@ -33,12 +33,12 @@ const appendFill = 1.0
 func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) {
 	at := s.now().UTC()
 	h := s.ipHash(in.IP)
-	c := &Click{ID: s.clickSeq.Add(1), Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
+	c := &Click{Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
 		IPHash: hex.EncodeToString(h[:clickHashLen]), PaidAds: in.PaidAds, At: at,
 		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
 	day := dayKey(at)
-	err := s.writer.doFor(ctx, in.Program, func(tx *bolt.Tx, deltas map[string]*Counters) error {
-		return s.putClickTx(tx, c, h, day, deltas)
+	err := s.writer.doClick(ctx, in.Program, func(tx *bolt.Tx, _ map[string]*Counters) error {
+		return s.putClickTx(tx, c, h, day)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record click: %w", err)
@@ -56,25 +56,29 @@ func (s *Store) ipHash(ip netip.Addr) []byte {
 }
 
 // putClickTx stores one click (version 1 record, names interned) with its
-// indexes; uniqueness (first click from this IP hash to this partner
-// today) is decided here, in order. It runs on the group writer.
-func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas map[string]*Counters) error {
+// indexes, under the next id of the clicks bucket (ids follow commits, so
+// the counters' flush mark is exact); uniqueness (first click from this IP
+// hash to this partner today) is decided here, in order. Its counts go to
+// the writer's click counters (clickcounters.go). It runs on the group
+// writer.
+func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string) error {
 	clicks := tx.Bucket(bClicks)
 	clicks.FillPercent = appendFill
-	if c.ID > clicks.Sequence() {
-		if err := clicks.SetSequence(c.ID); err != nil {
-			return err
-		}
-	}
-	prog, err := s.names.idTx(tx, nameProgram, c.Program)
+	id, err := clicks.NextSequence()
 	if err != nil {
 		return err
 	}
-	code, err := s.names.idTx(tx, nameCode, c.Code)
+	c.ID = id // set afresh when the group is retried
+	names := s.wstate.names
+	prog, err := names.idTx(tx, nameProgram, c.Program)
 	if err != nil {
 		return err
 	}
-	sub, err := s.names.idTx(tx, nameSub, c.Sub)
+	code, err := names.idTx(tx, nameCode, c.Code)
+	if err != nil {
+		return err
+	}
+	sub, err := names.idTx(tx, nameSub, c.Sub)
 	if err != nil {
 		return err
 	}
@@ -86,12 +90,10 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string, deltas m
 			return err
 		}
 	}
-	if err := clicks.Put(u64(c.ID), encodeClickV1(c, prog, code, sub, h)); err != nil {
+	if err := clicks.Put(u64(c.ID), encodeClickV1(c, prog, code, sub, h, unique == 1)); err != nil {
 		return err
 	}
-	addClickDelta(deltas, programDayKey(c.Program, day), 1, unique)
-	addClickDelta(deltas, partnerDayKey(c.PartnerID, day), 1, unique)
-	addLinkClickDelta(deltas, c.Program, c.Code, c.Sub, day, c.At)
+	s.wstate.clicks.add(c, day, unique)
 	return nil
 }
 

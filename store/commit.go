@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -19,6 +20,8 @@ type writeFn func(tx *bolt.Tx, deltas map[string]*Counters) error
 
 type writeReq struct {
 	program string // the program the change is about ("" = unknown)
+	click   bool   // a click: its counters may wait for the next flush
+	flush   bool   // no change: the group counts the clicks waiting
 	fn      writeFn
 	err     error
 	done    chan struct{}
@@ -40,10 +43,17 @@ type groupWriter struct {
 
 // txHooks hear of each transaction the writer begins and of each one
 // that commits (state kept for the open transaction, as the name
-// interner's, is dropped on begin and kept on commit).
+// interner's, is dropped on begin and kept on commit; committed returns
+// programs whose counters it flushed). flushBeforeTx runs first in a
+// transaction with more than clicks, flushTx in each transaction after its
+// changes, before the counters are applied (force: the group holds more
+// than clicks, or few); due says whether a flush is waiting and when.
 type txHooks interface {
 	begin()
-	committed()
+	committed() []string
+	flushTx(tx *bolt.Tx, deltas map[string]*Counters, force bool) error
+	flushBeforeTx(tx *bolt.Tx) error
+	due() (time.Duration, bool)
 }
 
 func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
@@ -69,7 +79,23 @@ func (w *groupWriter) do(ctx context.Context, fn writeFn) error {
 // doFor is do for a change of one program, whose screens are signalled
 // once it is committed.
 func (w *groupWriter) doFor(ctx context.Context, program string, fn writeFn) error {
-	r := &writeReq{program: program, fn: fn, done: make(chan struct{})}
+	return w.send(ctx, &writeReq{program: program, fn: fn, done: make(chan struct{})})
+}
+
+// doClick is doFor for a click: fn counts it with the writer's click
+// counters (clickcounters.go), not in deltas; the screens are signalled
+// when the counters are flushed.
+func (w *groupWriter) doClick(ctx context.Context, program string, fn writeFn) error {
+	return w.send(ctx, &writeReq{program: program, click: true, fn: fn, done: make(chan struct{})})
+}
+
+// flushClicks returns once the counts of every click committed so far are
+// in the daily bucket.
+func (w *groupWriter) flushClicks(ctx context.Context) error {
+	return w.send(ctx, flushReq())
+}
+
+func (w *groupWriter) send(ctx context.Context, r *writeReq) error {
 	select {
 	case w.reqs <- r:
 	case <-w.quit:
@@ -93,16 +119,28 @@ func (w *groupWriter) doFor(ctx context.Context, program string, fn writeFn) err
 func (w *groupWriter) loop() {
 	defer close(w.exited)
 	batch := make([]*writeReq, 0, maxGroup)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for {
+		var flush <-chan time.Time
+		if wait, ok := w.hooks.due(); ok {
+			timer.Reset(wait)
+			flush = timer.C
+		}
 		select {
 		case r := <-w.reqs:
 			batch = append(batch[:0], r)
+		case <-flush: // clicks wait to be counted and nothing else comes
+			batch = append(batch[:0], flushReq())
 		case <-w.quit:
-			for { // flush whatever is queued, then stop
+			for { // commit whatever is queued, count every click, then stop
 				batch = batch[:0]
 				w.drain(&batch)
 				if len(batch) == 0 {
-					return
+					if _, ok := w.hooks.due(); !ok {
+						return
+					}
+					batch = append(batch, flushReq())
 				}
 				w.commit(batch)
 			}
@@ -110,6 +148,12 @@ func (w *groupWriter) loop() {
 		w.drain(&batch)
 		w.commit(batch)
 	}
+}
+
+// flushReq is a change that changes nothing: a group with it counts the
+// clicks waiting.
+func flushReq() *writeReq {
+	return &writeReq{flush: true, fn: func(*bolt.Tx, map[string]*Counters) error { return nil }, done: make(chan struct{})}
 }
 
 func (w *groupWriter) drain(batch *[]*writeReq) {
@@ -151,17 +195,31 @@ func (w *groupWriter) commit(batch []*writeReq) {
 	}()
 	for len(batch) > 0 {
 		w.hooks.begin()
+		onlyClicks := true
+		for _, r := range batch {
+			onlyClicks = onlyClicks && r.click
+		}
+		force := !onlyClicks || len(batch) < deferMinGroup // clickcounters.go
 		err := w.db.Update(func(tx *bolt.Tx) error {
+			if !onlyClicks { // its changes see every click committed before
+				if err := w.hooks.flushBeforeTx(tx); err != nil {
+					return err
+				}
+			}
 			deltas := map[string]*Counters{}
 			for i, r := range batch {
 				if err := safeRun(r.fn, tx, deltas); err != nil {
 					return &failedChange{i: i, err: err}
 				}
 			}
+			if err := w.hooks.flushTx(tx, deltas, force); err != nil {
+				return err
+			}
 			return applyDeltasTx(tx, deltas)
 		})
+		var counted []string
 		if err == nil {
-			w.hooks.committed()
+			counted = w.hooks.committed()
 		}
 		var fc *failedChange
 		if errors.As(err, &fc) {
@@ -177,7 +235,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			close(r.done)
 		}
 		if err == nil && w.notify != nil {
-			w.notify(batchPrograms(batch)...)
+			if progs := batchPrograms(batch, counted); len(progs) > 0 {
+				w.notify(progs...)
+			}
 		}
 		return
 	}
@@ -192,20 +252,26 @@ func safeRun(fn writeFn, tx *bolt.Tx, deltas map[string]*Counters) (err error) {
 	return fn(tx, deltas)
 }
 
-// batchPrograms lists the distinct programs of a committed group.
-func batchPrograms(batch []*writeReq) []string {
+// batchPrograms lists the distinct programs of a committed group's
+// changes other than clicks, and of counted (the programs whose click
+// counters the commit flushed).
+func batchPrograms(batch []*writeReq, counted []string) []string {
 	var out []string
-	for _, r := range batch {
-		seen := false
-		for _, p := range out {
-			if p == r.program {
-				seen = true
-				break
+	add := func(p string) {
+		for _, q := range out {
+			if p == q {
+				return
 			}
 		}
-		if !seen {
-			out = append(out, r.program)
+		out = append(out, p)
+	}
+	for _, r := range batch {
+		if !r.click && !r.flush {
+			add(r.program)
 		}
+	}
+	for _, p := range counted {
+		add(p)
 	}
 	return out
 }

@@ -97,17 +97,15 @@ type Store struct {
 	now    func() time.Time
 	salt   []byte
 	writer *groupWriter
-	// clickSeq hands out click ids outside the write transaction; each
-	// commit raises the bucket's sequence to the highest id it stores.
-	clickSeq atomic.Uint64
 	// gen counts committed changes of programs, partners and links; the
 	// resolve cache drops entries from an older generation.
 	gen      atomic.Uint64
 	resolve  resolveCache
 	ipRecent ipWindow
 	changes  changeHub // per-program change signals for the screens
-	// names interns click strings; only the group writer's goroutine uses it.
-	names *names
+	// wstate is the group writer's own state (interned names, click
+	// counts waiting for a flush); only its goroutine uses it.
+	wstate *writerState
 	// retentionDays is Options.ClickRetentionDays.
 	retentionDays int
 	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
@@ -147,7 +145,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.NoSync = opt.NoSync
-	s := &Store{db: db, now: opt.Now, names: newNames(), retentionDays: opt.ClickRetentionDays}
+	s := &Store{db: db, now: opt.Now, wstate: &writerState{names: newNames(), clicks: newClickCounters()}, retentionDays: opt.ClickRetentionDays}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -163,7 +161,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := migrateReferredTx(tx); err != nil {
 			return err
 		}
-		s.clickSeq.Store(tx.Bucket(bClicks).Sequence())
+		if _, err := countClicksOnOpenTx(tx); err != nil {
+			return fmt.Errorf("count the clicks stored after the last flush: %w", err)
+		}
 		s.ipRecent.init()
 		if err := s.loadIPWindow(tx); err != nil {
 			return err
@@ -192,7 +192,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	}
 	dropResident(db)
 	s.resolve.init()
-	s.writer = newGroupWriter(db, s.names)
+	s.writer = newGroupWriter(db, s.wstate)
 	s.writer.notify = s.changes.changed
 	return s, nil
 }

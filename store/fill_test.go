@@ -29,7 +29,7 @@ func clicksLeafBytes(t *testing.T, fill float64, n int) (int, float64) {
 			b.FillPercent = fill
 			for end := id + 200; id < end && id <= n; id++ {
 				c.At = c.At.Add(time.Second)
-				if err := b.Put(u64(uint64(id)), encodeClickV1(c, 1, 2, 0, h)); err != nil {
+				if err := b.Put(u64(uint64(id)), encodeClickV1(c, 1, 2, 0, h, id%3 == 0)); err != nil {
 					return err
 				}
 			}

@@ -79,6 +79,28 @@ func (tm *tmux) waitFor(name string, texts ...string) string {
 	return ""
 }
 
+// waitGone polls the session's screen until text is no longer on it, and
+// returns the screen. A key sent right after Escape would otherwise be read
+// as its Alt form (ESC then the key), so tests wait for the screen to
+// change before typing on.
+func (tm *tmux) waitGone(name, text string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		out, err := tm.run("capture-pane", "-p", "-t", name)
+		if err == nil {
+			screen = out
+			if !strings.Contains(screen, text) {
+				return screen
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.t.Fatalf("session %s still shows %q; the screen:\n%s", name, text, screen)
+	return ""
+}
+
 // quit presses q and waits for the session (ssh) to end.
 func (tm *tmux) quit(name string) {
 	tm.t.Helper()

@@ -89,6 +89,7 @@ func TestMerchantDashboardEndToEnd(t *testing.T) {
 		t.Errorf("the pane title was set by a partner name: %q", title)
 	}
 	tm.keys("m", "Escape")
+	tm.waitGone("m", "Recent conversions")
 
 	// Payouts: n, y creates a batch.
 	tm.typeText("m", "5")
