@@ -204,7 +204,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		if comm != nil {
 			d.Commission = comm.Amount
 		}
-		addDelta(deltas, partnerDayKey(partner.ID, day), d)
+		addPartnerDayDelta(deltas, slug, partner.ID, day, d)
 		addLinkDelta(deltas, slug, conv.Code, conv.Sub, day, d)
 	}
 	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {

@@ -71,7 +71,8 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bEvents, bSeq, bAliases, bPartnerCust,
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
-	bNames, bNameIDs}
+	bNames, bNameIDs,
+	bPartnerRevenue}
 
 // Options tune Open.
 type Options struct {
@@ -159,6 +160,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			return err
 		}
 		if err := migrateReferredTx(tx); err != nil {
+			return err
+		}
+		if err := buildPartnerRevenueTx(tx); err != nil {
 			return err
 		}
 		if _, err := countClicksOnOpenTx(tx); err != nil {

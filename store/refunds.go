@@ -145,7 +145,7 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	day := dayKey(now)
 	addDelta(deltas, programDayKey(conv.Program, day), d)
 	if conv.PartnerID != 0 {
-		addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
+		addPartnerDayDelta(deltas, conv.Program, conv.PartnerID, day, d)
 	}
 	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	return nil

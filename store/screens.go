@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -387,52 +385,6 @@ type TopPartner struct {
 	PartnerID uint64
 	Name      string
 	Counters
-}
-
-// TopPartners returns the program's n partners with the most revenue over
-// the last days days (merchant). It reads each partner's day counters of
-// the period only: O(partners × days), never the events.
-func (s *Store) TopPartners(ctx context.Context, a Actor, slug string, days, n int) ([]TopPartner, error) {
-	if days < 1 || days > 3660 {
-		return nil, invalid("days", fmt.Sprintf("%d must be from 1 to 3660", days))
-	}
-	now := s.now().UTC()
-	since := dayKey(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(days - 1)))
-	var top []TopPartner
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if _, err := adminProgramTx(tx, a, slug); err != nil {
-			return err
-		}
-		i := 0
-		return eachPartnerTx(tx, slug, func(p *Partner) error {
-			if i++; i%256 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			c, err := partnerTotalsTx(tx, p.ID, since)
-			if err != nil || (c.Clicks == 0 && c.Conversions == 0) {
-				return err
-			}
-			name := p.Name
-			if name == "" {
-				name = p.Email
-			}
-			top = append(top, TopPartner{PartnerID: p.ID, Name: name, Counters: c})
-			sort.SliceStable(top, func(i, j int) bool {
-				if c := top[i].Revenue.Cmp(top[j].Revenue); c != 0 {
-					return c > 0
-				}
-				return top[i].Clicks > top[j].Clicks
-			})
-			if len(top) > n {
-				top = top[:n]
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("top partners of %s: %w", slug, err)
-	}
-	return top, nil
 }
 
 // ProgramView is a program's settings as a screen shows them: the secrets
