@@ -202,10 +202,10 @@ func TestSignupFlow(t *testing.T) {
 		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
 	}
 	send(tm, "enter")
-	waitFor(t, tm, "Welcome! Your link: http://aff.test:8080/r/", "1 Dashboard")
+	waitFor(t, tm, "Welcome! Your link: http://aff.test:8080/r/")
 	fm := finalModel(t, tm)
-	if fm.Portal() == nil {
-		t.Fatal("no portal after signing up")
+	if j := fm.Joined(); j == nil || j.Slug != "acme" || j.User == nil || j.User.Name != "Nova Newcomer" {
+		t.Fatalf("joined = %+v, want acme as the new user", j)
 	}
 	u, err := f.st.UserByFingerprint("SHA256:newcomer")
 	if err != nil || u.Name != "Nova Newcomer" || u.Email != "nova@new.test" {
