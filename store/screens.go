@@ -331,8 +331,11 @@ func (s *Store) CommissionPage(ctx context.Context, a Actor, slug string, q Page
 			partner = viewer
 		}
 		prefix, bucket := key(slug), bProgComm
-		if partner != 0 {
+		switch {
+		case partner != 0:
 			prefix, bucket = u64(partner), bPartnerComm
+		case q.Status == FilterFlagged:
+			bucket = bFlaggedComm // the flagged ones only (flaggedindex.go)
 		}
 		names := map[uint64]string{}
 		n, last := 0, uint64(0)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 	"github.com/affogato-sh/affogato/tui/internal/ui/signup"
 )
@@ -23,7 +24,7 @@ func (f *dashFixture) signupApp(id *identity.Identity, w, h int) *App {
 	app.o.Username = "acme"
 	app.o.Signup = signup.New(signup.Config{Store: f.st, Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User,
 		Slug: "acme", PublicURL: "http://aff.test:8080", Hint: app.o.Hint, Styles: partner.NewStyles(r, ""),
-		Keys: partner.DefaultKeyMap(), Width: w, Height: h})
+		Keys: keymap.Default(), Width: w, Height: h})
 	return app
 }
 

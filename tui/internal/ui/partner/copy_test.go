@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
@@ -35,7 +36,7 @@ func (l *lockedBuf) String() string {
 func TestCopyOSC52(t *testing.T) {
 	f := NewFixture(t)
 	out := &lockedBuf{}
-	p := New(Config{Data: NewData(f.St, f.Eve, "acme", publicURL, hint), Styles: AsciiStyles("#FF5F87"), Keys: DefaultKeyMap(),
+	p := New(Config{Data: NewData(f.St, f.Eve, "acme", publicURL, hint), Styles: AsciiStyles("#FF5F87"), Keys: keymap.Default(),
 		Width: 100, Height: 30, Out: out})
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "1 Dashboard", "Your link")

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
@@ -13,7 +14,7 @@ import (
 // the program redraws it by itself.
 func TestPortalIdleSendsNothing(t *testing.T) {
 	f := NewFixture(t)
-	p := New(Config{Data: NewData(f.St, f.Eve, "acme", publicURL, hint), Styles: AsciiStyles("#FF5F87"), Keys: DefaultKeyMap(),
+	p := New(Config{Data: NewData(f.St, f.Eve, "acme", publicURL, hint), Styles: AsciiStyles("#FF5F87"), Keys: keymap.Default(),
 		Width: 80, Height: 24, Live: true})
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "Clicks per day")

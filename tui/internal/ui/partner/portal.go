@@ -15,6 +15,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 )
 
 // Tab is one portal tab: a component with its own keys and size.
@@ -40,7 +41,7 @@ type Tab interface {
 type shared struct {
 	data *Data
 	st   Styles
-	keys KeyMap
+	keys *keymap.KeyMap
 	hdr  *Header
 	now  func() time.Time
 	// copy puts text on the client's clipboard (OSC 52).
@@ -78,7 +79,7 @@ type changedMsg struct{}
 type Config struct {
 	Data   *Data
 	Styles Styles
-	Keys   KeyMap
+	Keys   *keymap.KeyMap
 	Width  int
 	Height int
 	// Out receives the OSC 52 sequence that copies to the clipboard (the

@@ -18,6 +18,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 )
 
 // Golden screens of the partner portal. Regenerate testdata/ with:
@@ -200,7 +201,7 @@ func runTab(t *testing.T, f *Fixture, a store.Actor, slug string, w, h, tab int,
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := New(Config{Data: NewData(f.St, a, slug, publicURL, hint), Styles: AsciiStyles(prog.Accent), Keys: DefaultKeyMap(),
+	p := New(Config{Data: NewData(f.St, a, slug, publicURL, hint), Styles: AsciiStyles(prog.Accent), Keys: keymap.Default(),
 		Width: w, Height: h})
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(w, h))
 	if tab == 1 {

@@ -21,6 +21,7 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/errs"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 )
 
@@ -37,7 +38,7 @@ type Config struct {
 	PublicURL string
 	Hint      func(user string) string
 	Styles    partner.Styles
-	Keys      partner.KeyMap
+	Keys      *keymap.KeyMap
 	Width     int
 	Height    int
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 )
 
@@ -89,7 +90,7 @@ func (f *fixture) model(slug string, user *store.User, w, h int) *Model {
 		fp, line = "SHA256:kai", "ssh-ed25519 AAAAkai"
 	}
 	return New(Config{Store: f.st, Fingerprint: fp, KeyLine: line, User: user, Slug: slug,
-		PublicURL: "http://aff.test:8080", Hint: hint, Styles: asciiStyles(accent), Keys: partner.DefaultKeyMap(), Width: w, Height: h})
+		PublicURL: "http://aff.test:8080", Hint: hint, Styles: asciiStyles(accent), Keys: keymap.Default(), Width: w, Height: h})
 }
 
 func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
