@@ -573,5 +573,5 @@ func releaseTx(tx *bolt.Tx, id uint64, reason string, now time.Time) error {
 	}); err != nil {
 		return err
 	}
-	return put(tx.Bucket(bCommissions), u64(id), c)
+	return putCommissionTx(tx, c)
 }

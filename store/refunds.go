@@ -208,7 +208,7 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 			return err
 		}
 	}
-	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+	if err := putCommissionTx(tx, c); err != nil {
 		return err
 	}
 	return emitCommissionReversedTx(tx, c, ref, now)

@@ -188,8 +188,8 @@ func partnerTotalsTx(tx *bolt.Tx, partnerID uint64, since string) (Counters, err
 	prefix := partnerDayKey(partnerID, "")
 	c := tx.Bucket(bDaily).Cursor()
 	for k, v := c.Seek([]byte(prefix + since)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-		var d dayTotals
-		if err := getBytes(v, &d); err != nil {
+		d, err := decodeTotals(v)
+		if err != nil {
 			return sum, err
 		}
 		sum.Clicks += d.Clicks
@@ -331,8 +331,11 @@ func (s *Store) CommissionPage(ctx context.Context, a Actor, slug string, q Page
 			partner = viewer
 		}
 		prefix, bucket := key(slug), bProgComm
-		if partner != 0 {
+		switch {
+		case partner != 0:
 			prefix, bucket = u64(partner), bPartnerComm
+		case q.Status == FilterFlagged:
+			bucket = bFlaggedComm // the flagged ones only (flaggedindex.go)
 		}
 		names := map[uint64]string{}
 		n, last := 0, uint64(0)

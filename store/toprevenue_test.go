@@ -81,6 +81,7 @@ func TestTopPartnersIndexMatchesScan(t *testing.T) {
 		}
 	}
 	compare("live")
+	e.check()
 	var before map[string]string
 	read := func() map[string]string {
 		m := map[string]string{}
