@@ -188,8 +188,8 @@ func partnerTotalsTx(tx *bolt.Tx, partnerID uint64, since string) (Counters, err
 	prefix := partnerDayKey(partnerID, "")
 	c := tx.Bucket(bDaily).Cursor()
 	for k, v := c.Seek([]byte(prefix + since)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-		var d dayTotals
-		if err := getBytes(v, &d); err != nil {
+		d, err := decodeTotals(v)
+		if err != nil {
 			return sum, err
 		}
 		sum.Clicks += d.Clicks

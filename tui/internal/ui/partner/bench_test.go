@@ -36,7 +36,7 @@ func BenchmarkPortalTabs(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	sh := &shared{data: NewData(f.St, f.Eve, "acme", publicURL, hint), st: AsciiStyles("#FF5F87"), keys: keymap.Default(), now: f.Clock.now}
+	sh := &shared{data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: AsciiStyles("#FF5F87"), keys: keymap.Default(), now: f.Clock.now}
 	h, err := sh.data.Header(ctx)
 	if err != nil {
 		b.Fatal(err)
