@@ -55,7 +55,7 @@ func addAttributedDeltas(deltas map[string]*Counters, conv *Conversion, comm *Co
 		d.Commission = comm.Amount
 		p.Commission = comm.Amount
 	}
-	addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
+	addPartnerDayDelta(deltas, conv.Program, conv.PartnerID, day, d)
 	addDelta(deltas, programDayKey(conv.Program, day), p)
 	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 }
@@ -166,7 +166,7 @@ func (s *Store) detachTx(tx *bolt.Tx, conv *Conversion, cust *Customer, to *Part
 		}
 		d.Commission, p.Commission = c.Amount.Neg(), c.Amount.Neg()
 	}
-	addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
+	addPartnerDayDelta(deltas, conv.Program, conv.PartnerID, day, d)
 	addDelta(deltas, programDayKey(conv.Program, day), p)
 	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	if cust.PartnerID == conv.PartnerID && cust.FirstPayment.Equal(conv.OccurredAt) {

@@ -152,7 +152,7 @@ func setStatusTx(tx *bolt.Tx, c *Commission, status string, now time.Time) error
 	}); err != nil {
 		return err
 	}
-	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+	if err := putCommissionTx(tx, c); err != nil {
 		return err
 	}
 	if old == CommissionPending && status == CommissionApproved {

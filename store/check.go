@@ -195,6 +195,12 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkClicksTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkPartnerRevenueTx(tx, bad); err != nil {
+			return err
+		}
+		if err := checkFlaggedIndexTx(tx, bad); err != nil {
+			return err
+		}
 		if err := checkOutboxTx(tx, bad); err != nil {
 			return err
 		}

@@ -204,7 +204,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 		if comm != nil {
 			d.Commission = comm.Amount
 		}
-		addDelta(deltas, partnerDayKey(partner.ID, day), d)
+		addPartnerDayDelta(deltas, slug, partner.ID, day, d)
 		addLinkDelta(deltas, slug, conv.Code, conv.Sub, day, d)
 	}
 	if err := put(tx.Bucket(bCustomers), custKey, &cust); err != nil {
@@ -355,7 +355,7 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, co
 	if len(c.Flags) == 0 && prog.HoldDays == 0 {
 		c.Status = CommissionApproved
 	}
-	if err := put(tx.Bucket(bCommissions), u64(id), c); err != nil {
+	if err := putCommissionTx(tx, c); err != nil {
 		return nil, err
 	}
 	if err := tx.Bucket(bProgComm).Put(key(prog.Slug, id), nil); err != nil {

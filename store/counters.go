@@ -43,6 +43,12 @@ func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 	})
 	for _, k := range keys {
 		d := deltas[k]
+		if rk, ok := isRevenueDelta(k); ok {
+			if err := applyRevenueDeltaTx(tx, rk, d.Revenue); err != nil {
+				return err
+			}
+			continue
+		}
 		if full, ok := strings.CutPrefix(k, clickDeltaPrefix); ok {
 			if out, ok := addClicksJSON(b.Get([]byte(full)), d); ok {
 				if err := b.Put([]byte(full), out); err != nil {

@@ -71,7 +71,8 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bEvents, bSeq, bAliases, bPartnerCust,
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
-	bNames, bNameIDs}
+	bNames, bNameIDs,
+	bPartnerRevenue, bFlaggedComm}
 
 // Options tune Open.
 type Options struct {
@@ -111,6 +112,8 @@ type Store struct {
 	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
 	// attached to another user's account.
 	adminKeys atomic.Pointer[map[string]bool]
+	// batches caches decoded payout batches for the lists (batchcache.go).
+	batches batchCache
 }
 
 // DBFile is the database file name inside the data dir.
@@ -159,6 +162,12 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			return err
 		}
 		if err := migrateReferredTx(tx); err != nil {
+			return err
+		}
+		if err := buildPartnerRevenueTx(tx); err != nil {
+			return err
+		}
+		if err := buildFlaggedIndexTx(tx); err != nil {
 			return err
 		}
 		if _, err := countClicksOnOpenTx(tx); err != nil {

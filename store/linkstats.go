@@ -101,8 +101,8 @@ func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 	from, to := dayKey(st.Daily[0].Day), dayKey(st.Daily[len(st.Daily)-1].Day)
 	rows := map[[2]string]*SubStats{}
 	add := func(code, sub string, v []byte) error {
-		var n Counters
-		if err := getBytes(v, &n); err != nil {
+		n, err := decodeTotals(v)
+		if err != nil {
 			return err
 		}
 		r := rows[[2]string{code, sub}]

@@ -145,7 +145,7 @@ func (s *Store) applyRefundTx(tx *bolt.Tx, conv *Conversion, ref *Refund, now ti
 	day := dayKey(now)
 	addDelta(deltas, programDayKey(conv.Program, day), d)
 	if conv.PartnerID != 0 {
-		addDelta(deltas, partnerDayKey(conv.PartnerID, day), d)
+		addPartnerDayDelta(deltas, conv.Program, conv.PartnerID, day, d)
 	}
 	addLinkDelta(deltas, conv.Program, conv.Code, conv.Sub, day, d)
 	return nil
@@ -208,7 +208,7 @@ func (s *Store) reverseTx(tx *bolt.Tx, c *Commission, conv *Conversion, ref *Ref
 			return err
 		}
 	}
-	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+	if err := putCommissionTx(tx, c); err != nil {
 		return err
 	}
 	return emitCommissionReversedTx(tx, c, ref, now)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -190,8 +188,8 @@ func partnerTotalsTx(tx *bolt.Tx, partnerID uint64, since string) (Counters, err
 	prefix := partnerDayKey(partnerID, "")
 	c := tx.Bucket(bDaily).Cursor()
 	for k, v := c.Seek([]byte(prefix + since)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-		var d dayTotals
-		if err := getBytes(v, &d); err != nil {
+		d, err := decodeTotals(v)
+		if err != nil {
 			return sum, err
 		}
 		sum.Clicks += d.Clicks
@@ -333,8 +331,11 @@ func (s *Store) CommissionPage(ctx context.Context, a Actor, slug string, q Page
 			partner = viewer
 		}
 		prefix, bucket := key(slug), bProgComm
-		if partner != 0 {
+		switch {
+		case partner != 0:
 			prefix, bucket = u64(partner), bPartnerComm
+		case q.Status == FilterFlagged:
+			bucket = bFlaggedComm // the flagged ones only (flaggedindex.go)
 		}
 		names := map[uint64]string{}
 		n, last := 0, uint64(0)
@@ -387,52 +388,6 @@ type TopPartner struct {
 	PartnerID uint64
 	Name      string
 	Counters
-}
-
-// TopPartners returns the program's n partners with the most revenue over
-// the last days days (merchant). It reads each partner's day counters of
-// the period only: O(partners × days), never the events.
-func (s *Store) TopPartners(ctx context.Context, a Actor, slug string, days, n int) ([]TopPartner, error) {
-	if days < 1 || days > 3660 {
-		return nil, invalid("days", fmt.Sprintf("%d must be from 1 to 3660", days))
-	}
-	now := s.now().UTC()
-	since := dayKey(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(days - 1)))
-	var top []TopPartner
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if _, err := adminProgramTx(tx, a, slug); err != nil {
-			return err
-		}
-		i := 0
-		return eachPartnerTx(tx, slug, func(p *Partner) error {
-			if i++; i%256 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			c, err := partnerTotalsTx(tx, p.ID, since)
-			if err != nil || (c.Clicks == 0 && c.Conversions == 0) {
-				return err
-			}
-			name := p.Name
-			if name == "" {
-				name = p.Email
-			}
-			top = append(top, TopPartner{PartnerID: p.ID, Name: name, Counters: c})
-			sort.SliceStable(top, func(i, j int) bool {
-				if c := top[i].Revenue.Cmp(top[j].Revenue); c != 0 {
-					return c > 0
-				}
-				return top[i].Clicks > top[j].Clicks
-			})
-			if len(top) > n {
-				top = top[:n]
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("top partners of %s: %w", slug, err)
-	}
-	return top, nil
 }
 
 // ProgramView is a program's settings as a screen shows them: the secrets

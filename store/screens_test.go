@@ -154,14 +154,21 @@ func TestPageMaxScanStopsAndPagesOn(t *testing.T) {
 		e.convert("shop", ConversionInput{OrderID: fmt.Sprint("o", i), CustomerID: fmt.Sprint("c", i), Amount: "10.00", ClickID: fmt.Sprint(c.ID)})
 	}
 	ctx := context.Background()
-	q := PageQuery{Status: FilterFlagged, MaxScan: 2}
-	pg, err := e.st.CommissionPage(ctx, e.admin, "shop", q)
-	if err != nil || len(pg.Rows) != 0 || pg.Next == 0 {
-		t.Fatalf("first window: %+v %v, want no rows and a cursor", pg, err)
+	// A search that matches the oldest only stops after MaxScan rows and
+	// pages on from there.
+	q := PageQuery{Search: "o0", MaxScan: 2}
+	cp, err := e.st.ConversionPage(ctx, e.admin, "shop", q)
+	if err != nil || len(cp.Rows) != 0 || cp.Next == 0 {
+		t.Fatalf("first window: %+v %v, want no rows and a cursor", cp, err)
 	}
-	q.Cursor = pg.Next
-	pg, err = e.st.CommissionPage(ctx, e.admin, "shop", q)
-	if err != nil || len(pg.Rows) != 1 || len(pg.Rows[0].Flags) == 0 {
-		t.Fatalf("second window: %+v %v, want the flagged one", pg, err)
+	q.Cursor = cp.Next
+	cp, err = e.st.ConversionPage(ctx, e.admin, "shop", q)
+	if err != nil || len(cp.Rows) != 1 || cp.Rows[0].Conversion.OrderID != "o0" {
+		t.Fatalf("second window: %+v %v, want o0", cp, err)
+	}
+	// The flagged filter reads the flagged index: the oldest at once.
+	pg, err := e.st.CommissionPage(ctx, e.admin, "shop", PageQuery{Status: FilterFlagged, MaxScan: 2})
+	if err != nil || len(pg.Rows) != 1 || len(pg.Rows[0].Flags) == 0 || pg.Next != 0 {
+		t.Fatalf("flagged: %+v %v, want the flagged one", pg, err)
 	}
 }

@@ -26,6 +26,8 @@ type Limits struct {
 	SessionsPerKey        int           // sessions at once of one known key (default MaxSessions / 8)
 	SessionsPerUnknownKey int           // sessions at once of one unknown key (default MaxSessions / 32)
 	UnknownSessions       int           // sessions at once of all unknown keys together (default MaxSessions / 4)
+	ConnsPerKey           int           // authenticated connections at once of one known key (default 2 × SessionsPerKey)
+	ConnsPerUnknownKey    int           // authenticated connections at once of one unknown key (default 2 × SessionsPerUnknownKey)
 	CommandLifetime       time.Duration // a session without a screen ends after this (default 10m)
 	ConnIdle              time.Duration // a connection with no session is closed after this (default 2m)
 }
@@ -45,6 +47,8 @@ func (l Limits) withDefaults(maxSessions int) Limits {
 	def(&l.SessionsPerKey, maxSessions/8, maxSessions)
 	def(&l.SessionsPerUnknownKey, maxSessions/32, l.SessionsPerKey)
 	def(&l.UnknownSessions, maxSessions/4, maxSessions)
+	def(&l.ConnsPerKey, 2*l.SessionsPerKey, l.MaxConns)
+	def(&l.ConnsPerUnknownKey, 2*l.SessionsPerUnknownKey, l.ConnsPerKey)
 	if l.CommandLifetime <= 0 {
 		l.CommandLifetime = 10 * time.Minute
 	}
@@ -63,11 +67,13 @@ type limiter struct {
 	connsByIP   map[netip.Addr]int
 	sessByIP    map[netip.Addr]int
 	sessByKey   map[string]int
+	connsByKey  map[string]int
 	unknownSess int
 }
 
 func newLimiter(l Limits) *limiter {
-	return &limiter{lim: l, connsByIP: map[netip.Addr]int{}, sessByIP: map[netip.Addr]int{}, sessByKey: map[string]int{}}
+	return &limiter{lim: l, connsByIP: map[netip.Addr]int{}, sessByIP: map[netip.Addr]int{}, sessByKey: map[string]int{},
+		connsByKey: map[string]int{}}
 }
 
 // addrOf is the source a remote address is counted under: its IPv4
@@ -106,6 +112,30 @@ func (l *limiter) dropConn(ip netip.Addr) {
 	l.conns--
 	if l.connsByIP[ip]--; l.connsByIP[ip] <= 0 {
 		delete(l.connsByIP, ip)
+	}
+}
+
+// takeKeyConn counts an authenticated connection of key, or says why it
+// is refused.
+func (l *limiter) takeKeyConn(key string, known bool) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	most := l.lim.ConnsPerKey
+	if !known {
+		most = l.lim.ConnsPerUnknownKey
+	}
+	if l.connsByKey[key] >= most {
+		return "too many connections of this key"
+	}
+	l.connsByKey[key]++
+	return ""
+}
+
+func (l *limiter) dropKeyConn(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.connsByKey[key]--; l.connsByKey[key] <= 0 {
+		delete(l.connsByKey, key)
 	}
 }
 
@@ -160,6 +190,7 @@ type limitConn struct {
 	mu       sync.Mutex
 	sessions int
 	idle     *time.Timer
+	key      string // the proven key, counted once its first session starts
 }
 
 func (c *limitConn) Close() error {
@@ -169,9 +200,28 @@ func (c *limitConn) Close() error {
 		if c.idle != nil {
 			c.idle.Stop()
 		}
+		if c.key != "" {
+			c.lim.dropKeyConn(c.key)
+		}
 		c.mu.Unlock()
 	})
 	return c.Conn.Close()
+}
+
+// countKey counts the connection against its key's cap at its first
+// session; a reason means the key has too many connections (the caller
+// closes this one).
+func (c *limitConn) countKey(key string, known bool) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key != "" || key == "" {
+		return ""
+	}
+	if why := c.lim.takeKeyConn(key, known); why != "" {
+		return why
+	}
+	c.key = key
+	return ""
 }
 
 // sessionStarted and sessionEnded keep the count; the last session to end
@@ -227,6 +277,16 @@ func (s *Server) limitSession() wish.Middleware {
 			id, _ := sess.Context().Value(ctxKeyIdentity).(*identity.Identity)
 			known, key := id != nil && id.Known(), fingerprintOf(sess)
 			ip := addrOf(sess.RemoteAddr())
+			lc, _ := sess.Context().Value(ctxKeyLimitConn).(*limitConn)
+			if lc != nil {
+				if why := lc.countKey(key, known); why != "" {
+					s.log.Warn("ssh connection refused: "+why, "remote", sess.RemoteAddr().String(), "key", key)
+					fmt.Fprintf(sess.Stderr(), "%s, try again in a moment\n", why)
+					_ = sess.Exit(1)
+					_ = lc.Close()
+					return
+				}
+			}
 			if why := s.lim.takeSession(ip, key, known); why != "" {
 				s.log.Warn("ssh session refused: "+why, "remote", sess.RemoteAddr().String(), "key", key)
 				fmt.Fprintf(sess.Stderr(), "%s, try again in a moment\n", why)
@@ -234,7 +294,7 @@ func (s *Server) limitSession() wish.Middleware {
 				return
 			}
 			defer s.lim.dropSession(ip, key, known)
-			if lc, ok := sess.Context().Value(ctxKeyLimitConn).(*limitConn); ok {
+			if lc != nil {
 				lc.sessionStarted()
 				defer lc.sessionEnded(s.lim.lim.ConnIdle)
 			}

@@ -8,7 +8,7 @@ import (
 func TestLimitDefaults(t *testing.T) {
 	l := Limits{}.withDefaults(64)
 	if l.MaxConns != 256 || l.ConnsPerIP != 32 || l.SessionsPerIP != 16 || l.SessionsPerKey != 8 ||
-		l.SessionsPerUnknownKey != 2 || l.UnknownSessions != 16 {
+		l.SessionsPerUnknownKey != 2 || l.UnknownSessions != 16 || l.ConnsPerKey != 16 || l.ConnsPerUnknownKey != 4 {
 		t.Errorf("defaults for 64 sessions: %+v", l)
 	}
 	// Every share is below the global cap, unknown keys get the smallest.

@@ -195,6 +195,73 @@ func TestConnectionsPerAddressCap(t *testing.T) {
 	}
 }
 
+// One key cannot hold more authenticated connections than its share, even
+// from many addresses.
+func TestConnectionsPerKeyCap(t *testing.T) {
+	admin, stranger := newGoKey(t), newGoKey(t)
+	ts := sshtest.Start(t, func(c *tui.Config) {
+		c.AdminKeys = []string{admin.line}
+		c.Limits = tui.Limits{ConnsPerIP: 50, ConnsPerKey: 2, ConnsPerUnknownKey: 1}
+	})
+	var held []*gossh.Client
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range 2 {
+		c, err := dial(ts, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		if stderr, err := run(t, c, "whoami"); err != nil {
+			t.Fatalf("whoami: %v %s", err, stderr)
+		}
+	}
+	c3, err := dial(ts, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c3.Close()
+	if stderr, err := run(t, c3, "whoami"); err == nil || !strings.Contains(stderr, "too many connections of this key") {
+		t.Errorf("third connection of the key: %v %q", err, stderr)
+	}
+	u1, err := dial(ts, stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held = append(held, u1)
+	if _, err := run(t, u1, "program list"); err != nil {
+		t.Fatalf("unknown key's first connection: %v", err)
+	}
+	u2, err := dial(ts, stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u2.Close()
+	if stderr, err := run(t, u2, "program list"); err == nil || !strings.Contains(stderr, "too many connections of this key") {
+		t.Errorf("unknown key's second connection: %v %q", err, stderr)
+	}
+	// A closed connection frees its place.
+	held[0].Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		c, err := dial(ts, admin)
+		if err == nil {
+			_, rerr := run(t, c, "whoami")
+			c.Close()
+			if rerr == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("closed connection's place not freed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // Authenticated connections with no session are closed after ConnIdle,
 // however often they send keepalives; a command session ends after
 // CommandLifetime even while it waits for input.
@@ -202,7 +269,7 @@ func TestIdleConnectionsNotHeldByKeepalives(t *testing.T) {
 	admin := newGoKey(t)
 	ts := sshtest.Start(t, func(c *tui.Config) {
 		c.AdminKeys = []string{admin.line}
-		c.Limits = tui.Limits{ConnsPerIP: *idleConns + 10, MaxConns: *idleConns + 10, ConnIdle: 400 * time.Millisecond,
+		c.Limits = tui.Limits{ConnsPerIP: *idleConns + 10, MaxConns: *idleConns + 10, ConnsPerKey: *idleConns + 10, ConnIdle: 400 * time.Millisecond,
 			CommandLifetime: 500 * time.Millisecond}
 	})
 	n := *idleConns

@@ -101,9 +101,6 @@ func (e sessionEnv) Getenv(k string) string {
 
 // runScreen runs the dashboard for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
-	if s.runPortal(sess, id) {
-		return
-	}
 	var prog *tea.Program
 	var app *ui.App
 	handler := func(sess ssh.Session) *tea.Program {
@@ -124,6 +121,7 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 				return partner.Tabs(c, slug, partner.Env{Store: s.st, PublicURL: s.cfg.PublicURL, Out: sess})
 			},
 			MerchantAssets: merchant.NewAssets,
+			Signup:         s.signupScreen(sess, id),
 		})
 		in := newActivityReader(sess)
 		p := tea.NewProgram(app,

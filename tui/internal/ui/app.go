@@ -21,6 +21,7 @@ import (
 	"github.com/affogato-sh/affogato/tui/internal/ui/components/tabs"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/merchant"
+	"github.com/affogato-sh/affogato/tui/internal/ui/signup"
 	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
@@ -41,6 +42,10 @@ type Options struct {
 	// or the home screen (a partner's programs).
 	MerchantAssets func(c *common.Common, slug string) common.Tab
 	PartnerTabs    func(c *common.Common, slug string) []common.Tab
+	// Signup, when set, is shown first: the signup form of program
+	// Username (SPEC 6.3). Its signup.JoinedMsg opens the program's portal
+	// in this frame, as the user the signup made.
+	Signup tea.Model
 }
 
 // Live updates: after a change signal the shown tab reloads, and the next
@@ -56,6 +61,7 @@ const (
 	modePicker       // the program picker
 	modeFirst        // "create your first program"
 	modeHome         // the home screen (keys without a console here)
+	modeSignup       // a program's signup form, until it succeeds
 )
 
 // entry is one program the user can open, as merchant or partner.
@@ -82,6 +88,8 @@ type App struct {
 	bye     string
 	loadErr string
 	notice  string // one line above the tab until the next key (a key shown once)
+	signup  tea.Model
+	welcome string // the signup's welcome line, for the footer of the portal it opens
 
 	// live updates of the current program
 	unsub  func()
@@ -149,8 +157,15 @@ type (
 	}
 )
 
-// Init loads who the user is and which programs they can open.
-func (a *App) Init() tea.Cmd { return a.loadSession }
+// Init shows the signup form, or loads who the user is and which
+// programs they can open.
+func (a *App) Init() tea.Cmd {
+	if a.o.Signup != nil {
+		a.mode, a.signup = modeSignup, a.o.Signup
+		return a.signup.Init()
+	}
+	return a.loadSession
+}
 
 func (a *App) loadSession() tea.Msg {
 	id := a.o.Identity
@@ -248,11 +263,24 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.resize(msg.Width, msg.Height)
+		if a.mode == modeSignup {
+			var cmd tea.Cmd
+			a.signup, cmd = a.signup.Update(msg)
+			return a, cmd
+		}
 		return a, nil
 	case GoodbyeMsg:
 		a.bye = msg.Text
 		a.Close()
 		return a, tea.Quit
+	}
+	if a.mode == modeSignup {
+		if j, ok := msg.(signup.JoinedMsg); ok {
+			return a, a.onJoined(j)
+		}
+		var cmd tea.Cmd
+		a.signup, cmd = a.signup.Update(msg)
+		return a, cmd
 	}
 	if a.mode == modeHome {
 		m, cmd := a.home.Update(msg)
@@ -298,7 +326,32 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, tea.Batch(cmds...)
 }
 
+// onJoined opens the portal of the program just joined, in this frame: the
+// session is the signup's user from now on.
+func (a *App) onJoined(j signup.JoinedMsg) tea.Cmd {
+	id := *a.o.Identity
+	if j.User != nil {
+		id.User = j.User
+	}
+	a.o.Identity = &id
+	a.o.Username = j.Slug
+	a.c.Data = common.NewData(a.o.Store, id.Actor(), a.o.Payouts)
+	a.signup = nil
+	a.mode = modeLoading
+	a.welcome = j.Status
+	return a.loadSession
+}
+
 func (a *App) onSession(msg sessionMsg) tea.Cmd {
+	cmd := a.session(msg)
+	if a.welcome != "" && a.mode == modeConsole {
+		cmd = tea.Batch(cmd, common.Status(a.welcome))
+		a.welcome = ""
+	}
+	return cmd
+}
+
+func (a *App) session(msg sessionMsg) tea.Cmd {
 	switch {
 	case msg.err != nil:
 		a.loadErr = common.ErrText(msg.err)
@@ -438,8 +491,11 @@ func (a *App) View() string {
 
 // frame is the screen without the goodbye.
 func (a *App) frame() string {
-	if a.mode == modeHome {
+	switch a.mode {
+	case modeHome:
 		return a.home.View()
+	case modeSignup:
+		return a.signup.View()
 	}
 	w := a.o.Width
 	var header, body string

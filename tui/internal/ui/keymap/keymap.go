@@ -33,6 +33,13 @@ type KeyMap struct {
 	Submit    key.Binding
 	NextField key.Binding
 	PrevField key.Binding
+	Toggle    key.Binding // a form's check box
+
+	// Actions of more than one screen (the console's and the portal's).
+	Days    key.Binding // the period of a dashboard: 7, 30 or 90 days
+	NewLink key.Binding
+	Copy    key.Binding // to the client's clipboard (OSC 52)
+	Edit    key.Binding
 }
 
 // Default is the key map of SPEC 6.1.
@@ -58,6 +65,11 @@ func Default() *KeyMap {
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
+		Toggle:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		Days:      Action("d", "7/30/90 days"),
+		NewLink:   Action("n", "new link"),
+		Copy:      Action("c", "copy"),
+		Edit:      Action("e", "edit"),
 	}
 	for i := 1; i <= 9; i++ {
 		n := strconv.Itoa(i)

@@ -26,7 +26,7 @@ import (
 type assets struct {
 	base
 	t       *table.Table
-	cursors []uint64
+	pg      pager
 	rows    []store.Asset
 	keyNew  key.Binding
 	keyDel  key.Binding
@@ -52,7 +52,7 @@ type assetsMsg struct {
 
 // NewAssets makes the merchant's Assets tab for program slug.
 func NewAssets(c *common.Common, slug string) common.Tab {
-	v := &assets{base: newBase(c, slug), cursors: []uint64{0},
+	v := &assets{base: newBase(c, slug),
 		keyNew:  keymap.Action("n", "new text"),
 		keyDel:  keymap.Action("x", "remove"),
 		keySave: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "publish")),
@@ -65,6 +65,7 @@ func NewAssets(c *common.Common, slug string) common.Tab {
 		{Title: "Size", Width: 9, Right: true},
 		{Title: "Added", Width: 10, Optional: true},
 	})
+	v.pg = newPager(v.t)
 	v.t.Empty = "No materials yet: n writes a text; files are uploaded with the command below."
 	v.SetSize(c.Width, c.Height)
 	return v
@@ -91,7 +92,7 @@ func (v *assets) SetSize(w, h int) {
 
 func (v *assets) load() tea.Cmd {
 	seq, slug, data, ctx := v.next(), v.slug, v.c.Data, v.c.Ctx
-	after, limit := v.cursors[v.t.Page], v.t.PageSize()
+	after, limit := v.pg.cursor(), v.t.PageSize()
 	return func() tea.Msg {
 		l, err := data.Assets(ctx, slug, after, limit)
 		return assetsMsg{slug: slug, seq: seq, list: l, err: err}
@@ -101,18 +102,11 @@ func (v *assets) load() tea.Cmd {
 func (v *assets) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case assetsMsg:
-		if !v.current(msg.slug, msg.seq) {
-			return v, nil
-		}
-		v.done(msg.err)
-		if msg.err != nil {
+		if !v.fresh(msg.slug, msg.seq, msg.err) {
 			return v, nil
 		}
 		v.rows = msg.list.Assets
-		v.t.HasNext = msg.list.Next != 0
-		if msg.list.Next != 0 {
-			v.cursors = append(v.cursors[:v.t.Page+1], msg.list.Next)
-		}
+		v.pg.got(msg.list.Next)
 		rows := make([][]string, len(v.rows))
 		for i, a := range v.rows {
 			size := ""
@@ -164,16 +158,7 @@ func (v *assets) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	act, cmd := v.t.Update(msg)
-	switch act {
-	case table.NextPage:
-		v.t.Page++
-		return tea.Batch(cmd, v.load())
-	case table.PrevPage:
-		v.t.Page--
-		return tea.Batch(cmd, v.load())
-	case table.FirstPage:
-		v.t.Page, v.cursors = 0, []uint64{0}
-		v.t.ResetCursor()
+	if v.pg.turn(act) {
 		return tea.Batch(cmd, v.load())
 	}
 	return cmd

@@ -26,12 +26,12 @@ const scanBudget = 5000
 // the detail with the fraud flags spelled out.
 type commissions struct {
 	base
-	t       *table.Table
-	filter  int
-	cursors []uint64
-	rows    []store.CommissionRow
-	detail  *store.CommissionRow
-	chosen  bool // the merchant picked a filter (no more flagged-first)
+	t      *table.Table
+	pg     pager
+	filter int
+	rows   []store.CommissionRow
+	detail *store.CommissionRow
+	chosen bool // the merchant picked a filter (no more flagged-first)
 
 	keyApprove, keyReject, keyFilter key.Binding
 }
@@ -45,7 +45,7 @@ type commissionsMsg struct {
 }
 
 func newCommissions(c *common.Common, slug string) *commissions {
-	v := &commissions{base: newBase(c, slug), cursors: []uint64{0}, filter: 1,
+	v := &commissions{base: newBase(c, slug), filter: 1,
 		keyApprove: keymap.Action("a", "approve now"), keyReject: keymap.Action("x", "reject"),
 		keyFilter: filterKey("status filter")}
 	v.t = table.New(c, []table.Column{
@@ -57,6 +57,7 @@ func newCommissions(c *common.Common, slug string) *commissions {
 		{Title: "Hold until", Width: 10, Optional: true},
 		{Title: "Rule", Width: 10, Optional: true},
 	})
+	v.pg = newPager(v.t)
 	v.SetSize(c.Width, c.Height)
 	return v
 }
@@ -73,7 +74,7 @@ func (v *commissions) SetSize(w, h int) {
 
 func (v *commissions) load() tea.Cmd {
 	seq, slug, data, ctx, filter, chosen := v.next(), v.slug, v.c.Data, v.c.Ctx, v.filter, v.chosen
-	q := store.PageQuery{Status: commissionFilters[filter], Cursor: v.cursors[v.t.Page], Limit: v.t.PageSize()}
+	q := store.PageQuery{Status: commissionFilters[filter], Cursor: v.pg.cursor(), Limit: v.t.PageSize()}
 	if q.Status != "" {
 		q.MaxScan = scanBudget // a filter that matches little stays quick; pgdn reads on
 	}
@@ -96,19 +97,12 @@ func (v *commissions) load() tea.Cmd {
 func (v *commissions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case commissionsMsg:
-		if !v.current(msg.slug, msg.seq) {
-			return v, nil
-		}
-		v.done(msg.err)
-		if msg.err != nil {
+		if !v.fresh(msg.slug, msg.seq, msg.err) {
 			return v, nil
 		}
 		v.filter = msg.filter
 		v.rows = msg.page.Rows
-		v.t.HasNext = msg.page.Next != 0
-		if msg.page.Next != 0 {
-			v.cursors = append(v.cursors[:v.t.Page+1], msg.page.Next)
-		}
+		v.pg.got(msg.page.Next)
 		rows := make([][]string, len(v.rows))
 		for i, r := range v.rows {
 			flags := strings.Join(r.Flags, ",")
@@ -120,11 +114,7 @@ func (v *commissions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		v.t.SetRows(rows)
 		if v.detail != nil {
-			for i := range v.rows {
-				if v.rows[i].ID == v.detail.ID {
-					v.detail = &v.rows[i]
-				}
-			}
+			v.detail = refreshed(v.rows, v.detail, func(r *store.CommissionRow) uint64 { return r.ID })
 		}
 		return v, nil
 	case actionResult:
@@ -162,8 +152,7 @@ func (v *commissions) key(msg tea.KeyMsg) tea.Cmd {
 	case v.detail == nil && key.Matches(msg, v.keyFilter):
 		v.filter = (v.filter + 1) % len(commissionFilters)
 		v.chosen = true
-		v.t.Page, v.cursors = 0, []uint64{0}
-		v.t.ResetCursor()
+		v.pg.first()
 		return v.load()
 	case key.Matches(msg, v.keyApprove) && sel != nil:
 		id, slug, data, amount := sel.ID, v.slug, v.c.Data, common.Money(sel.Net(), sel.Currency)
@@ -210,15 +199,7 @@ func (v *commissions) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	act, cmd := v.t.Update(msg)
-	switch act {
-	case table.NextPage:
-		v.t.Page++
-		return tea.Batch(cmd, v.load())
-	case table.PrevPage:
-		v.t.Page--
-		return tea.Batch(cmd, v.load())
-	case table.FirstPage:
-		v.t.Page, v.cursors = 0, []uint64{0}
+	if v.pg.turn(act) {
 		return tea.Batch(cmd, v.load())
 	}
 	return cmd
@@ -254,9 +235,7 @@ func (v *commissions) View() string {
 	if v.filter == 1 {
 		head += s.Dim.Render(" · flagged ones wait for you (f shows others)")
 	}
-	if v.t.Page > 0 {
-		head += s.Dim.Render(fmt.Sprintf(" · page %d", v.t.Page+1))
-	}
+	head += v.pg.pageNote(v.c)
 	if v.t.HasNext && len(v.rows) < v.t.PageSize() {
 		head += s.Dim.Render(fmt.Sprintf(" · newest %d read, pgdn reads older", scanBudget))
 	}

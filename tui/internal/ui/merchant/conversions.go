@@ -16,10 +16,10 @@ import (
 // and customer ids, enter shows one.
 type conversions struct {
 	base
-	t       *table.Table
-	cursors []uint64
-	rows    []store.ConversionRow
-	detail  *store.ConversionRow
+	t      *table.Table
+	pg     pager
+	rows   []store.ConversionRow
+	detail *store.ConversionRow
 }
 
 type conversionsMsg struct {
@@ -30,7 +30,7 @@ type conversionsMsg struct {
 }
 
 func newConversions(c *common.Common, slug string) *conversions {
-	v := &conversions{base: newBase(c, slug), cursors: []uint64{0}}
+	v := &conversions{base: newBase(c, slug)}
 	v.t = table.New(c, []table.Column{
 		{Title: "Time", Width: 16},
 		{Title: "Order", Width: 10, Flex: true},
@@ -42,6 +42,7 @@ func newConversions(c *common.Common, slug string) *conversions {
 		{Title: "Status", Width: 10},
 		{Title: "Flags", Width: 6, Optional: true},
 	})
+	v.pg = newPager(v.t)
 	v.t.Filterable = true
 	v.t.Empty = "No conversions yet. They arrive through the conversion API and Stripe webhooks."
 	v.SetSize(c.Width, c.Height)
@@ -60,7 +61,7 @@ func (v *conversions) SetSize(w, h int) {
 
 func (v *conversions) load() tea.Cmd {
 	seq, slug, data, ctx := v.next(), v.slug, v.c.Data, v.c.Ctx
-	q := store.PageQuery{Search: v.t.Query(), Cursor: v.cursors[v.t.Page], Limit: v.t.PageSize()}
+	q := store.PageQuery{Search: v.t.Query(), Cursor: v.pg.cursor(), Limit: v.t.PageSize()}
 	return func() tea.Msg {
 		page, err := data.Conversions(ctx, slug, q)
 		return conversionsMsg{slug: slug, seq: seq, page: page, err: err}
@@ -70,18 +71,11 @@ func (v *conversions) load() tea.Cmd {
 func (v *conversions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case conversionsMsg:
-		if !v.current(msg.slug, msg.seq) {
-			return v, nil
-		}
-		v.done(msg.err)
-		if msg.err != nil {
+		if !v.fresh(msg.slug, msg.seq, msg.err) {
 			return v, nil
 		}
 		v.rows = msg.page.Rows
-		v.t.HasNext = msg.page.Next != 0
-		if msg.page.Next != 0 {
-			v.cursors = append(v.cursors[:v.t.Page+1], msg.page.Next)
-		}
+		v.pg.got(msg.page.Next)
 		rows := make([][]string, len(v.rows))
 		for i, r := range v.rows {
 			cv := r.Conversion
@@ -117,16 +111,7 @@ func (v *conversions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return v, nil
 		}
 		act, cmd := v.t.Update(msg)
-		switch act {
-		case table.NextPage:
-			v.t.Page++
-			return v, tea.Batch(cmd, v.load())
-		case table.PrevPage:
-			v.t.Page--
-			return v, tea.Batch(cmd, v.load())
-		case table.FirstPage, table.FilterEdit:
-			v.t.Page, v.cursors = 0, []uint64{0}
-			v.t.ResetCursor()
+		if v.pg.turn(act) {
 			return v, tea.Batch(cmd, v.load())
 		}
 		return v, cmd
@@ -158,9 +143,7 @@ func (v *conversions) View() string {
 		return v.detailView()
 	}
 	head := s.Heading.Render("Conversions") + s.Dim.Render("  newest first · / searches order and customer ids")
-	if v.t.Page > 0 {
-		head += s.Dim.Render(fmt.Sprintf(" · page %d", v.t.Page+1))
-	}
+	head += v.pg.pageNote(v.c)
 	return common.Truncate(head, v.width) + "\n" + v.t.View()
 }
 

@@ -79,6 +79,16 @@ func (b *base) done(err error) {
 	}
 }
 
+// fresh records a load's answer and says whether to show it: it is the
+// newest load for this tab's program and it carries no error.
+func (b *base) fresh(slug string, seq int, err error) bool {
+	if !b.current(slug, seq) {
+		return false
+	}
+	b.done(err)
+	return err == nil
+}
+
 // withAsk draws the y/n question under view when one is pending.
 func (b *base) withAsk(view string) string {
 	if !b.ask.Active() {

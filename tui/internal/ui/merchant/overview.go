@@ -60,7 +60,7 @@ const topEvery = 10 * time.Second
 
 func newOverview(c *common.Common, slug string) *overview {
 	return &overview{base: newBase(c, slug), period: 1,
-		keyDays: keymap.Action("d", "7/30/90 days"), keyMode: keymap.Action("c", "chart: clicks/revenue")}
+		keyDays: c.Keys.Days, keyMode: keymap.Action("c", "chart: clicks/revenue")}
 }
 
 func (o *overview) Title() string   { return "Overview" }

@@ -24,11 +24,11 @@ var partnerStatuses = [...]string{"", store.PartnerPending, store.PartnerApprove
 // override form.
 type partners struct {
 	base
-	t       *table.Table
-	status  int
-	cursors []uint64 // cursors[i] starts page i
-	rows    []store.PartnerRow
-	total   int
+	t      *table.Table
+	status int
+	pg     pager
+	rows   []store.PartnerRow
+	total  int
 	// detail
 	detail   *store.PartnerRow
 	dStats   *store.Stats
@@ -76,7 +76,7 @@ func newPartners(c *common.Common, slug string) *partners {
 	})
 	p.t.Filterable = true
 	p.t.Empty = "No partners yet. Partners join with: " + c.Hint("") + " join " + slug + " --name NAME --email EMAIL"
-	p.cursors = []uint64{0}
+	p.pg = newPager(p.t)
 	p.SetSize(c.Width, c.Height)
 	return p
 }
@@ -102,7 +102,7 @@ func (p *partners) Capturing() bool {
 
 func (p *partners) query() store.PageQuery {
 	return store.PageQuery{Status: partnerStatuses[p.status], Search: p.t.Query(),
-		Cursor: p.cursors[p.t.Page], Limit: p.t.PageSize()}
+		Cursor: p.pg.cursor(), Limit: p.t.PageSize()}
 }
 
 func (p *partners) load() tea.Cmd {
@@ -166,24 +166,13 @@ func (p *partners) selected() *store.PartnerRow {
 func (p *partners) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case partnersMsg:
-		if !p.current(msg.slug, msg.seq) {
-			return p, nil
-		}
-		p.done(msg.err)
-		if msg.err != nil {
+		if !p.fresh(msg.slug, msg.seq, msg.err) {
 			return p, nil
 		}
 		p.rows, p.total, p.currency = msg.page.Rows, msg.total, msg.currency
-		p.t.HasNext = msg.page.Next != 0
-		if msg.page.Next != 0 {
-			p.cursors = append(p.cursors[:p.t.Page+1], msg.page.Next)
-		}
+		p.pg.got(msg.page.Next)
 		if p.detail != nil {
-			for i := range p.rows {
-				if p.rows[i].ID == p.detail.ID {
-					p.detail = &p.rows[i]
-				}
-			}
+			p.detail = refreshed(p.rows, p.detail, func(r *store.PartnerRow) uint64 { return r.ID })
 		}
 		p.setRows()
 		return p, nil
@@ -230,7 +219,7 @@ func (p *partners) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case !p.t.Filtering() && key.Matches(msg, p.keyFilter):
 		p.status = (p.status + 1) % len(partnerStatuses)
-		p.firstPage()
+		p.pg.first()
 		return p.load()
 	case !p.t.Filtering() && key.Matches(msg, k.Open):
 		if r := p.selected(); r != nil {
@@ -247,24 +236,10 @@ func (p *partners) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	act, cmd := p.t.Update(msg)
-	switch act {
-	case table.NextPage:
-		p.t.Page++
-		return tea.Batch(cmd, p.load())
-	case table.PrevPage:
-		p.t.Page--
-		return tea.Batch(cmd, p.load())
-	case table.FirstPage, table.FilterEdit:
-		p.firstPage()
+	if p.pg.turn(act) {
 		return tea.Batch(cmd, p.load())
 	}
 	return cmd
-}
-
-func (p *partners) firstPage() {
-	p.t.Page = 0
-	p.cursors = []uint64{0}
-	p.t.ResetCursor()
 }
 
 // action asks y/n for approve / reject / suspend of r.
@@ -373,9 +348,7 @@ func (p *partners) View() string {
 	if p.loaded {
 		head += s.Dim.Render(fmt.Sprintf(" · %d in all", p.total))
 	}
-	if p.t.Page > 0 {
-		head += s.Dim.Render(fmt.Sprintf(" · page %d", p.t.Page+1))
-	}
+	head += p.pg.pageNote(p.c)
 	return p.withAsk(common.Truncate(head, p.width) + "\n" + p.t.View())
 }
 

@@ -23,7 +23,7 @@ type payoutsTab struct {
 	batches   *table.Table
 	focus     int // 0 owed, 1 batches
 	owedRows  []store.OwedRow
-	owedCur   []uint64
+	owedPg    pager
 	batchRows []store.PayoutBatch
 	currency  string
 	min       string
@@ -66,7 +66,7 @@ type progressMsg struct {
 }
 
 func newPayouts(c *common.Common, slug string) *payoutsTab {
-	v := &payoutsTab{base: newBase(c, slug), owedCur: []uint64{0},
+	v := &payoutsTab{base: newBase(c, slug),
 		keyNew: keymap.Action("n", "new batch"), keySwitch: keymap.Action("o", "owed/batches"),
 		keyExport: keymap.Action("e", "export CSV"), keySend: keymap.Action("s", "send via API"),
 		keyPaid: keymap.Action("m", "mark paid"), keyRefresh: keymap.Action("r", "refresh status")}
@@ -77,6 +77,7 @@ func newPayouts(c *common.Common, slug string) *payoutsTab {
 		{Title: "Method", Width: 6},
 		{Title: "Left out because", Width: 22},
 	})
+	v.owedPg = newPager(v.owed)
 	v.owed.Empty = "Nobody is owed anything yet (approved commissions land here)."
 	v.batches = table.New(c, []table.Column{
 		{Title: "Batch", Width: 6, Right: true},
@@ -112,7 +113,7 @@ func (v *payoutsTab) SetSize(w, h int) {
 
 func (v *payoutsTab) load() tea.Cmd {
 	seq, slug, data, ctx, now := v.next(), v.slug, v.c.Data, v.c.Ctx, v.c.Now
-	q := store.PageQuery{Cursor: v.owedCur[v.owed.Page], Limit: v.owed.PageSize()}
+	q := store.PageQuery{Cursor: v.owedPg.cursor(), Limit: v.owed.PageSize()}
 	return func() tea.Msg {
 		m := payoutsMsg{slug: slug, seq: seq}
 		prog, err := data.Program(ctx, slug)
@@ -141,19 +142,12 @@ func (v *payoutsTab) loadBatch(id uint64) tea.Cmd {
 func (v *payoutsTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case payoutsMsg:
-		if !v.current(msg.slug, msg.seq) {
-			return v, nil
-		}
-		v.done(msg.err)
-		if msg.err != nil {
+		if !v.fresh(msg.slug, msg.seq, msg.err) {
 			return v, nil
 		}
 		v.currency, v.min, v.schedule = msg.currency, msg.min, msg.schedule
 		v.owedRows, v.batchRows = msg.owed.Rows, msg.batches
-		v.owed.HasNext = msg.owed.Next != 0
-		if msg.owed.Next != 0 {
-			v.owedCur = append(v.owedCur[:v.owed.Page+1], msg.owed.Next)
-		}
+		v.owedPg.got(msg.owed.Next)
 		rows := make([][]string, len(v.owedRows))
 		for i, r := range v.owedRows {
 			reason := r.Reason
@@ -316,18 +310,8 @@ func (v *payoutsTab) key(msg tea.KeyMsg) tea.Cmd {
 		t = v.batches
 	}
 	act, cmd := t.Update(msg)
-	if v.focus == 0 {
-		switch act {
-		case table.NextPage:
-			v.owed.Page++
-			return tea.Batch(cmd, v.load())
-		case table.PrevPage:
-			v.owed.Page--
-			return tea.Batch(cmd, v.load())
-		case table.FirstPage:
-			v.owed.Page, v.owedCur = 0, []uint64{0}
-			return tea.Batch(cmd, v.load())
-		}
+	if v.focus == 0 && v.owedPg.turn(act) {
+		return tea.Batch(cmd, v.load())
 	}
 	return cmd
 }

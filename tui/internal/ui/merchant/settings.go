@@ -145,11 +145,7 @@ func value(p *store.ProgramView, k string) string {
 func (v *settings) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case settingsMsg:
-		if !v.current(msg.slug, msg.seq) {
-			return v, nil
-		}
-		v.done(msg.err)
-		if msg.err != nil {
+		if !v.fresh(msg.slug, msg.seq, msg.err) {
 			return v, nil
 		}
 		v.prog, v.team, v.hooks = msg.prog, msg.team, msg.hooks

@@ -56,7 +56,7 @@ func TestPortalAuthorization(t *testing.T) {
 		name  string
 		actor store.Actor
 	}{{"stranger", stranger}, {"partner of bare", f.Nia}, {"merchant of third", other}} {
-		d := NewData(st, role.actor, "acme", publicURL, hint)
+		d := NewData(st, role.actor, "acme", PublicURL, Hint)
 		for _, a := range actions {
 			if err := a.run(d); err == nil || !(errors.Is(err, store.ErrForbidden) || errors.Is(err, store.ErrNotFound)) {
 				t.Errorf("%s: %s on acme's portal = %v, want a refusal", role.name, a.name, err)
@@ -64,7 +64,7 @@ func TestPortalAuthorization(t *testing.T) {
 		}
 	}
 	// A pending partner has a portal but no materials.
-	if _, err := NewData(st, pending, "acme", publicURL, hint).Assets(ctx, 0); !errors.Is(err, store.ErrForbidden) {
+	if _, err := NewData(st, pending, "acme", PublicURL, Hint).Assets(ctx, 0); !errors.Is(err, store.ErrForbidden) {
 		t.Errorf("pending partner's assets = %v, want forbidden", err)
 	}
 	if after := snapshot(t, f); after != before {
@@ -72,7 +72,7 @@ func TestPortalAuthorization(t *testing.T) {
 	}
 
 	// Eve's portal holds Eve's rows only; the pending partner's holds none of Eve's.
-	eve := NewData(st, f.Eve, "acme", publicURL, hint)
+	eve := NewData(st, f.Eve, "acme", PublicURL, Hint)
 	lp, err := eve.Links(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestPortalAuthorization(t *testing.T) {
 			t.Errorf("Eve's links hold %+v", l)
 		}
 	}
-	pd := NewData(st, pending, "acme", publicURL, hint)
+	pd := NewData(st, pending, "acme", PublicURL, Hint)
 	ep, err := pd.Earnings(ctx, 0)
 	if err != nil || len(ep.Earnings) != 0 {
 		t.Errorf("the pending partner's earnings = %+v, %v; want none (Eve's are hers)", ep, err)

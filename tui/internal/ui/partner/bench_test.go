@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 )
 
 // BenchmarkPortalTabs measures each portal tab's load and render for a
@@ -35,7 +36,7 @@ func BenchmarkPortalTabs(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	sh := &shared{data: NewData(f.St, f.Eve, "acme", publicURL, hint), st: AsciiStyles("#FF5F87"), keys: DefaultKeyMap(), now: f.Clock.now}
+	sh := &shared{data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: AsciiStyles("#FF5F87"), keys: keymap.Default(), now: f.Clock.now}
 	h, err := sh.data.Header(ctx)
 	if err != nil {
 		b.Fatal(err)

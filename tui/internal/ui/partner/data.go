@@ -48,9 +48,6 @@ func (d *Data) Link(code string) string { return d.publicURL + "/r/" + code }
 // AssetURL is a file asset's public URL.
 func (d *Data) AssetURL(a *store.Asset) string { return d.publicURL + a.AssetPath() }
 
-// Subscribe signals after each commit that changed the program.
-func (d *Data) Subscribe() (<-chan struct{}, func()) { return d.st.Subscribe(d.slug) }
-
 // Header is what every tab shows of the program and the membership.
 type Header struct {
 	Program store.Program // without secrets

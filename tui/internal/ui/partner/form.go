@@ -3,6 +3,7 @@ package partner
 import (
 	"strings"
 
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -47,12 +48,12 @@ type Form struct {
 	Fields []*Field
 	focus  int
 	width  int
-	keys   KeyMap
+	keys   *keymap.KeyMap
 	st     Styles
 }
 
 // NewForm focuses the first field.
-func NewForm(st Styles, keys KeyMap, fields ...*Field) *Form {
+func NewForm(st Styles, keys *keymap.KeyMap, fields ...*Field) *Form {
 	f := &Form{Fields: fields, keys: keys, st: st}
 	for _, fd := range fields {
 		// Styles from the session's renderer, never the global one.

@@ -29,7 +29,7 @@ func Tabs(c *common.Common, slug string, env Env) []common.Tab {
 	sh := &shared{
 		data: NewData(env.Store, c.Data.Actor(), slug, env.PublicURL, c.Hint),
 		st:   NewStyles(c.Renderer, accent),
-		keys: DefaultKeyMap(),
+		keys: c.Keys,
 		now:  c.Now,
 		copy: osc52(env.Out),
 	}

@@ -95,7 +95,7 @@ func (l *links) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		}
 		k := l.sh.keys
 		switch {
-		case key.Matches(msg, k.New):
+		case key.Matches(msg, k.NewLink):
 			l.openForm()
 			return l, nil
 		case key.Matches(msg, k.Copy):
@@ -199,12 +199,12 @@ func (l *links) ShortHelp() []key.Binding {
 	if l.form != nil {
 		return []key.Binding{k.NextField, k.Submit, k.Back}
 	}
-	return []key.Binding{k.New, k.Copy, k.Up, k.Down}
+	return []key.Binding{k.NewLink, k.Copy, k.Up, k.Down}
 }
 
 func (l *links) FullHelp() [][]key.Binding {
 	k := l.sh.keys
-	return [][]key.Binding{{k.New, k.Copy}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}}
+	return [][]key.Binding{{k.NewLink, k.Copy}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}}
 }
 
 func (l *links) View() string {

@@ -7,6 +7,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 )
 
 // column is one column of a table: a header and a width (0 = what is left).
@@ -26,7 +28,7 @@ type table struct {
 	offset int
 	width  int
 	height int // lines for the rows (the header line is extra)
-	keys   KeyMap
+	keys   *keymap.KeyMap
 	st     Styles
 }
 

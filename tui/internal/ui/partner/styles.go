@@ -25,8 +25,6 @@ type Styles struct {
 	Bad      lipgloss.Style
 	Warn     lipgloss.Style
 	Selected lipgloss.Style // the cursor row
-	TabOn    lipgloss.Style
-	TabOff   lipgloss.Style
 	Label    lipgloss.Style // form labels and KPI captions
 	Value    lipgloss.Style // KPI figures
 	Input    lipgloss.Style // a focused field
@@ -50,8 +48,6 @@ func NewStyles(r *lipgloss.Renderer, accent string) Styles {
 		Bad:      r.NewStyle().Foreground(lipgloss.Color("1")),
 		Warn:     r.NewStyle().Foreground(lipgloss.Color("3")),
 		Selected: r.NewStyle().Reverse(true),
-		TabOn:    r.NewStyle().Bold(true).Underline(true).Foreground(c),
-		TabOff:   r.NewStyle().Faint(true),
 		Label:    r.NewStyle().Faint(true),
 		Value:    r.NewStyle().Bold(true),
 		Input:    r.NewStyle().Foreground(c),

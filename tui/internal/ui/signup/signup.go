@@ -3,15 +3,15 @@
 // text and terms in words, name and email (prefilled for a known user),
 // the terms with an accept box when the program has terms, and an
 // invitation token. Submitting creates the account and the membership in
-// one transaction, exactly like join, and opens the partner portal. An
-// unknown SLUG shows the listed programs, or a plain "no such program".
+// one transaction, exactly like join, and then sends JoinedMsg: the
+// dashboard frame opens the partner portal on it, with the frame's header,
+// footer and program picker. An unknown SLUG shows the listed programs, or
+// a plain "no such program".
 package signup
 
 import (
 	"fmt"
-	"io"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -21,6 +21,7 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/errs"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 )
 
@@ -37,15 +38,21 @@ type Config struct {
 	PublicURL string
 	Hint      func(user string) string
 	Styles    partner.Styles
-	Keys      partner.KeyMap
+	Keys      *keymap.KeyMap
 	Width     int
 	Height    int
-	Out       io.Writer        // for the portal's OSC 52 copies
-	Now       func() time.Time // nil = time.Now
-	Live      bool             // the portal listens for changes
 }
 
-// Model is the signup form, and after a successful signup the portal.
+// JoinedMsg says the signup succeeded: User is the session's user now (a
+// new account for a key nobody held), Slug the program joined, Status the
+// welcome line for the footer.
+type JoinedMsg struct {
+	User   *store.User
+	Slug   string
+	Status string
+}
+
+// Model is the signup form.
 type Model struct {
 	cfg     Config
 	prog    *store.Program // nil: no such program
@@ -59,7 +66,7 @@ type Model struct {
 	width   int
 	height  int
 	help    help.Model
-	portal  *partner.Portal
+	joined  *JoinedMsg
 	loadErr string
 }
 
@@ -70,7 +77,7 @@ type loadedMsg struct {
 }
 
 type joinedMsg struct {
-	actor   store.Actor
+	user    *store.User
 	partner *store.Partner
 	err     error
 }
@@ -119,8 +126,8 @@ func (m *Model) setSize(w, h int) {
 // Program is the program shown (nil: no such program, or not loaded).
 func (m *Model) Program() *store.Program { return m.prog }
 
-// Portal is the portal opened after a successful signup, or nil.
-func (m *Model) Portal() *partner.Portal { return m.portal }
+// Joined is the successful signup, or nil.
+func (m *Model) Joined() *JoinedMsg { return m.joined }
 
 func (m *Model) buildForm() {
 	name, email := "", ""
@@ -147,11 +154,13 @@ func (m *Model) buildForm() {
 	m.form.SetWidth(min(m.width, 72))
 }
 
-// Update handles the form, then hands everything to the portal.
+// Update handles the form; after a successful signup it only quits.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m.portal != nil {
-		_, cmd := m.portal.Update(msg)
-		return m, cmd
+	if k, ok := msg.(tea.KeyMsg); ok && m.joined != nil {
+		if key.Matches(k, m.cfg.Keys.ForceQuit) {
+			return m, tea.Quit
+		}
+		return m, nil
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -177,7 +186,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, nil
 		}
-		return m, m.openPortal(msg.actor, msg.partner)
+		return m, m.join(msg.user, msg.partner)
 	case tea.KeyMsg:
 		if key.Matches(msg, m.cfg.Keys.ForceQuit) {
 			return m, tea.Quit
@@ -218,37 +227,33 @@ func (m *Model) submit() tea.Cmd {
 			if err != nil {
 				return joinedMsg{err: err}
 			}
-			return joinedMsg{actor: store.Actor{UserID: u.ID}, partner: p}
+			return joinedMsg{user: u, partner: p}
 		}
-		a := store.Actor{UserID: cfg.User.ID}
-		p, err := cfg.Store.JoinWithProfile(a, slug, token, name, email)
-		return joinedMsg{actor: a, partner: p, err: err}
+		p, err := cfg.Store.JoinWithProfile(store.Actor{UserID: cfg.User.ID}, slug, token, name, email)
+		if err != nil {
+			return joinedMsg{err: err}
+		}
+		u, err := cfg.Store.UserByID(cfg.User.ID)
+		return joinedMsg{user: u, partner: p, err: err}
 	}
 }
 
-func (m *Model) openPortal(a store.Actor, p *store.Partner) tea.Cmd {
-	data := partner.NewData(m.cfg.Store, a, p.Program, m.cfg.PublicURL, m.cfg.Hint)
-	msg := "Welcome! Your link: " + data.Link(p.Code)
+// join records the signup, shows the welcome line and hands the session
+// to the frame (JoinedMsg), which opens the portal.
+func (m *Model) join(u *store.User, p *store.Partner) tea.Cmd {
+	data := partner.NewData(m.cfg.Store, store.Actor{UserID: u.ID}, p.Program, m.cfg.PublicURL, m.cfg.Hint)
+	text := "Welcome! Your link: " + data.Link(p.Code)
 	if p.Status != store.PartnerApproved {
-		msg = "Welcome! Waiting for approval by " + sanitize.Line(m.prog.Name)
+		text = "Welcome! Waiting for approval by " + sanitize.Line(m.prog.Name)
 	}
-	m.portal = partner.New(partner.Config{Data: data, Styles: m.cfg.Styles, Keys: m.cfg.Keys,
-		Width: m.width, Height: m.height, Out: m.cfg.Out, Now: m.cfg.Now, Live: m.cfg.Live, Status: msg})
-	return m.portal.Init()
-}
-
-// Close ends the portal's subscription, if one was opened.
-func (m *Model) Close() {
-	if m.portal != nil {
-		m.portal.Close()
-	}
+	m.status, m.isErr = text, false
+	j := JoinedMsg{User: u, Slug: p.Program, Status: text}
+	m.joined = &j
+	return func() tea.Msg { return j }
 }
 
 // View is the form (or the program list for an unknown slug).
 func (m *Model) View() string {
-	if m.portal != nil {
-		return m.portal.View()
-	}
 	st := m.cfg.Styles
 	var lines []string
 	switch {

@@ -15,6 +15,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 )
 
@@ -89,7 +90,7 @@ func (f *fixture) model(slug string, user *store.User, w, h int) *Model {
 		fp, line = "SHA256:kai", "ssh-ed25519 AAAAkai"
 	}
 	return New(Config{Store: f.st, Fingerprint: fp, KeyLine: line, User: user, Slug: slug,
-		PublicURL: "http://aff.test:8080", Hint: hint, Styles: asciiStyles(accent), Keys: partner.DefaultKeyMap(), Width: w, Height: h})
+		PublicURL: "http://aff.test:8080", Hint: hint, Styles: asciiStyles(accent), Keys: keymap.Default(), Width: w, Height: h})
 }
 
 func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
@@ -202,10 +203,10 @@ func TestSignupFlow(t *testing.T) {
 		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
 	}
 	send(tm, "enter")
-	waitFor(t, tm, "Welcome! Your link: http://aff.test:8080/r/", "1 Dashboard")
+	waitFor(t, tm, "Welcome! Your link: http://aff.test:8080/r/")
 	fm := finalModel(t, tm)
-	if fm.Portal() == nil {
-		t.Fatal("no portal after signing up")
+	if j := fm.Joined(); j == nil || j.Slug != "acme" || j.User == nil || j.User.Name != "Nova Newcomer" {
+		t.Fatalf("joined = %+v, want acme as the new user", j)
 	}
 	u, err := f.st.UserByFingerprint("SHA256:newcomer")
 	if err != nil || u.Name != "Nova Newcomer" || u.Email != "nova@new.test" {

@@ -11,18 +11,14 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
 )
 
-// Golden screens of the partner portal. Regenerate testdata/ with:
-//
-//	go test ./tui/internal/ui/partner/ -run Golden -update
+// The portal's test fixture; frame_test.go drives the tabs in the
+// dashboard frame.
 
 type testClock struct {
 	mu sync.Mutex
@@ -53,14 +49,19 @@ type Fixture struct {
 	NiaP     *store.Partner
 }
 
-const publicURL = "http://aff.test:8080"
+// PublicURL is the HTTP base the fixture's links use.
+const PublicURL = "http://aff.test:8080"
 
-func hint(user string) string {
+// Hint makes the ssh command lines shown.
+func Hint(user string) string {
 	if user != "" {
 		return "ssh -p 2222 " + user + "@aff.test"
 	}
 	return "ssh -p 2222 aff.test"
 }
+
+// Now is the fixture's clock.
+func (f *Fixture) Now() time.Time { return f.Clock.now() }
 
 // NewFixture seeds the store through its write methods.
 func NewFixture(t testing.TB) *Fixture {
@@ -164,99 +165,7 @@ func AsciiStyles(accent string) Styles {
 	return NewStyles(r, accent)
 }
 
-func keyMsg(s string) tea.KeyMsg {
-	switch s {
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case " ":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-}
-
-func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
-	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		for _, w := range want {
-			if !bytes.Contains(b, []byte(w)) {
-				return false
-			}
-		}
-		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-}
-
-// runTab opens the portal of actor in slug at w x h, switches to tab n,
-// waits for want, quits, and returns the final screen.
-func runTab(t *testing.T, f *Fixture, a store.Actor, slug string, w, h, tab int, want ...string) string {
-	t.Helper()
-	prog, err := f.St.Program(slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := New(Config{Data: NewData(f.St, a, slug, publicURL, hint), Styles: AsciiStyles(prog.Accent), Keys: DefaultKeyMap(),
-		Width: w, Height: h})
-	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(w, h))
-	if tab == 1 {
-		waitFor(t, tm, append(want, "1 Dashboard")...)
-	} else {
-		waitFor(t, tm, "1 Dashboard")
-		tm.Send(keyMsg(strconv.Itoa(tab)))
-		waitFor(t, tm, want...)
-	}
-	tm.Send(keyMsg("q"))
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Portal)
-	return fm.View()
-}
-
-// scrub replaces the random default link codes.
-func (f *Fixture) scrub(s string) string {
+// Scrub replaces the random default link codes.
+func (f *Fixture) Scrub(s string) string {
 	return strings.NewReplacer(f.EveP.Code, "EVECODE1", f.NiaP.Code, "NIACODE1").Replace(s)
-}
-
-var tabMarkers = map[int][2][]string{ // seeded, empty
-	1: {{"Clicks per day", "Your link"}, {"Waiting for approval"}},
-	2: {{"spring-sale", "URL"}, {"URL"}},
-	3: {{"Banner 728x90", "Tweet"}, {"once you are approved"}},
-	4: {{"under review", "reversed"}, {"No commissions yet"}},
-	5: {{"eve-pay@partner.test"}, {"No payouts yet"}},
-	6: {{"Eve Partner", "paypal eve-pay@partner.test"}, {"Nia New", "none yet"}},
-}
-
-func TestPortalGolden(t *testing.T) {
-	f := NewFixture(t)
-	names := map[int]string{1: "dashboard", 2: "links", 3: "assets", 4: "earnings", 5: "payouts", 6: "profile"}
-	for tab := 1; tab <= 6; tab++ {
-		for _, size := range [][2]int{{80, 24}, {120, 40}} {
-			for _, seeded := range []bool{true, false} {
-				kind, a, slug, want := "seeded", f.Eve, "acme", tabMarkers[tab][0]
-				if !seeded {
-					kind, a, slug, want = "empty", f.Nia, "bare", tabMarkers[tab][1]
-				}
-				name := names[tab] + "-" + kind + "-" + strconv.Itoa(size[0]) + "x" + strconv.Itoa(size[1])
-				t.Run(name, func(t *testing.T) {
-					v := runTab(t, f, a, slug, size[0], size[1], tab, want...)
-					if strings.ContainsRune(v, 0x1b) {
-						t.Errorf("the screen holds escape bytes:\n%q", v)
-					}
-					lines := strings.Split(v, "\n")
-					if len(lines) != size[1] {
-						t.Errorf("%d lines, want %d", len(lines), size[1])
-					}
-					for i, l := range lines {
-						if lipgloss.Width(l) > size[0] {
-							t.Errorf("line %d is %d columns wide: %q", i+1, lipgloss.Width(l), l)
-						}
-					}
-					golden.RequireEqual(t, []byte(f.scrub(v)))
-				})
-			}
-		}
-	}
 }

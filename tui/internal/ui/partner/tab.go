@@ -1,0 +1,70 @@
+package partner
+
+import (
+	"context"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
+)
+
+// Tab is one portal tab: a component with its own keys and size.
+type Tab interface {
+	// Title is the tab's name in the header.
+	Title() string
+	// Load reads what the tab shows (again); the answer comes back as a
+	// message of the tab's own type.
+	Load() tea.Cmd
+	Update(msg tea.Msg) (Tab, tea.Cmd)
+	View() string
+	SetSize(width, height int)
+	// ShortHelp and FullHelp are the tab's own key bindings.
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Editing says a text field has the keys: digits, q and the like
+	// type instead of switching tabs or quitting.
+	Editing() bool
+}
+
+// shared is what every tab of one session reads: data access, styles,
+// keys, the header record and the clock.
+type shared struct {
+	data *Data
+	st   Styles
+	keys *keymap.KeyMap
+	hdr  *Header
+	now  func() time.Time
+	// copy puts text on the client's clipboard (OSC 52).
+	copy func(text string) tea.Cmd
+}
+
+func (sh *shared) ctx() context.Context { return context.Background() }
+
+// StatusMsg sets the footer's message: success in green, error in red.
+type StatusMsg struct {
+	Text string
+	Err  bool
+}
+
+func status(text string) tea.Cmd { return func() tea.Msg { return StatusMsg{Text: text} } }
+
+func failure(err error) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: errText(err), Err: true} }
+}
+
+type headerMsg struct {
+	h   *Header
+	err error
+}
+
+// money renders an amount with its currency: "12.50 USD".
+func money(a interface{ StringFixed(int32) string }, currency string) string {
+	places, ok := store.CurrencyDecimals(currency)
+	if !ok {
+		places = 2
+	}
+	return a.StringFixed(places) + " " + currency
+}
