@@ -112,6 +112,8 @@ type Store struct {
 	// adminKeys are the --admin-key fingerprints (SetAdminKeys): never
 	// attached to another user's account.
 	adminKeys atomic.Pointer[map[string]bool]
+	// batches caches decoded payout batches for the lists (batchcache.go).
+	batches batchCache
 }
 
 // DBFile is the database file name inside the data dir.

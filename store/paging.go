@@ -202,7 +202,7 @@ func (s *Store) PayoutBatchesPage(a Actor, slug string, pg Page) ([]PayoutBatch,
 		var err error
 		scanIDsAfter(tx.Bucket(bProgBatches), key(slug), true, pg.After, func(id uint64) bool {
 			var b PayoutBatch
-			if err = get(tx.Bucket(bBatches), u64(id), &b); err != nil {
+			if b, err = s.cachedBatchTx(tx, id); err != nil {
 				return false
 			}
 			return col.add(id, b)

@@ -263,7 +263,7 @@ func (s *Store) ListPayoutBatches(a Actor, slug string) ([]PayoutBatch, error) {
 		var err error
 		scanPrefix(tx.Bucket(bProgBatches), key(slug), true, func(k, _ []byte) bool {
 			var b PayoutBatch
-			if err = get(tx.Bucket(bBatches), k[len(k)-8:], &b); err != nil {
+			if b, err = s.cachedBatchTx(tx, btou(k[len(k)-8:])); err != nil {
 				return false
 			}
 			out = append(out, b)

@@ -27,7 +27,7 @@ func (p *Program) CommissionInWords() string {
 		b.WriteString(rate(plan.Base) + " of each payment from your first " +
 			strconv.Itoa(plan.Tiers[0].From-1) + " paying customers")
 		for _, t := range plan.Tiers {
-			b.WriteString(", " + rate(t.Rate) + " from your " + ordinal(t.From) + " customer on")
+			b.WriteString(", " + rate(t.Rate) + " from your " + nthWord(t.From) + " customer on")
 		}
 	}
 	switch {
@@ -62,18 +62,4 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
-}
-
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return strconv.Itoa(n) + suffix
 }

@@ -97,26 +97,30 @@ func missingCredentials(p *store.Program, pp, wise bool) []string {
 func baseURLWords(p *store.Program, pp, wise bool) string {
 	var parts []string
 	if pp {
-		switch u := strings.TrimRight(p.Secrets.PayPalBaseURL, "/"); u {
-		case "", payouts.PayPalSandboxURL:
-			parts = append(parts, "PayPal sandbox "+payouts.PayPalSandboxURL+": no real money moves")
-		case payouts.PayPalLiveURL:
-			parts = append(parts, "live PayPal "+payouts.PayPalLiveURL+": real money")
-		default:
-			parts = append(parts, "PayPal at "+u)
-		}
+		// PayPal's default is its sandbox.
+		parts = append(parts, providerURLWords("PayPal", p.Secrets.PayPalBaseURL, payouts.PayPalSandboxURL, payouts.PayPalSandboxURL, payouts.PayPalLiveURL))
 	}
 	if wise {
-		switch u := strings.TrimRight(p.Secrets.WiseBaseURL, "/"); u {
-		case "", payouts.WiseLiveURL:
-			parts = append(parts, "live Wise "+payouts.WiseLiveURL+": real money")
-		case payouts.WiseSandboxURL:
-			parts = append(parts, "Wise sandbox "+payouts.WiseSandboxURL+": no real money moves")
-		default:
-			parts = append(parts, "Wise at "+u)
-		}
+		// Wise's default is live.
+		parts = append(parts, providerURLWords("Wise", p.Secrets.WiseBaseURL, payouts.WiseLiveURL, payouts.WiseSandboxURL, payouts.WiseLiveURL))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// providerURLWords says where one provider's sends go: set is the
+// program's base URL setting ("" is the provider's default, def).
+func providerURLWords(name, set, def, sandbox, live string) string {
+	u := strings.TrimRight(set, "/")
+	if u == "" {
+		u = def
+	}
+	switch u {
+	case sandbox:
+		return name + " sandbox " + sandbox + ": no real money moves"
+	case live:
+		return "live " + name + " " + live + ": real money"
+	}
+	return name + " at " + u
 }
 
 // checkSendable refuses, before any provider call, a send that cannot
