@@ -21,7 +21,7 @@ import (
 // Screens are signalled when the counts are written.
 const (
 	clickFlushEvery = 100 * time.Millisecond
-	deferMinGroup   = 32
+	deferMinGroup   = 4
 )
 
 // maxUnflushed bounds the counter records waiting in memory.
