@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // BenchmarkDashboardReads times the store reads behind the merchant
@@ -45,6 +47,33 @@ func BenchmarkDashboardReads(b *testing.B) {
 		b.Run(r.name, func(b *testing.B) {
 			for b.Loop() {
 				if err := r.fn(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCheckIndexes times affogato check's share for the screens'
+// indexes (the revenue index and the flagged commissions) on seeded data.
+func BenchmarkCheckIndexes(b *testing.B) {
+	dir := os.Getenv("AFFOGATO_DASH_DATA")
+	if dir == "" {
+		b.Skip("AFFOGATO_DASH_DATA is not set (make bench-dashboard seeds one)")
+	}
+	st, err := Open(dir, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	bad := func(format string, args ...any) { b.Errorf(format, args...) }
+	for _, c := range []struct {
+		name string
+		fn   func(*bolt.Tx, func(string, ...any)) error
+	}{{"partner-revenue", checkPartnerRevenueTx}, {"flagged", checkFlaggedIndexTx}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := st.db.View(func(tx *bolt.Tx) error { return c.fn(tx, bad) }); err != nil {
 					b.Fatal(err)
 				}
 			}

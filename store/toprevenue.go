@@ -97,8 +97,8 @@ func partnerRevenueFromCountersTx(tx *bolt.Tx) (map[string]decimal.Decimal, erro
 		prefix := []byte(partnerDayKey(p.ID, ""))
 		c := tx.Bucket(bDaily).Cursor()
 		for dk, dv := c.Seek(prefix); dk != nil && bytes.HasPrefix(dk, prefix); dk, dv = c.Next() {
-			var d dayTotals
-			if err := getBytes(dv, &d); err != nil {
+			d, err := decodeTotals(dv)
+			if err != nil {
 				return err
 			}
 			if !d.Revenue.IsZero() {
