@@ -70,6 +70,8 @@ bench-dashboard: build
 	@test -d $(DASH_DIR)/small || ./$(BIN) seed --data $(DASH_DIR)/small --partners 1000 --clicks 100000 --conversions 10000
 	AFFOGATO_DASH_DATA=$(DASH_DIR)/full $(GO) test -run '^$$' -bench Dashboard -benchtime 5x -timeout 20m ./tui/internal/ui/
 	AFFOGATO_DASH_DATA=$(DASH_DIR)/small $(GO) test -run '^$$' -bench Dashboard -benchtime 5x -timeout 20m ./tui/internal/ui/
+	AFFOGATO_DASH_DATA=$(DASH_DIR)/full $(GO) test -run '^$$' -bench 'DashboardReads|CheckIndexes' -benchtime 5x -timeout 20m ./store/
+	AFFOGATO_DASH_DATA=$(DASH_DIR)/small $(GO) test -run '^$$' -bench 'DashboardReads|CheckIndexes' -benchtime 5x -timeout 20m ./store/
 
 # Only the scale and storage part of bench (bench/scale.sh; knobs there).
 bench-scale: build
