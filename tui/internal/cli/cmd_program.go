@@ -300,12 +300,7 @@ func (e *cmdEnv) printProgram(p *store.Program) {
 		rows = append(rows, []string{strings.ReplaceAll(k, "_", " "), v})
 	}
 	e.pairs(rows)
-	if p.Welcome != "" {
-		e.printf("\nwelcome:\n%s\n", indent(sanitize.Text(p.Welcome), "  "))
-	}
-	if p.Terms != "" {
-		e.printf("\nterms:\n%s\n", indent(sanitize.Text(p.Terms), "  "))
-	}
+	e.printWelcomeTerms(p)
 }
 
 func yesNo(b bool) string {

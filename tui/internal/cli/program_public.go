@@ -28,6 +28,12 @@ func (e *cmdEnv) printPublicProgram(p *store.Program) {
 		rows = append(rows, []string{"link targets", strings.Join(append([]string{hostOf(p.URL)}, p.Domains...), ", ")})
 	}
 	e.pairs(rows)
+	e.printWelcomeTerms(p)
+}
+
+// printWelcomeTerms prints a program's welcome text and terms, when it
+// has them, under the program's settings (program show, program info).
+func (e *cmdEnv) printWelcomeTerms(p *store.Program) {
 	if p.Welcome != "" {
 		e.printf("\nwelcome:\n%s\n", indent(sanitize.Text(p.Welcome), "  "))
 	}
