@@ -45,7 +45,7 @@ func balanceKeyProgram(slug string) []byte { return append([]byte("P"), slug...)
 // adjustBalanceTx applies fn to the partner's and the program's balance,
 // and to their status sums of the day (YYYYMMDD) the change counts on.
 func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn func(*Balance)) error {
-	for _, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
+	for i, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
 		var b Balance
 		if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
 			return err
@@ -53,6 +53,11 @@ func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn 
 		fn(&b)
 		if err := put(tx.Bucket(bBalances), k, &b); err != nil {
 			return err
+		}
+		if i == 0 { // the partner's, not the program's
+			if err := indexOwedTx(tx, slug, partnerID, b); err != nil {
+				return err
+			}
 		}
 	}
 	for _, k := range []string{partnerDayKey(partnerID, day), programDayKey(slug, day)} {

@@ -201,6 +201,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkFlaggedIndexTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkOwedIndexTx(tx, bad); err != nil {
+			return err
+		}
 		if err := checkOutboxTx(tx, bad); err != nil {
 			return err
 		}

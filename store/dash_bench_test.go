@@ -55,7 +55,7 @@ func BenchmarkDashboardReads(b *testing.B) {
 }
 
 // BenchmarkCheckIndexes times affogato check's share for the screens'
-// indexes (the revenue index and the flagged commissions) on seeded data.
+// indexes (revenue, flagged commissions, owed partners) on seeded data.
 func BenchmarkCheckIndexes(b *testing.B) {
 	dir := os.Getenv("AFFOGATO_DASH_DATA")
 	if dir == "" {
@@ -70,7 +70,7 @@ func BenchmarkCheckIndexes(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		fn   func(*bolt.Tx, func(string, ...any)) error
-	}{{"partner-revenue", checkPartnerRevenueTx}, {"flagged", checkFlaggedIndexTx}} {
+	}{{"partner-revenue", checkPartnerRevenueTx}, {"flagged", checkFlaggedIndexTx}, {"owed", checkOwedIndexTx}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				if err := st.db.View(func(tx *bolt.Tx) error { return c.fn(tx, bad) }); err != nil {

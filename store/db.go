@@ -72,7 +72,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs,
-	bPartnerRevenue, bFlaggedComm}
+	bPartnerRevenue, bFlaggedComm, bOwedPartners}
 
 // Options tune Open.
 type Options struct {
@@ -168,6 +168,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			return err
 		}
 		if err := buildFlaggedIndexTx(tx); err != nil {
+			return err
+		}
+		if err := buildOwedIndexTx(tx); err != nil {
 			return err
 		}
 		if _, err := countClicksOnOpenTx(tx); err != nil {

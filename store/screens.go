@@ -455,7 +455,8 @@ func (s *Store) OwedPage(ctx context.Context, a Actor, slug string, q PageQuery)
 			return err
 		}
 		n := 0
-		scanFrom(tx.Bucket(bProgPartners), key(slug), q.Cursor, func(id uint64) bool {
+		// Only partners who may be owed (owedindex.go), newest first.
+		scanFrom(tx.Bucket(bOwedPartners), key(slug), q.Cursor, func(id uint64) bool {
 			if n++; n%256 == 0 && ctx.Err() != nil {
 				err = ctx.Err()
 				return false
