@@ -24,6 +24,7 @@ type Env struct {
 // keys (the program's accent).
 func Tabs(c *common.Common, slug string, env Env) []common.Tab {
 	sh := &shared{
+		c:    c,
 		data: NewData(env.Store, c.Data.Actor(), slug, env.PublicURL, c.Hint),
 		st:   c.Styles,
 		keys: c.Keys,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/form"
 )
 
 type links struct {
@@ -20,7 +21,7 @@ type links struct {
 	loading bool
 	err     string
 	tbl     table
-	form    *Form
+	form    *form.Form
 	ordered bool // the default link was put first (needs the header)
 }
 
@@ -50,9 +51,6 @@ func (l *links) Editing() bool { return l.form != nil }
 func (l *links) SetSize(w, h int) {
 	l.width, l.height = w, h
 	l.tbl.setSize(w, h-5)
-	if l.form != nil {
-		l.form.SetWidth(w)
-	}
 }
 
 // Load reads the first page again (live updates, tab switches).
@@ -158,32 +156,32 @@ func (l *links) openForm() {
 		prog = l.sh.hdr.Program
 	}
 	site := hostOf(prog.URL)
-	code := TextField("Code", "", "spring-sale (3-40 of A-Z a-z 0-9 _ -)", 40, func(v string) error {
-		return store.ValidLinkInput(v, "")
-	})
-	to := TextField("Deep link", "", "optional: /pricing or https://"+site+"/…", 500, func(v string) error {
-		if v == "" {
-			return nil
-		}
-		_, err := prog.Destination(v)
-		return err
-	})
-	sub := TextField("Campaign", "", "optional sub-id, e.g. newsletter-may", 64, func(v string) error {
-		return store.ValidLinkInput("sub", v)
-	})
-	l.form = NewForm(l.sh.st, l.sh.keys, code, to, sub)
-	l.form.SetWidth(l.width)
+	l.form = form.New(l.sh.c, "", []*form.Field{
+		{Key: "code", Label: "Code", Placeholder: "spring-sale (3-40 of A-Z a-z 0-9 _ -)", Limit: 40, Validate: func(v string) error {
+			return store.ValidLinkInput(v, "")
+		}},
+		{Key: "to", Label: "Deep link", Placeholder: "optional: /pricing or https://" + site + "/…", Limit: 500, Validate: func(v string) error {
+			if v == "" {
+				return nil
+			}
+			_, err := prog.Destination(v)
+			return err
+		}},
+		{Key: "sub", Label: "Campaign", Placeholder: "optional sub-id, e.g. newsletter-may", Limit: 64, Validate: func(v string) error {
+			return store.ValidLinkInput("sub", v)
+		}},
+	}, nil)
 }
 
 func (l *links) updateForm(msg tea.KeyMsg) tea.Cmd {
 	res, cmd := l.form.Update(msg)
 	switch res {
-	case FormCancel:
+	case form.Cancelled:
 		l.form = nil
 		return nil
-	case FormSubmit:
-		f := l.form
-		code, to, sub := f.Fields[0].Value(), f.Fields[1].Value(), f.Fields[2].Value()
+	case form.Submitted:
+		v := l.form.Values()
+		code, to, sub := v["code"], v["to"], v["sub"]
 		l.form = nil
 		data := l.sh.data
 		return func() tea.Msg {
@@ -214,7 +212,7 @@ func (l *links) View() string {
 	}
 	if l.form != nil {
 		return st.Heading.Render("New link") + st.Dim.Render("  (checked as you type; enter creates it, esc cancels)") +
-			"\n\n" + l.form.View()
+			"\n\n" + l.form.View(l.width)
 	}
 	if l.err != "" {
 		return st.Bad.Render(l.err)

@@ -10,6 +10,7 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/errs"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/form"
 )
 
 type profile struct {
@@ -18,7 +19,7 @@ type profile struct {
 	height int
 	user   *store.User
 	err    string
-	form   *Form
+	form   *form.Form
 }
 
 type profileMsg struct {
@@ -39,9 +40,6 @@ func (p *profile) Editing() bool { return p.form != nil }
 
 func (p *profile) SetSize(w, h int) {
 	p.width, p.height = w, h
-	if p.form != nil {
-		p.form.SetWidth(w)
-	}
 }
 
 func (p *profile) Load() tea.Cmd {
@@ -87,69 +85,66 @@ func (p *profile) Update(msg tea.Msg) (Tab, tea.Cmd) {
 	return p, nil
 }
 
-// Profile form fields, in order.
-const (
-	fName = iota
-	fEmail
-	fMethod
-	fPayEmail
-	fCurrency
-)
-
 func (p *profile) openForm() {
 	u := p.user
-	method, payEmail, currency := "", "", ""
+	method0, payEmail, currency := "", "", ""
 	if u.Payout != nil {
-		method, payEmail, currency = u.Payout.Kind, u.Payout.Email, u.Payout.Currency
+		method0, payEmail, currency = u.Payout.Kind, u.Payout.Email, u.Payout.Currency
 	}
-	name := TextField("Name", u.Name, "Your Name", 100, store.ValidDisplayName)
-	email := TextField("Email", u.Email, "you@example.com", store.MaxEmailLen, store.ValidEmail)
-	var form *Form
-	methodF := TextField("Payout method", method, "paypal or wise (empty: none yet)", 6, func(v string) error {
-		switch strings.ToLower(v) {
-		case "", "paypal", "wise":
-			return nil
+	var f *form.Form
+	method := func() string {
+		if f == nil {
+			return ""
 		}
-		return errs.Invalid("type paypal or wise")
-	})
-	payF := TextField("Payout email", payEmail, "the PayPal or Wise account's email", store.MaxEmailLen, func(v string) error {
-		if form == nil || form.Fields[fMethod].Value() == "" {
-			if v != "" {
-				return errs.Invalid("choose paypal or wise above first")
+		return strings.ToLower(f.Value("method"))
+	}
+	f = form.New(p.sh.c, "", []*form.Field{
+		{Key: "name", Label: "Name", Placeholder: "Your Name", Limit: 100, Validate: store.ValidDisplayName},
+		{Key: "email", Label: "Email", Placeholder: "you@example.com", Limit: store.MaxEmailLen, Validate: store.ValidEmail},
+		{Key: "method", Label: "Payout method", Placeholder: "paypal or wise (empty: none yet)", Limit: 6, Validate: func(v string) error {
+			switch strings.ToLower(v) {
+			case "", "paypal", "wise":
+				return nil
+			}
+			return errs.Invalid("type paypal or wise")
+		}},
+		{Key: "payemail", Label: "Payout email", Placeholder: "the PayPal or Wise account's email", Limit: store.MaxEmailLen, Validate: func(v string) error {
+			if method() == "" {
+				if v != "" {
+					return errs.Invalid("choose paypal or wise above first")
+				}
+				return nil
+			}
+			return store.ValidPayoutAddress(v)
+		}},
+		{Key: "currency", Label: "Wise currency", Placeholder: "optional, e.g. EUR (Wise only)", Limit: 3, Validate: func(v string) error {
+			if v == "" {
+				return nil
+			}
+			if f != nil && method() != "wise" {
+				return errs.Invalid("a currency is for Wise only")
+			}
+			if !store.ValidCurrency(strings.ToUpper(v)) {
+				return errs.Invalid("not an ISO 4217 currency code such as EUR")
 			}
 			return nil
-		}
-		return store.ValidPayoutAddress(v)
-	})
-	curF := TextField("Wise currency", currency, "optional, e.g. EUR (Wise only)", 3, func(v string) error {
-		if v == "" {
-			return nil
-		}
-		if form != nil && strings.ToLower(form.Fields[fMethod].Value()) != "wise" {
-			return errs.Invalid("a currency is for Wise only")
-		}
-		if !store.ValidCurrency(strings.ToUpper(v)) {
-			return errs.Invalid("not an ISO 4217 currency code such as EUR")
-		}
-		return nil
-	})
-	form = NewForm(p.sh.st, p.sh.keys, name, email, methodF, payF, curF)
-	form.SetWidth(p.width)
-	p.form = form
+		}},
+	}, map[string]string{"name": u.Name, "email": u.Email, "method": method0, "payemail": payEmail, "currency": currency})
+	p.form = f
 }
 
 func (p *profile) updateForm(msg tea.KeyMsg) tea.Cmd {
 	res, cmd := p.form.Update(msg)
 	switch res {
-	case FormCancel:
+	case form.Cancelled:
 		p.form = nil
 		return nil
-	case FormSubmit:
-		f, u := p.form, p.user
+	case form.Submitted:
+		v, u := p.form.Values(), p.user
 		p.form = nil
-		name, email := f.Fields[fName].Value(), f.Fields[fEmail].Value()
-		method := strings.ToLower(f.Fields[fMethod].Value())
-		payEmail, currency := f.Fields[fPayEmail].Value(), strings.ToUpper(f.Fields[fCurrency].Value())
+		name, email := v["name"], v["email"]
+		method := strings.ToLower(v["method"])
+		payEmail, currency := v["payemail"], strings.ToUpper(v["currency"])
 		data := p.sh.data
 		return func() tea.Msg {
 			// One field at a time, as profile set does; each was checked as typed.
@@ -200,7 +195,7 @@ func (p *profile) View() string {
 	st := p.sh.st
 	if p.form != nil {
 		return st.Heading.Render("Edit your profile") + st.Dim.Render("  (checked as you type; enter saves, esc cancels)") +
-			"\n\n" + p.form.View()
+			"\n\n" + p.form.View(p.width)
 	}
 	if p.err != "" {
 		return st.Bad.Render(p.err)

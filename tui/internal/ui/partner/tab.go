@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
@@ -38,6 +39,7 @@ type Tab interface {
 // shared is what every tab of one session reads: data access, styles,
 // keys, the header record and the clock.
 type shared struct {
+	c    *common.Common // the frame's: styles and keys for the forms
 	data *Data
 	st   *styles.Styles
 	keys *keymap.KeyMap

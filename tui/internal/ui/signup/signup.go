@@ -21,6 +21,8 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/errs"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/form"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
@@ -59,7 +61,7 @@ type Model struct {
 	prog    *store.Program // nil: no such program
 	listed  []store.Program
 	loaded  bool
-	form    *partner.Form
+	form    *form.Form
 	hasBox  bool
 	status  string
 	isErr   bool
@@ -119,9 +121,6 @@ func (m *Model) setSize(w, h int) {
 	}
 	m.width, m.height = w, h
 	m.help.Width = w
-	if m.form != nil {
-		m.form.SetWidth(min(w, 72))
-	}
 }
 
 // Program is the program shown (nil: no such program, or not loaded).
@@ -135,24 +134,23 @@ func (m *Model) buildForm() {
 	if u := m.cfg.User; u != nil {
 		name, email = u.Name, u.Email
 	}
-	fields := []*partner.Field{
-		partner.TextField("Name", name, "Your Name", 100, store.ValidDisplayName),
-		partner.TextField("Email", email, "you@example.com", store.MaxEmailLen, store.ValidEmail),
+	fields := []*form.Field{
+		{Key: "name", Label: "Name", Placeholder: "Your Name", Limit: 100, Validate: store.ValidDisplayName},
+		{Key: "email", Label: "Email", Placeholder: "you@example.com", Limit: store.MaxEmailLen, Validate: store.ValidEmail},
 	}
 	m.hasBox = strings.TrimSpace(m.prog.Terms) != ""
 	if m.hasBox {
-		box := partner.BoxField("I accept the terms")
-		box.Check = func(v string) error {
+		fields = append(fields, &form.Field{Key: "terms", Label: "I accept the terms", Box: true, Validate: func(v string) error {
 			if v == "" {
 				return errs.Invalid("accept the terms to join (space ticks the box)")
 			}
 			return nil
-		}
-		fields = append(fields, box)
+		}})
 	}
-	fields = append(fields, partner.TextField("Invitation", "", "optional token from the merchant", 80, nil))
-	m.form = partner.NewForm(m.cfg.Styles, m.cfg.Keys, fields...)
-	m.form.SetWidth(min(m.width, 72))
+	fields = append(fields, &form.Field{Key: "token", Label: "Invitation", Placeholder: "optional token from the merchant", Limit: 80})
+	// The form needs only the frame's styles and keys.
+	m.form = form.New(&common.Common{Renderer: m.cfg.Styles.R, Styles: m.cfg.Styles, Keys: m.cfg.Keys}, "", fields,
+		map[string]string{"name": name, "email": email})
 }
 
 // Update handles the form; after a successful signup it only quits.
@@ -200,9 +198,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		res, cmd := m.form.Update(msg)
 		switch res {
-		case partner.FormCancel:
+		case form.Cancelled:
 			return m, tea.Quit
-		case partner.FormSubmit:
+		case form.Submitted:
 			m.busy, m.status, m.isErr = true, "Signing up…", false
 			return m, m.submit()
 		}
@@ -218,9 +216,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // submit creates the account (a new key) or sets the known user's name
 // and email, and the membership, in one store transaction.
 func (m *Model) submit() tea.Cmd {
-	f := m.form.Fields
-	name, email := f[0].Value(), f[1].Value()
-	token := f[len(f)-1].Value()
+	v := m.form.Values()
+	name, email, token := v["name"], v["email"], v["token"]
 	cfg, slug := m.cfg, m.prog.Slug
 	return func() tea.Msg {
 		if cfg.User == nil {
@@ -298,7 +295,7 @@ func (m *Model) formLines() []string {
 		lines = append(lines, wrapLines(st.Dim.Render("New partners are reviewed first; an invitation token approves you at once."), w, 2)...)
 	}
 	lines = append(lines, "")
-	formView := strings.Split(strings.TrimRight(m.form.View(), "\n"), "\n")
+	formView := strings.Split(strings.TrimRight(m.form.View(min(m.width, 72)), "\n"), "\n")
 	if m.hasBox {
 		// The terms go right above the form, in what room is left.
 		room := m.height - 1 - len(lines) - len(formView) - 4

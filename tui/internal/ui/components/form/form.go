@@ -1,6 +1,9 @@
-// Package form is the dashboard's form: labelled text fields validated as
-// the user types, `tab` / `shift+tab` between them, `enter` to submit when
-// every field is valid, `esc` to cancel.
+// Package form is the dashboard's form, the one every console uses:
+// labelled text fields and check boxes validated as the user types, `tab`
+// / `shift+tab` (or ↓ / ↑) between them, `space` to tick a box, `enter` to
+// submit when every field is valid (else the first bad field takes the
+// cursor), `esc` to cancel. Inside a text field every printable key types
+// (q and digits too).
 package form
 
 import (
@@ -15,13 +18,17 @@ import (
 	"github.com/affogato-sh/affogato/tui/internal/ui/common"
 )
 
-// Field is one text field.
+// Field is one text field, or a check box.
 type Field struct {
-	Key      string
-	Label    string
-	Hint     string               // shown dim under the field
-	Validate func(v string) error // nil: anything goes
-	input    textinput.Model
+	Key         string
+	Label       string
+	Hint        string               // shown dim under the field
+	Placeholder string               // shown dim in the empty field
+	Limit       int                  // most characters; 0: 4096
+	Box         bool                 // a check box: its value is "yes" when ticked, else ""
+	Validate    func(v string) error // nil: anything goes
+	input       textinput.Model
+	checked     bool
 	err      string
 	touched  bool // typed in or submitted: its error is shown
 }
@@ -52,6 +59,10 @@ func New(c *common.Common, title string, fields []*Field, values map[string]stri
 		ti := textinput.New()
 		ti.Prompt = ""
 		ti.CharLimit = 4096
+		if fl.Limit > 0 {
+			ti.CharLimit = fl.Limit
+		}
+		ti.Placeholder = fl.Placeholder
 		ti.KeyMap.Paste.SetEnabled(false)      // would read the server's clipboard, not the user's
 		ti.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor would send bytes twice a second
 		ti.Cursor.Style = c.Styles.Selected
@@ -60,7 +71,7 @@ func New(c *common.Common, title string, fields []*Field, values map[string]stri
 		ti.PlaceholderStyle = c.Styles.Dim
 		ti.Cursor.TextStyle = c.Styles.Plain
 		ti.SetValue(values[fl.Key])
-		if i == 0 {
+		if i == 0 && !fl.Box {
 			ti.Focus()
 		}
 		fl.input = ti
@@ -72,7 +83,7 @@ func New(c *common.Common, title string, fields []*Field, values map[string]stri
 func (f *Form) validate(fl *Field) {
 	fl.err = ""
 	if fl.Validate != nil {
-		if err := fl.Validate(fl.input.Value()); err != nil {
+		if err := fl.Validate(strings.TrimSpace(fl.Value())); err != nil {
 			fl.err = sanitize.Line(err.Error()) // validators speak to the user
 		}
 	}
@@ -92,7 +103,7 @@ func (f *Form) Valid() bool {
 func (f *Form) Values() map[string]string {
 	out := map[string]string{}
 	for _, fl := range f.fields {
-		out[fl.Key] = strings.TrimSpace(fl.input.Value())
+		out[fl.Key] = strings.TrimSpace(fl.Value())
 	}
 	return out
 }
@@ -118,8 +129,10 @@ func (f *Form) Update(msg tea.Msg) (Result, tea.Cmd) {
 			fl.touched = true
 			f.validate(fl)
 		}
-		if !f.Valid() {
-			return Editing, nil
+		for i, fl := range f.fields {
+			if fl.err != "" {
+				return Editing, f.focusOn(i)
+			}
 		}
 		return Submitted, nil
 	case key.Matches(km, k.NextField) && len(f.fields) > 1:
@@ -128,6 +141,14 @@ func (f *Form) Update(msg tea.Msg) (Result, tea.Cmd) {
 		return Editing, f.move(-1)
 	}
 	fl := f.fields[f.focus]
+	if fl.Box {
+		if s := km.String(); key.Matches(km, k.Toggle) || s == "x" {
+			fl.checked, fl.touched = !fl.checked, true
+			f.validate(fl)
+			f.Err = ""
+		}
+		return Editing, nil
+	}
 	var cmd tea.Cmd
 	before := fl.input.Value()
 	fl.input, cmd = fl.input.Update(msg)
@@ -140,9 +161,17 @@ func (f *Form) Update(msg tea.Msg) (Result, tea.Cmd) {
 }
 
 func (f *Form) move(d int) tea.Cmd {
+	return f.focusOn((f.focus + d + len(f.fields)) % len(f.fields))
+}
+
+// focusOn gives field i the cursor.
+func (f *Form) focusOn(i int) tea.Cmd {
 	f.fields[f.focus].input.Blur()
-	f.focus = (f.focus + d + len(f.fields)) % len(f.fields)
-	return f.fields[f.focus].input.Focus()
+	f.focus = i
+	if f.fields[i].Box {
+		return nil
+	}
+	return f.fields[i].input.Focus()
 }
 
 // View renders the form in width columns.
@@ -164,7 +193,14 @@ func (f *Form) View(width int) string {
 		} else {
 			label = "  " + st.Label.Render(label)
 		}
-		b.WriteString(label + "  " + fl.input.View() + "\n")
+		in := fl.input.View()
+		if fl.Box {
+			in = "[ ]"
+			if fl.checked {
+				in = "[x]"
+			}
+		}
+		b.WriteString(label + "  " + in + "\n")
 		switch {
 		case fl.err != "" && fl.touched:
 			b.WriteString(strings.Repeat(" ", labelW+4) + st.FieldErr.Render(common.Truncate(fl.err, max(width-labelW-4, 10))) + "\n")
@@ -188,5 +224,13 @@ func (f *Form) Help() []key.Binding {
 	return h
 }
 
-// Value is the field's current text.
-func (fl *Field) Value() string { return fl.input.Value() }
+// Value is the field's current text; a check box's is "yes" when ticked.
+func (fl *Field) Value() string {
+	if fl.Box {
+		if fl.checked {
+			return "yes"
+		}
+		return ""
+	}
+	return fl.input.Value()
+}
