@@ -9,8 +9,8 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
-	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 	"github.com/affogato-sh/affogato/tui/internal/ui/signup"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // signupScreen is the screen of `ssh SLUG@host` when SLUG names a program
@@ -45,6 +45,6 @@ func (s *Server) signupScreen(sess ssh.Session, id *identity.Identity) tea.Model
 	pty, _, _ := sess.Pty()
 	return signup.New(signup.Config{Store: s.st, Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User,
 		Slug: slug, PublicURL: s.cfg.PublicURL, Hint: s.sshHintAs,
-		Styles: partner.NewStyles(sessionRenderer(sess), prog.Accent), Keys: keymap.Default(),
+		Styles: styles.New(sessionRenderer(sess), prog.Accent), Keys: keymap.Default(),
 		Width: pty.Window.Width, Height: pty.Window.Height})
 }

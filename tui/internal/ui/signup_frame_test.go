@@ -11,8 +11,8 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
-	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
 	"github.com/affogato-sh/affogato/tui/internal/ui/signup"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // signupApp is the dashboard of `ssh acme@host` for id, a key that is not
@@ -23,7 +23,7 @@ func (f *dashFixture) signupApp(id *identity.Identity, w, h int) *App {
 	app := f.appAs(id, w, h)
 	app.o.Username = "acme"
 	app.o.Signup = signup.New(signup.Config{Store: f.st, Fingerprint: id.Fingerprint, KeyLine: id.KeyLine, User: id.User,
-		Slug: "acme", PublicURL: "http://aff.test:8080", Hint: app.o.Hint, Styles: partner.NewStyles(r, ""),
+		Slug: "acme", PublicURL: "http://aff.test:8080", Hint: app.o.Hint, Styles: styles.New(r, ""),
 		Keys: keymap.Default(), Width: w, Height: h})
 	return app
 }

@@ -163,8 +163,8 @@ func (a *assets) View() string {
 	}
 	room := a.height - a.tbl.height - 5
 	if as.Kind == store.AssetFile {
-		b.WriteString(st.Label.Render("File ") + sanitize.Line(as.Filename) + st.Dim.Render("  "+as.ContentType+", "+store.ByteSize(as.Size)) + "\n")
-		b.WriteString(st.Label.Render("URL  ") + st.Accent.Render(a.sh.data.AssetURL(&as)))
+		b.WriteString(st.CardLabel.Render("File ") + sanitize.Line(as.Filename) + st.Dim.Render("  "+as.ContentType+", "+store.ByteSize(as.Size)) + "\n")
+		b.WriteString(st.CardLabel.Render("URL  ") + st.Title.Render(a.sh.data.AssetURL(&as)))
 		return b.String()
 	}
 	lines := wrap(a.body(&as), a.width-2)

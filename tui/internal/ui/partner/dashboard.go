@@ -10,6 +10,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // dashboardDays are the periods d cycles through.
@@ -87,7 +88,7 @@ func (d *dashboard) View() string {
 	}
 	switch h.Partner.Status {
 	case store.PartnerApproved:
-		lines = append(lines, st.Label.Render("Your link  ")+st.Accent.Render(d.sh.data.Link(h.Partner.Code)))
+		lines = append(lines, st.CardLabel.Render("Your link  ")+st.Title.Render(d.sh.data.Link(h.Partner.Code)))
 	case store.PartnerPending:
 		lines = append(lines, st.Warn.Render("Waiting for approval: ")+"your link counts once "+sanitize.Line(h.Program.Name)+" approves you.")
 	default:
@@ -117,11 +118,11 @@ func (d *dashboard) View() string {
 
 // kpiLine lays out captioned figures, wrapping onto a second line when the
 // terminal is narrow.
-func kpiLine(st Styles, width int, kpis ...[2]string) string {
+func kpiLine(st *styles.Styles, width int, kpis ...[2]string) string {
 	var out []string
 	line := ""
 	for _, k := range kpis {
-		cell := st.Label.Render(k[0]+" ") + st.Value.Render(k[1])
+		cell := st.CardLabel.Render(k[0]+" ") + st.CardValue.Render(k[1])
 		if line != "" && lipgloss.Width(line)+3+lipgloss.Width(cell) > width {
 			out = append(out, line)
 			line = ""
@@ -187,7 +188,7 @@ func (d *dashboard) chart(height int) []string {
 			}
 			b.WriteString(strings.Repeat(string(ch), cw))
 		}
-		out = append(out, "  "+st.Accent.Render(b.String()))
+		out = append(out, "  "+st.Title.Render(b.String()))
 	}
 	var marks strings.Builder
 	for _, v := range convs {

@@ -15,6 +15,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // The portal's test fixture; frame_test.go drives the tabs in the
@@ -159,10 +160,10 @@ func NewFixture(t testing.TB) *Fixture {
 }
 
 // AsciiStyles are styles without colours: goldens hold no SGR sequences.
-func AsciiStyles(accent string) Styles {
+func AsciiStyles(accent string) *styles.Styles {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	return NewStyles(r, accent)
+	return styles.New(r, accent)
 }
 
 // Scrub replaces the random default link codes.

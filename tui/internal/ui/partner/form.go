@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -49,11 +50,11 @@ type Form struct {
 	focus  int
 	width  int
 	keys   *keymap.KeyMap
-	st     Styles
+	st     *styles.Styles
 }
 
 // NewForm focuses the first field.
-func NewForm(st Styles, keys *keymap.KeyMap, fields ...*Field) *Form {
+func NewForm(st *styles.Styles, keys *keymap.KeyMap, fields ...*Field) *Form {
 	f := &Form{Fields: fields, keys: keys, st: st}
 	for _, fd := range fields {
 		// Styles from the session's renderer, never the global one.
@@ -185,10 +186,10 @@ func (f *Form) View() string {
 	for i, fd := range f.Fields {
 		marker := "  "
 		if i == f.focus {
-			marker = f.st.Accent.Render("›") + " "
+			marker = f.st.Title.Render("›") + " "
 		}
 		label := fd.Label + strings.Repeat(" ", max(0, lw-len(fd.Label)))
-		b.WriteString(marker + f.st.Label.Render(label))
+		b.WriteString(marker + f.st.CardLabel.Render(label))
 		if fd.Box {
 			box := "[ ]"
 			if fd.Checked {

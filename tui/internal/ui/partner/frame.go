@@ -20,15 +20,12 @@ type Env struct {
 }
 
 // Tabs makes the six portal tabs for the dashboard frame, bound to the
-// session's actor (c.Data) and program slug, in the program's accent.
+// session's actor (c.Data) and program slug, in the frame's styles and
+// keys (the program's accent).
 func Tabs(c *common.Common, slug string, env Env) []common.Tab {
-	accent := ""
-	if p, err := env.Store.Program(slug); err == nil {
-		accent = p.Accent
-	}
 	sh := &shared{
 		data: NewData(env.Store, c.Data.Actor(), slug, env.PublicURL, c.Hint),
-		st:   NewStyles(c.Renderer, accent),
+		st:   c.Styles,
 		keys: c.Keys,
 		now:  c.Now,
 		copy: osc52(env.Out),

@@ -229,7 +229,7 @@ func (l *links) View() string {
 	}
 	b.WriteString(l.tbl.view())
 	if r, ok := l.selected(); ok {
-		b.WriteString("\n\n" + st.Label.Render("URL ") + st.Accent.Render(l.sh.data.Link(r.Code)))
+		b.WriteString("\n\n" + st.CardLabel.Render("URL ") + st.Title.Render(l.sh.data.Link(r.Code)))
 		if l.next != "" {
 			b.WriteString(st.Dim.Render("  (more below)"))
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // column is one column of a table: a header and a width (0 = what is left).
@@ -29,7 +30,7 @@ type table struct {
 	width  int
 	height int // lines for the rows (the header line is extra)
 	keys   *keymap.KeyMap
-	st     Styles
+	st     *styles.Styles
 }
 
 func (t *table) setRows(rows [][]string) {

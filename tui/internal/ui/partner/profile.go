@@ -217,7 +217,7 @@ func (p *profile) View() string {
 		}
 	}
 	row := func(label, value string) string {
-		return st.Label.Render(label+strings.Repeat(" ", max(0, 15-len(label)))) + value
+		return st.CardLabel.Render(label+strings.Repeat(" ", max(0, 15-len(label)))) + value
 	}
 	lines := []string{
 		st.Heading.Render("Your profile") + st.Dim.Render("  e edits"),

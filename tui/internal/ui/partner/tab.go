@@ -1,3 +1,8 @@
+// Package partner is the partner portal: the six tabs a partner of one
+// program sees over SSH (SPEC 6.3): Dashboard, Links, Assets, Earnings,
+// Payouts and Profile, shown in the dashboard frame (package ui) with its
+// keys (keymap) and styles (styles). Every tab reads and writes through
+// Data, which is bound to the session's actor and program.
 package partner
 
 import (
@@ -9,6 +14,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // Tab is one portal tab: a component with its own keys and size.
@@ -33,7 +39,7 @@ type Tab interface {
 // keys, the header record and the clock.
 type shared struct {
 	data *Data
-	st   Styles
+	st   *styles.Styles
 	keys *keymap.KeyMap
 	hdr  *Header
 	now  func() time.Time

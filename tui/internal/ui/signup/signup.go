@@ -23,6 +23,7 @@ import (
 	"github.com/affogato-sh/affogato/store/sanitize"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // Config builds the signup screen.
@@ -37,7 +38,7 @@ type Config struct {
 	// PublicURL is the HTTP listener's base; Hint makes ssh command lines.
 	PublicURL string
 	Hint      func(user string) string
-	Styles    partner.Styles
+	Styles    *styles.Styles
 	Keys      *keymap.KeyMap
 	Width     int
 	Height    int
@@ -277,7 +278,7 @@ func (m *Model) noSuchProgram() []string {
 	}
 	lines = append(lines, "Programs you can join:", "")
 	for _, p := range m.listed {
-		lines = append(lines, "  "+st.Accent.Render(fmt.Sprintf("%-20s", p.Slug))+" "+sanitize.Line(p.Name))
+		lines = append(lines, "  "+st.Title.Render(fmt.Sprintf("%-20s", p.Slug))+" "+sanitize.Line(p.Name))
 		lines = append(lines, "  "+fmt.Sprintf("%-20s", "")+" "+st.Dim.Render(m.cfg.Hint(p.Slug)))
 	}
 	return lines
@@ -286,12 +287,12 @@ func (m *Model) noSuchProgram() []string {
 func (m *Model) formLines() []string {
 	st, p := m.cfg.Styles, m.prog
 	w := m.width - 2
-	lines := []string{st.Accent.Render(sanitize.Line(p.Name)) + st.Dim.Render(" · join the partner program")}
+	lines := []string{st.Title.Render(sanitize.Line(p.Name)) + st.Dim.Render(" · join the partner program")}
 	if wel := strings.TrimSpace(p.Welcome); wel != "" {
 		lines = append(lines, wrapLines(sanitize.Text(wel), w, 3)...)
 	}
 	lines = append(lines, "")
-	lines = append(lines, wrapLines(st.Label.Render("You earn ")+p.CommissionInWords(), w, 3)...)
+	lines = append(lines, wrapLines(st.CardLabel.Render("You earn ")+p.CommissionInWords(), w, 3)...)
 	lines = append(lines, wrapLines(st.Dim.Render(p.PayoutTermsInWords()), w, 3)...)
 	if !p.AutoApprove {
 		lines = append(lines, wrapLines(st.Dim.Render("New partners are reviewed first; an invitation token approves you at once."), w, 2)...)

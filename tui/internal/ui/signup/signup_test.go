@@ -16,7 +16,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
-	"github.com/affogato-sh/affogato/tui/internal/ui/partner"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // Golden screens of the signup form. Regenerate testdata/ with:
@@ -67,10 +67,10 @@ func newFixture(t *testing.T, listed bool) *fixture {
 	return f
 }
 
-func asciiStyles(accent string) partner.Styles {
+func asciiStyles(accent string) *styles.Styles {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
-	return partner.NewStyles(r, accent)
+	return styles.New(r, accent)
 }
 
 func hint(user string) string {
