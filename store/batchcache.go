@@ -49,12 +49,27 @@ func (c *batchCache) decode(id uint64, raw []byte) (PayoutBatch, error) {
 }
 
 // cloneBatch copies b's items and their id lists, so a caller that changes
-// its copy leaves the cached one as stored.
+// its copy leaves the cached one as stored. The id lists share one new
+// array, each capped at its own length (an append reallocates rather than
+// write into the next item's ids).
 func cloneBatch(b PayoutBatch) PayoutBatch {
 	b.Items = slices.Clone(b.Items)
+	n := 0
+	for _, it := range b.Items {
+		n += len(it.Commissions) + len(it.Clawbacks)
+	}
+	ids := make([]uint64, 0, n)
+	share := func(s []uint64) []uint64 {
+		if s == nil {
+			return nil
+		}
+		at := len(ids)
+		ids = append(ids, s...)
+		return ids[at:len(ids):len(ids)]
+	}
 	for i := range b.Items {
-		b.Items[i].Commissions = slices.Clone(b.Items[i].Commissions)
-		b.Items[i].Clawbacks = slices.Clone(b.Items[i].Clawbacks)
+		b.Items[i].Commissions = share(b.Items[i].Commissions)
+		b.Items[i].Clawbacks = share(b.Items[i].Clawbacks)
 	}
 	return b
 }
