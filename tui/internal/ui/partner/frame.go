@@ -35,7 +35,7 @@ func Tabs(c *common.Common, slug string, env Env) []common.Tab {
 	out := make([]common.Tab, len(tabs))
 	for i, t := range tabs {
 		t.SetSize(c.Width, c.Height)
-		out[i] = &frameTab{sh: sh, t: t, first: i == 0}
+		out[i] = &frameTab{sh: sh, t: t}
 	}
 	return out
 }
@@ -50,7 +50,7 @@ func osc52(out io.Writer) func(string) tea.Cmd {
 		return func() tea.Msg {
 			seq := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\x07"
 			if _, err := io.WriteString(out, seq); err != nil {
-				return StatusMsg{Text: "could not copy; select the URL shown", Err: true}
+				return common.StatusMsg{Text: "could not copy; select the URL shown", Err: true}
 			}
 			return nil
 		}
@@ -59,9 +59,8 @@ func osc52(out io.Writer) func(string) tea.Cmd {
 
 // frameTab adapts a portal tab to the frame's common.Tab.
 type frameTab struct {
-	sh    *shared
-	t     Tab
-	first bool // the one tab that forwards footer messages to the frame
+	sh *shared
+	t  Tab
 }
 
 func (f *frameTab) loadHeader() tea.Cmd {
@@ -87,11 +86,6 @@ func (f *frameTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	case headerMsg:
 		if m.err == nil {
 			f.sh.hdr = m.h
-		}
-		return f, nil
-	case StatusMsg:
-		if f.first {
-			return f, func() tea.Msg { return common.StatusMsg{Text: m.Text, Err: m.Err} }
 		}
 		return f, nil
 	}

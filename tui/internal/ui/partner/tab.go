@@ -51,16 +51,12 @@ type shared struct {
 
 func (sh *shared) ctx() context.Context { return context.Background() }
 
-// StatusMsg sets the footer's message: success in green, error in red.
-type StatusMsg struct {
-	Text string
-	Err  bool
-}
+// status shows text in the frame's footer.
+func status(text string) tea.Cmd { return common.Status(text) }
 
-func status(text string) tea.Cmd { return func() tea.Msg { return StatusMsg{Text: text} } }
-
+// failure shows err in the frame's footer, in red.
 func failure(err error) tea.Cmd {
-	return func() tea.Msg { return StatusMsg{Text: errText(err), Err: true} }
+	return func() tea.Msg { return common.StatusMsg{Text: errText(err), Err: true} }
 }
 
 type headerMsg struct {
