@@ -21,7 +21,7 @@ type assets struct {
 	loading bool
 	err     string
 	closed  bool // not approved: no materials
-	tbl     table
+	tbl     scrollList
 }
 
 type assetsMsg struct {
@@ -32,7 +32,7 @@ type assetsMsg struct {
 
 func newAssets(sh *shared) *assets {
 	a := &assets{sh: sh}
-	a.tbl = table{keys: sh.keys, st: sh.st, cols: []column{
+	a.tbl = scrollList{keys: sh.keys, st: sh.st, cols: []column{
 		{title: "TITLE", width: 0}, {title: "KIND", width: 5}, {title: "SIZE", width: 10, right: true},
 	}}
 	return a

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/tui/internal/ui/common"
 	"github.com/affogato-sh/affogato/tui/internal/ui/keymap"
 )
 
@@ -36,7 +37,9 @@ func BenchmarkPortalTabs(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	sh := &shared{data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: AsciiStyles("#FF5F87"), keys: keymap.Default(), now: f.Clock.now}
+	st := AsciiStyles("#FF5F87")
+	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.now}
+	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: st, keys: c.Keys, now: f.Clock.now}
 	h, err := sh.data.Header(ctx)
 	if err != nil {
 		b.Fatal(err)

@@ -18,7 +18,7 @@ type earnings struct {
 	next    uint64
 	loading bool
 	err     string
-	tbl     table
+	tbl     scrollList
 }
 
 type earningsMsg struct {
@@ -29,7 +29,7 @@ type earningsMsg struct {
 
 func newEarnings(sh *shared) *earnings {
 	e := &earnings{sh: sh}
-	e.tbl = table{keys: sh.keys, st: sh.st, cols: []column{
+	e.tbl = scrollList{keys: sh.keys, st: sh.st, cols: []column{
 		{title: "DATE", width: 10}, {title: "ORDER", width: 12, right: true}, {title: "COMMISSION", width: 11, right: true},
 		{title: "STATUS", width: 12}, {title: "APPROVED ON", width: 12}, {title: "NOTE", width: 0},
 	}}

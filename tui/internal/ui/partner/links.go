@@ -20,7 +20,7 @@ type links struct {
 	next    string
 	loading bool
 	err     string
-	tbl     table
+	tbl     scrollList
 	form    *form.Form
 	ordered bool // the default link was put first (needs the header)
 }
@@ -38,7 +38,7 @@ type linkCreatedMsg struct {
 
 func newLinks(sh *shared) *links {
 	l := &links{sh: sh}
-	l.tbl = table{keys: sh.keys, st: sh.st, cols: []column{
+	l.tbl = scrollList{keys: sh.keys, st: sh.st, cols: []column{
 		{title: "CODE", width: 18}, {title: "CLICKS", width: 7, right: true}, {title: "CONV", width: 5, right: true},
 		{title: "CAMPAIGN", width: 14}, {title: "GOES TO", width: 0},
 	}}

@@ -19,10 +19,10 @@ type column struct {
 	right bool
 }
 
-// table is a cursor over rows of cells, drawn in a fixed number of lines
+// scrollList is a cursor over rows of cells, drawn in a fixed number of lines
 // and scrolled to keep the cursor visible. The rows are what was loaded:
 // nearEnd tells the owner to load the next page.
-type table struct {
+type scrollList struct {
 	cols   []column
 	rows   [][]string
 	cursor int
@@ -33,18 +33,18 @@ type table struct {
 	st     *styles.Styles
 }
 
-func (t *table) setRows(rows [][]string) {
+func (t *scrollList) setRows(rows [][]string) {
 	t.rows = rows
 	t.cursor = min(t.cursor, max(0, len(rows)-1))
 	t.clamp()
 }
 
-func (t *table) setSize(w, h int) {
+func (t *scrollList) setSize(w, h int) {
 	t.width, t.height = w, max(1, h)
 	t.clamp()
 }
 
-func (t *table) clamp() {
+func (t *scrollList) clamp() {
 	if t.cursor < t.offset {
 		t.offset = t.cursor
 	}
@@ -55,7 +55,7 @@ func (t *table) clamp() {
 }
 
 // update moves the cursor; it reports whether the key was a move.
-func (t *table) update(msg tea.KeyMsg) bool {
+func (t *scrollList) update(msg tea.KeyMsg) bool {
 	switch {
 	case key.Matches(msg, t.keys.Up):
 		t.cursor = max(0, t.cursor-1)
@@ -78,9 +78,9 @@ func (t *table) update(msg tea.KeyMsg) bool {
 }
 
 // nearEnd says the cursor is within a screen of the last loaded row.
-func (t *table) nearEnd() bool { return t.cursor >= len(t.rows)-t.height }
+func (t *scrollList) nearEnd() bool { return t.cursor >= len(t.rows)-t.height }
 
-func (t *table) widths() []int {
+func (t *scrollList) widths() []int {
 	ws := make([]int, len(t.cols))
 	used := 0
 	flex := -1
@@ -98,7 +98,7 @@ func (t *table) widths() []int {
 	return ws
 }
 
-func (t *table) line(cells []string, ws []int) string {
+func (t *scrollList) line(cells []string, ws []int) string {
 	parts := make([]string, len(ws))
 	for i, w := range ws {
 		c := ""
@@ -117,7 +117,7 @@ func (t *table) line(cells []string, ws []int) string {
 }
 
 // view draws the header and the visible rows (height+1 lines at most).
-func (t *table) view() string {
+func (t *scrollList) view() string {
 	ws := t.widths()
 	titles := make([]string, len(t.cols))
 	for i, c := range t.cols {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/table"
 )
 
 type payouts struct {
@@ -18,7 +19,7 @@ type payouts struct {
 	rows   []store.PartnerPayout
 	loaded bool
 	err    string
-	tbl    table
+	tbl    *table.Table
 }
 
 type payoutsMsg struct {
@@ -28,10 +29,10 @@ type payoutsMsg struct {
 
 func newPayouts(sh *shared) *payouts {
 	p := &payouts{sh: sh}
-	p.tbl = table{keys: sh.keys, st: sh.st, cols: []column{
-		{title: "DATE", width: 10}, {title: "AMOUNT", width: 14, right: true}, {title: "METHOD", width: 8},
-		{title: "STATUS", width: 9}, {title: "BATCH", width: 6, right: true}, {title: "TO", width: 0},
-	}}
+	p.tbl = table.New(sh.c, []table.Column{
+		{Title: "DATE", Width: 10}, {Title: "AMOUNT", Width: 14, Right: true}, {Title: "METHOD", Width: 8},
+		{Title: "STATUS", Width: 9}, {Title: "BATCH", Width: 6, Right: true}, {Title: "TO", Flex: true},
+	})
 	return p
 }
 
@@ -40,7 +41,7 @@ func (p *payouts) Editing() bool { return false }
 
 func (p *payouts) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.tbl.setSize(w, h-3)
+	p.tbl.SetSize(w, h-2) // the heading line above it
 }
 
 func (p *payouts) Load() tea.Cmd {
@@ -66,9 +67,9 @@ func (p *payouts) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			rows = append(rows, []string{r.Date.UTC().Format("2006-01-02"), money(r.Item.Amount, cur), r.Item.Method,
 				r.Item.Status, fmt.Sprint(r.BatchID), sanitize.Line(r.Item.Email)})
 		}
-		p.tbl.setRows(rows)
+		p.tbl.SetRows(rows)
 	case tea.KeyMsg:
-		p.tbl.update(msg)
+		p.tbl.Update(msg) // every row is on the one page
 	}
 	return p, nil
 }
@@ -100,7 +101,7 @@ func (p *payouts) View() string {
 		}
 		return head + strings.Join(wrapAll(lines, p.width), "\n")
 	}
-	return head + p.tbl.view()
+	return head + p.tbl.View()
 }
 
 func wrapAll(lines []string, w int) []string {

@@ -29,8 +29,8 @@ type Field struct {
 	Validate    func(v string) error // nil: anything goes
 	input       textinput.Model
 	checked     bool
-	err      string
-	touched  bool // typed in or submitted: its error is shown
+	err         string
+	touched     bool // typed in or submitted: its error is shown
 }
 
 // Result says what the last key did.
