@@ -529,6 +529,9 @@ func (a *App) frame() string {
 		}
 		help = a.tabs[a.active].ShortHelp()
 		if !a.tabs[a.active].Capturing() {
+			if len(a.entries) > 1 { // the picker key works only then (onKey)
+				help = append(help, k.Picker)
+			}
 			help = append(help, k.Help, k.Quit)
 		}
 	}
