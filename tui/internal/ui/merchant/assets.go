@@ -26,7 +26,7 @@ import (
 type assets struct {
 	base
 	t       *table.Table
-	pg      pager
+	pg      table.Pager[uint64]
 	rows    []store.Asset
 	keyNew  key.Binding
 	keyDel  key.Binding
@@ -65,7 +65,7 @@ func NewAssets(c *common.Common, slug string) common.Tab {
 		{Title: "Size", Width: 9, Right: true},
 		{Title: "Added", Width: 10, Optional: true},
 	})
-	v.pg = newPager(v.t)
+	v.pg = table.NewPager[uint64](v.t)
 	v.t.Empty = "No materials yet: n writes a text; files are uploaded with the command below."
 	v.SetSize(c.Width, c.Height)
 	return v
@@ -92,7 +92,7 @@ func (v *assets) SetSize(w, h int) {
 
 func (v *assets) load() tea.Cmd {
 	seq, slug, data, ctx := v.next(), v.slug, v.c.Data, v.c.Ctx
-	after, limit := v.pg.cursor(), v.t.PageSize()
+	after, limit := v.pg.Cursor(), v.t.PageSize()
 	return func() tea.Msg {
 		l, err := data.Assets(ctx, slug, after, limit)
 		return assetsMsg{slug: slug, seq: seq, list: l, err: err}
@@ -106,7 +106,7 @@ func (v *assets) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return v, nil
 		}
 		v.rows = msg.list.Assets
-		v.pg.got(msg.list.Next)
+		v.pg.Got(msg.list.Next)
 		rows := make([][]string, len(v.rows))
 		for i, a := range v.rows {
 			size := ""
@@ -158,7 +158,7 @@ func (v *assets) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	act, cmd := v.t.Update(msg)
-	if v.pg.turn(act) {
+	if v.pg.Turn(act) {
 		return tea.Batch(cmd, v.load())
 	}
 	return cmd

@@ -27,7 +27,7 @@ const scanBudget = 5000
 type commissions struct {
 	base
 	t      *table.Table
-	pg     pager
+	pg     table.Pager[uint64]
 	filter int
 	rows   []store.CommissionRow
 	detail *store.CommissionRow
@@ -57,7 +57,7 @@ func newCommissions(c *common.Common, slug string) *commissions {
 		{Title: "Hold until", Width: 10, Optional: true},
 		{Title: "Rule", Width: 10, Optional: true},
 	})
-	v.pg = newPager(v.t)
+	v.pg = table.NewPager[uint64](v.t)
 	v.SetSize(c.Width, c.Height)
 	return v
 }
@@ -74,7 +74,7 @@ func (v *commissions) SetSize(w, h int) {
 
 func (v *commissions) load() tea.Cmd {
 	seq, slug, data, ctx, filter, chosen := v.next(), v.slug, v.c.Data, v.c.Ctx, v.filter, v.chosen
-	q := store.PageQuery{Status: commissionFilters[filter], Cursor: v.pg.cursor(), Limit: v.t.PageSize()}
+	q := store.PageQuery{Status: commissionFilters[filter], Cursor: v.pg.Cursor(), Limit: v.t.PageSize()}
 	if q.Status != "" {
 		q.MaxScan = scanBudget // a filter that matches little stays quick; pgdn reads on
 	}
@@ -102,7 +102,7 @@ func (v *commissions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		v.filter = msg.filter
 		v.rows = msg.page.Rows
-		v.pg.got(msg.page.Next)
+		v.pg.Got(msg.page.Next)
 		rows := make([][]string, len(v.rows))
 		for i, r := range v.rows {
 			flags := strings.Join(r.Flags, ",")
@@ -114,7 +114,7 @@ func (v *commissions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		v.t.SetRows(rows)
 		if v.detail != nil {
-			v.detail = refreshed(v.rows, v.detail, func(r *store.CommissionRow) uint64 { return r.ID })
+			v.detail = table.Refreshed(v.rows, v.detail, func(r *store.CommissionRow) uint64 { return r.ID })
 		}
 		return v, nil
 	case actionResult:
@@ -152,7 +152,7 @@ func (v *commissions) key(msg tea.KeyMsg) tea.Cmd {
 	case v.detail == nil && key.Matches(msg, v.keyFilter):
 		v.filter = (v.filter + 1) % len(commissionFilters)
 		v.chosen = true
-		v.pg.first()
+		v.pg.First()
 		return v.load()
 	case key.Matches(msg, v.keyApprove) && sel != nil:
 		id, slug, data, amount := sel.ID, v.slug, v.c.Data, common.Money(sel.Net(), sel.Currency)
@@ -199,7 +199,7 @@ func (v *commissions) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	act, cmd := v.t.Update(msg)
-	if v.pg.turn(act) {
+	if v.pg.Turn(act) {
 		return tea.Batch(cmd, v.load())
 	}
 	return cmd
@@ -235,7 +235,7 @@ func (v *commissions) View() string {
 	if v.filter == 1 {
 		head += s.Dim.Render(" · flagged ones wait for you (f shows others)")
 	}
-	head += v.pg.pageNote(v.c)
+	head += v.pg.PageNote(v.c)
 	if v.t.HasNext && len(v.rows) < v.t.PageSize() {
 		head += s.Dim.Render(fmt.Sprintf(" · newest %d read, pgdn reads older", scanBudget))
 	}

@@ -17,7 +17,7 @@ import (
 type conversions struct {
 	base
 	t      *table.Table
-	pg     pager
+	pg     table.Pager[uint64]
 	rows   []store.ConversionRow
 	detail *store.ConversionRow
 }
@@ -42,7 +42,7 @@ func newConversions(c *common.Common, slug string) *conversions {
 		{Title: "Status", Width: 10},
 		{Title: "Flags", Width: 6, Optional: true},
 	})
-	v.pg = newPager(v.t)
+	v.pg = table.NewPager[uint64](v.t)
 	v.t.Filterable = true
 	v.t.Empty = "No conversions yet. They arrive through the conversion API and Stripe webhooks."
 	v.SetSize(c.Width, c.Height)
@@ -61,7 +61,7 @@ func (v *conversions) SetSize(w, h int) {
 
 func (v *conversions) load() tea.Cmd {
 	seq, slug, data, ctx := v.next(), v.slug, v.c.Data, v.c.Ctx
-	q := store.PageQuery{Search: v.t.Query(), Cursor: v.pg.cursor(), Limit: v.t.PageSize()}
+	q := store.PageQuery{Search: v.t.Query(), Cursor: v.pg.Cursor(), Limit: v.t.PageSize()}
 	return func() tea.Msg {
 		page, err := data.Conversions(ctx, slug, q)
 		return conversionsMsg{slug: slug, seq: seq, page: page, err: err}
@@ -75,7 +75,7 @@ func (v *conversions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return v, nil
 		}
 		v.rows = msg.page.Rows
-		v.pg.got(msg.page.Next)
+		v.pg.Got(msg.page.Next)
 		rows := make([][]string, len(v.rows))
 		for i, r := range v.rows {
 			cv := r.Conversion
@@ -111,7 +111,7 @@ func (v *conversions) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return v, nil
 		}
 		act, cmd := v.t.Update(msg)
-		if v.pg.turn(act) {
+		if v.pg.Turn(act) {
 			return v, tea.Batch(cmd, v.load())
 		}
 		return v, cmd
@@ -143,7 +143,7 @@ func (v *conversions) View() string {
 		return v.detailView()
 	}
 	head := s.Heading.Render("Conversions") + s.Dim.Render("  newest first · / searches order and customer ids")
-	head += v.pg.pageNote(v.c)
+	head += v.pg.PageNote(v.c)
 	return common.Truncate(head, v.width) + "\n" + v.t.View()
 }
 

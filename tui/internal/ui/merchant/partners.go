@@ -26,7 +26,7 @@ type partners struct {
 	base
 	t      *table.Table
 	status int
-	pg     pager
+	pg     table.Pager[uint64]
 	rows   []store.PartnerRow
 	total  int
 	// detail
@@ -76,7 +76,7 @@ func newPartners(c *common.Common, slug string) *partners {
 	})
 	p.t.Filterable = true
 	p.t.Empty = "No partners yet. Partners join with: " + c.Hint("") + " join " + slug + " --name NAME --email EMAIL"
-	p.pg = newPager(p.t)
+	p.pg = table.NewPager[uint64](p.t)
 	p.SetSize(c.Width, c.Height)
 	return p
 }
@@ -102,7 +102,7 @@ func (p *partners) Capturing() bool {
 
 func (p *partners) query() store.PageQuery {
 	return store.PageQuery{Status: partnerStatuses[p.status], Search: p.t.Query(),
-		Cursor: p.pg.cursor(), Limit: p.t.PageSize()}
+		Cursor: p.pg.Cursor(), Limit: p.t.PageSize()}
 }
 
 func (p *partners) load() tea.Cmd {
@@ -170,9 +170,9 @@ func (p *partners) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 			return p, nil
 		}
 		p.rows, p.total, p.currency = msg.page.Rows, msg.total, msg.currency
-		p.pg.got(msg.page.Next)
+		p.pg.Got(msg.page.Next)
 		if p.detail != nil {
-			p.detail = refreshed(p.rows, p.detail, func(r *store.PartnerRow) uint64 { return r.ID })
+			p.detail = table.Refreshed(p.rows, p.detail, func(r *store.PartnerRow) uint64 { return r.ID })
 		}
 		p.setRows()
 		return p, nil
@@ -219,7 +219,7 @@ func (p *partners) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case !p.t.Filtering() && key.Matches(msg, p.keyFilter):
 		p.status = (p.status + 1) % len(partnerStatuses)
-		p.pg.first()
+		p.pg.First()
 		return p.load()
 	case !p.t.Filtering() && key.Matches(msg, k.Open):
 		if r := p.selected(); r != nil {
@@ -236,7 +236,7 @@ func (p *partners) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	act, cmd := p.t.Update(msg)
-	if p.pg.turn(act) {
+	if p.pg.Turn(act) {
 		return tea.Batch(cmd, p.load())
 	}
 	return cmd
@@ -348,7 +348,7 @@ func (p *partners) View() string {
 	if p.loaded {
 		head += s.Dim.Render(fmt.Sprintf(" · %d in all", p.total))
 	}
-	head += p.pg.pageNote(p.c)
+	head += p.pg.PageNote(p.c)
 	return p.withAsk(common.Truncate(head, p.width) + "\n" + p.t.View())
 }
 

@@ -23,7 +23,7 @@ type payoutsTab struct {
 	batches   *table.Table
 	focus     int // 0 owed, 1 batches
 	owedRows  []store.OwedRow
-	owedPg    pager
+	owedPg    table.Pager[uint64]
 	batchRows []store.PayoutBatch
 	currency  string
 	min       string
@@ -77,7 +77,7 @@ func newPayouts(c *common.Common, slug string) *payoutsTab {
 		{Title: "Method", Width: 6},
 		{Title: "Left out because", Width: 22},
 	})
-	v.owedPg = newPager(v.owed)
+	v.owedPg = table.NewPager[uint64](v.owed)
 	v.owed.Empty = "Nobody is owed anything yet (approved commissions land here)."
 	v.batches = table.New(c, []table.Column{
 		{Title: "Batch", Width: 6, Right: true},
@@ -113,7 +113,7 @@ func (v *payoutsTab) SetSize(w, h int) {
 
 func (v *payoutsTab) load() tea.Cmd {
 	seq, slug, data, ctx, now := v.next(), v.slug, v.c.Data, v.c.Ctx, v.c.Now
-	q := store.PageQuery{Cursor: v.owedPg.cursor(), Limit: v.owed.PageSize()}
+	q := store.PageQuery{Cursor: v.owedPg.Cursor(), Limit: v.owed.PageSize()}
 	return func() tea.Msg {
 		m := payoutsMsg{slug: slug, seq: seq}
 		prog, err := data.Program(ctx, slug)
@@ -147,7 +147,7 @@ func (v *payoutsTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		}
 		v.currency, v.min, v.schedule = msg.currency, msg.min, msg.schedule
 		v.owedRows, v.batchRows = msg.owed.Rows, msg.batches
-		v.owedPg.got(msg.owed.Next)
+		v.owedPg.Got(msg.owed.Next)
 		rows := make([][]string, len(v.owedRows))
 		for i, r := range v.owedRows {
 			reason := r.Reason
@@ -310,7 +310,7 @@ func (v *payoutsTab) key(msg tea.KeyMsg) tea.Cmd {
 		t = v.batches
 	}
 	act, cmd := t.Update(msg)
-	if v.focus == 0 && v.owedPg.turn(act) {
+	if v.focus == 0 && v.owedPg.Turn(act) {
 		return tea.Batch(cmd, v.load())
 	}
 	return cmd

@@ -9,32 +9,34 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/table"
 )
 
 type assets struct {
 	sh      *shared
 	width   int
 	height  int
-	rows    []store.Asset
+	rows    []store.Asset // the page on screen
 	partner *store.Partner
-	next    uint64
 	loading bool
 	err     string
 	closed  bool // not approved: no materials
-	tbl     scrollList
+	tbl     *table.Table
+	tblH    int // the table's lines (header included)
+	pg      table.Pager[uint64]
 }
 
 type assetsMsg struct {
-	list   *store.AssetList
-	append bool
-	err    error
+	list *store.AssetList
+	err  error
 }
 
 func newAssets(sh *shared) *assets {
 	a := &assets{sh: sh}
-	a.tbl = scrollList{keys: sh.keys, st: sh.st, cols: []column{
-		{title: "TITLE", width: 0}, {title: "KIND", width: 5}, {title: "SIZE", width: 10, right: true},
-	}}
+	a.tbl = table.New(sh.c, []table.Column{
+		{Title: "TITLE", Flex: true}, {Title: "KIND", Width: 5}, {Title: "SIZE", Width: 10, Right: true},
+	})
+	a.pg = table.NewPager[uint64](a.tbl)
 	return a
 }
 
@@ -44,17 +46,17 @@ func (a *assets) Editing() bool { return false }
 func (a *assets) SetSize(w, h int) {
 	a.width, a.height = w, h
 	// Half the screen lists, the rest shows the selected asset.
-	a.tbl.setSize(w, max(3, (h-4)/2))
+	a.tblH = max(3, (h-4)/2) + 1
+	a.tbl.SetSize(w, a.tblH)
 }
 
-func (a *assets) Load() tea.Cmd { return a.load(0, false) }
-
-func (a *assets) load(after uint64, appendRows bool) tea.Cmd {
+// Load reads the page on screen again (live updates, tab switches).
+func (a *assets) Load() tea.Cmd {
 	a.loading = true
-	data := a.sh.data
+	data, after, limit := a.sh.data, a.pg.Cursor(), a.tbl.PageSize()
 	return func() tea.Msg {
-		l, err := data.Assets(a.sh.ctx(), after)
-		return assetsMsg{list: l, append: appendRows, err: err}
+		l, err := data.Assets(a.sh.ctx(), after, limit)
+		return assetsMsg{list: l, err: err}
 	}
 }
 
@@ -71,12 +73,8 @@ func (a *assets) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			return a, nil
 		}
 		a.closed, a.err, a.partner = false, "", msg.list.Partner
-		if msg.append {
-			a.rows = append(a.rows, msg.list.Assets...)
-		} else {
-			a.rows = msg.list.Assets
-		}
-		a.next = msg.list.Next
+		a.rows = msg.list.Assets
+		a.pg.Got(msg.list.Next)
 		a.refresh()
 	case tea.KeyMsg:
 		if key.Matches(msg, a.sh.keys.Copy) {
@@ -89,9 +87,11 @@ func (a *assets) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			}
 			return a, nil
 		}
-		if a.tbl.update(msg) && a.tbl.nearEnd() && a.next != 0 && !a.loading {
-			return a, a.load(a.next, true)
+		act, cmd := a.tbl.Update(msg)
+		if a.pg.Turn(act) {
+			return a, tea.Batch(cmd, a.Load())
 		}
+		return a, cmd
 	}
 	return a, nil
 }
@@ -113,10 +113,11 @@ func (a *assets) body(as *store.Asset) string {
 }
 
 func (a *assets) selected() (store.Asset, bool) {
-	if a.tbl.cursor < 0 || a.tbl.cursor >= len(a.rows) {
+	i := a.tbl.Cursor()
+	if i < 0 || i >= len(a.rows) {
 		return store.Asset{}, false
 	}
-	return a.rows[a.tbl.cursor], true
+	return a.rows[i], true
 }
 
 func (a *assets) refresh() {
@@ -128,7 +129,7 @@ func (a *assets) refresh() {
 		}
 		rows = append(rows, []string{sanitize.Line(as.Title), as.Kind, size})
 	}
-	a.tbl.setRows(rows)
+	a.tbl.SetRows(rows)
 }
 
 func (a *assets) ShortHelp() []key.Binding {
@@ -155,13 +156,13 @@ func (a *assets) View() string {
 		return st.Heading.Render("Promotional materials") + "\n\n" + st.Dim.Render("The merchant has not published any materials yet.")
 	}
 	var b strings.Builder
-	b.WriteString(st.Heading.Render("Promotional materials") + st.Dim.Render("  c copies the text, or a file's URL") + "\n")
-	b.WriteString(a.tbl.view() + "\n\n")
+	b.WriteString(st.Heading.Render("Promotional materials") + a.pg.PageNote(a.sh.c) + st.Dim.Render("  c copies the text, or a file's URL") + "\n")
+	b.WriteString(a.tbl.View() + "\n\n")
 	as, ok := a.selected()
 	if !ok {
 		return b.String()
 	}
-	room := a.height - a.tbl.height - 5
+	room := a.height - a.tblH - 4
 	if as.Kind == store.AssetFile {
 		b.WriteString(st.CardLabel.Render("File ") + sanitize.Line(as.Filename) + st.Dim.Render("  "+as.ContentType+", "+store.ByteSize(as.Size)) + "\n")
 		b.WriteString(st.CardLabel.Render("URL  ") + st.Title.Render(a.sh.data.AssetURL(&as)))

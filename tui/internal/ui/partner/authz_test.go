@@ -46,10 +46,10 @@ func TestPortalAuthorization(t *testing.T) {
 	}{
 		{"header", func(d *Data) error { _, err := d.Header(ctx); return err }},
 		{"stats", func(d *Data) error { _, err := d.Stats(ctx, 30); return err }},
-		{"links", func(d *Data) error { _, err := d.Links(ctx, ""); return err }},
+		{"links", func(d *Data) error { _, err := d.Links(ctx, "", 0); return err }},
 		{"create link", func(d *Data) error { _, err := d.CreateLink(ctx, "stolen-code", "", "x"); return err }},
-		{"assets", func(d *Data) error { _, err := d.Assets(ctx, 0); return err }},
-		{"earnings", func(d *Data) error { _, err := d.Earnings(ctx, 0); return err }},
+		{"assets", func(d *Data) error { _, err := d.Assets(ctx, 0, 0); return err }},
+		{"earnings", func(d *Data) error { _, err := d.Earnings(ctx, 0, 0); return err }},
 		{"payouts", func(d *Data) error { _, err := d.Payouts(ctx); return err }},
 	}
 	for _, role := range []struct {
@@ -64,7 +64,7 @@ func TestPortalAuthorization(t *testing.T) {
 		}
 	}
 	// A pending partner has a portal but no materials.
-	if _, err := NewData(st, pending, "acme", PublicURL, Hint).Assets(ctx, 0); !errors.Is(err, store.ErrForbidden) {
+	if _, err := NewData(st, pending, "acme", PublicURL, Hint).Assets(ctx, 0, 0); !errors.Is(err, store.ErrForbidden) {
 		t.Errorf("pending partner's assets = %v, want forbidden", err)
 	}
 	if after := snapshot(t, f); after != before {
@@ -73,7 +73,7 @@ func TestPortalAuthorization(t *testing.T) {
 
 	// Eve's portal holds Eve's rows only; the pending partner's holds none of Eve's.
 	eve := NewData(st, f.Eve, "acme", PublicURL, Hint)
-	lp, err := eve.Links(ctx, "")
+	lp, err := eve.Links(ctx, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestPortalAuthorization(t *testing.T) {
 		}
 	}
 	pd := NewData(st, pending, "acme", PublicURL, Hint)
-	ep, err := pd.Earnings(ctx, 0)
+	ep, err := pd.Earnings(ctx, 0, 0)
 	if err != nil || len(ep.Earnings) != 0 {
 		t.Errorf("the pending partner's earnings = %+v, %v; want none (Eve's are hers)", ep, err)
 	}

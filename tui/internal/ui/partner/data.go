@@ -10,12 +10,16 @@ import (
 	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
-// Page sizes: a screen loads what it shows plus a page.
-const (
-	linkPage     = 50
-	earningsPage = 50
-	assetPage    = 50
-)
+// defaultPage is the page size of a read without one (limit <= 0); the
+// tabs ask for what their table shows.
+const defaultPage = 50
+
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return defaultPage
+	}
+	return limit
+}
 
 // Data is the portal's access to the ledger, bound to one session's actor
 // and one program: its methods take no actor, so a tab cannot read or act
@@ -74,9 +78,10 @@ func (d *Data) Stats(_ context.Context, days int) (*store.Stats, error) {
 	return d.st.OwnStats(d.actor, d.slug, days)
 }
 
-// Links reads a page of the partner's links after code after.
-func (d *Data) Links(_ context.Context, after string) (*store.LinkPage, error) {
-	return d.st.PartnerLinks(d.actor, d.slug, after, linkPage)
+// Links reads a page of at most limit of the partner's links after code
+// after.
+func (d *Data) Links(_ context.Context, after string, limit int) (*store.LinkPage, error) {
+	return d.st.PartnerLinks(d.actor, d.slug, after, pageSize(limit))
 }
 
 // CheckLink validates a new link as typed, with the rules link create
@@ -98,15 +103,16 @@ func (d *Data) CreateLink(_ context.Context, code, to, sub string) (*store.Link,
 	return d.st.CreateCampaignLink(d.actor, d.slug, code, to, sub)
 }
 
-// Assets reads a page of the program's promotional materials (approved
-// partners only; the store refuses others).
-func (d *Data) Assets(_ context.Context, after uint64) (*store.AssetList, error) {
-	return d.st.ListAssets(d.actor, d.slug, after, assetPage)
+// Assets reads a page of at most limit of the program's promotional
+// materials (approved partners only; the store refuses others).
+func (d *Data) Assets(_ context.Context, after uint64, limit int) (*store.AssetList, error) {
+	return d.st.ListAssets(d.actor, d.slug, after, pageSize(limit))
 }
 
-// Earnings reads a page of the partner's commissions before id before.
-func (d *Data) Earnings(_ context.Context, before uint64) (*store.EarningsPage, error) {
-	return d.st.PartnerEarnings(d.actor, d.slug, before, earningsPage)
+// Earnings reads a page of at most limit of the partner's commissions
+// before id before.
+func (d *Data) Earnings(_ context.Context, before uint64, limit int) (*store.EarningsPage, error) {
+	return d.st.PartnerEarnings(d.actor, d.slug, before, pageSize(limit))
 }
 
 // Payouts reads the partner's payout history in this program.

@@ -8,31 +8,32 @@ import (
 
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/table"
 )
 
 type earnings struct {
 	sh      *shared
 	width   int
 	height  int
-	rows    []store.Earning
-	next    uint64
+	rows    []store.Earning // the page on screen
 	loading bool
 	err     string
-	tbl     scrollList
+	tbl     *table.Table
+	pg      table.Pager[uint64]
 }
 
 type earningsMsg struct {
-	page   *store.EarningsPage
-	append bool
-	err    error
+	page *store.EarningsPage
+	err  error
 }
 
 func newEarnings(sh *shared) *earnings {
 	e := &earnings{sh: sh}
-	e.tbl = scrollList{keys: sh.keys, st: sh.st, cols: []column{
-		{title: "DATE", width: 10}, {title: "ORDER", width: 12, right: true}, {title: "COMMISSION", width: 11, right: true},
-		{title: "STATUS", width: 12}, {title: "APPROVED ON", width: 12}, {title: "NOTE", width: 0},
-	}}
+	e.tbl = table.New(sh.c, []table.Column{
+		{Title: "DATE", Width: 10}, {Title: "ORDER", Width: 12, Right: true}, {Title: "COMMISSION", Width: 11, Right: true},
+		{Title: "STATUS", Width: 12}, {Title: "APPROVED ON", Width: 12}, {Title: "NOTE", Flex: true},
+	})
+	e.pg = table.NewPager[uint64](e.tbl)
 	return e
 }
 
@@ -41,17 +42,16 @@ func (e *earnings) Editing() bool { return false }
 
 func (e *earnings) SetSize(w, h int) {
 	e.width, e.height = w, h
-	e.tbl.setSize(w, h-3)
+	e.tbl.SetSize(w, h-2) // the heading line above it
 }
 
-func (e *earnings) Load() tea.Cmd { return e.load(0, false) }
-
-func (e *earnings) load(before uint64, appendRows bool) tea.Cmd {
+// Load reads the page on screen again (live updates, tab switches).
+func (e *earnings) Load() tea.Cmd {
 	e.loading = true
-	data := e.sh.data
+	data, before, limit := e.sh.data, e.pg.Cursor(), e.tbl.PageSize()
 	return func() tea.Msg {
-		p, err := data.Earnings(e.sh.ctx(), before)
-		return earningsMsg{page: p, append: appendRows, err: err}
+		p, err := data.Earnings(e.sh.ctx(), before, limit)
+		return earningsMsg{page: p, err: err}
 	}
 }
 
@@ -63,18 +63,15 @@ func (e *earnings) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			e.err = errText(msg.err)
 			return e, nil
 		}
-		e.err = ""
-		if msg.append {
-			e.rows = append(e.rows, msg.page.Earnings...)
-		} else {
-			e.rows = msg.page.Earnings
-		}
-		e.next = msg.page.Next
+		e.err, e.rows = "", msg.page.Earnings
+		e.pg.Got(msg.page.Next)
 		e.refresh()
 	case tea.KeyMsg:
-		if e.tbl.update(msg) && e.tbl.nearEnd() && e.next != 0 && !e.loading {
-			return e, e.load(e.next, true)
+		act, cmd := e.tbl.Update(msg)
+		if e.pg.Turn(act) {
+			return e, tea.Batch(cmd, e.Load())
 		}
+		return e, cmd
 	}
 	return e, nil
 }
@@ -106,7 +103,7 @@ func (e *earnings) refresh() {
 		rows = append(rows, []string{r.Date.UTC().Format("2006-01-02"), money(r.OrderAmount, r.Currency),
 			money(r.Amount, r.Currency), status, approves, note})
 	}
-	e.tbl.setRows(rows)
+	e.tbl.SetRows(rows)
 }
 
 func (e *earnings) ShortHelp() []key.Binding {
@@ -124,16 +121,12 @@ func (e *earnings) View() string {
 	if e.err != "" {
 		return st.Bad.Render(e.err)
 	}
-	head := st.Heading.Render("Earnings") + st.Dim.Render("  newest first; pending commissions are approved on the date shown") + "\n"
+	head := st.Heading.Render("Earnings") + e.pg.PageNote(e.sh.c) + st.Dim.Render("  newest first; pending commissions are approved on the date shown") + "\n"
 	if len(e.rows) == 0 {
 		if e.loading {
 			return head + st.Dim.Render("Loading…")
 		}
 		return head + st.Dim.Render("No commissions yet. They appear here when a customer you referred pays.")
 	}
-	more := ""
-	if e.next != 0 {
-		more = "\n" + st.Dim.Render("more below: ↓ loads them")
-	}
-	return head + e.tbl.view() + more
+	return head + e.tbl.View()
 }

@@ -10,25 +10,25 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
 	"github.com/affogato-sh/affogato/tui/internal/ui/components/form"
+	"github.com/affogato-sh/affogato/tui/internal/ui/components/table"
 )
 
 type links struct {
 	sh      *shared
 	width   int
 	height  int
-	rows    []store.LinkStat
-	next    string
+	rows    []store.LinkStat // the page on screen
 	loading bool
 	err     string
-	tbl     scrollList
+	tbl     *table.Table
+	pg      table.Pager[string] // link codes: pages start after a code
 	form    *form.Form
 	ordered bool // the default link was put first (needs the header)
 }
 
 type linksMsg struct {
-	page   *store.LinkPage
-	append bool
-	err    error
+	page *store.LinkPage
+	err  error
 }
 
 type linkCreatedMsg struct {
@@ -38,10 +38,11 @@ type linkCreatedMsg struct {
 
 func newLinks(sh *shared) *links {
 	l := &links{sh: sh}
-	l.tbl = scrollList{keys: sh.keys, st: sh.st, cols: []column{
-		{title: "CODE", width: 18}, {title: "CLICKS", width: 7, right: true}, {title: "CONV", width: 5, right: true},
-		{title: "CAMPAIGN", width: 14}, {title: "GOES TO", width: 0},
-	}}
+	l.tbl = table.New(sh.c, []table.Column{
+		{Title: "CODE", Width: 18}, {Title: "CLICKS", Width: 7, Right: true}, {Title: "CONV", Width: 5, Right: true},
+		{Title: "CAMPAIGN", Width: 14}, {Title: "GOES TO", Flex: true},
+	})
+	l.pg = table.NewPager[string](l.tbl)
 	return l
 }
 
@@ -50,18 +51,16 @@ func (l *links) Editing() bool { return l.form != nil }
 
 func (l *links) SetSize(w, h int) {
 	l.width, l.height = w, h
-	l.tbl.setSize(w, h-5)
+	l.tbl.SetSize(w, h-4) // the heading above, the URL line below
 }
 
-// Load reads the first page again (live updates, tab switches).
-func (l *links) Load() tea.Cmd { return l.load("", false) }
-
-func (l *links) load(after string, appendRows bool) tea.Cmd {
+// Load reads the page on screen again (live updates, tab switches).
+func (l *links) Load() tea.Cmd {
 	l.loading = true
-	data := l.sh.data
+	data, after, limit := l.sh.data, l.pg.Cursor(), l.tbl.PageSize()
 	return func() tea.Msg {
-		p, err := data.Links(l.sh.ctx(), after)
-		return linksMsg{page: p, append: appendRows, err: err}
+		p, err := data.Links(l.sh.ctx(), after, limit)
+		return linksMsg{page: p, err: err}
 	}
 }
 
@@ -73,13 +72,8 @@ func (l *links) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			l.err = errText(msg.err)
 			return l, nil
 		}
-		l.err = ""
-		if msg.append {
-			l.rows = append(l.rows, msg.page.Links...)
-		} else {
-			l.rows = msg.page.Links
-		}
-		l.next = msg.page.Next
+		l.err, l.rows = "", msg.page.Links
+		l.pg.Got(msg.page.Next)
 		l.refresh()
 		return l, nil
 	case linkCreatedMsg:
@@ -103,9 +97,11 @@ func (l *links) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			}
 			return l, nil
 		}
-		if l.tbl.update(msg) && l.tbl.nearEnd() && l.next != "" && !l.loading {
-			return l, l.load(l.next, true)
+		act, cmd := l.tbl.Update(msg)
+		if l.pg.Turn(act) {
+			return l, tea.Batch(cmd, l.Load())
 		}
+		return l, cmd
 	default:
 		if l.form != nil {
 			_, cmd := l.form.Update(msg)
@@ -116,14 +112,15 @@ func (l *links) Update(msg tea.Msg) (Tab, tea.Cmd) {
 }
 
 func (l *links) selected() (store.LinkStat, bool) {
-	if l.tbl.cursor < 0 || l.tbl.cursor >= len(l.rows) {
+	i := l.tbl.Cursor()
+	if i < 0 || i >= len(l.rows) {
 		return store.LinkStat{}, false
 	}
-	return l.rows[l.tbl.cursor], true
+	return l.rows[i], true
 }
 
 func (l *links) refresh() {
-	// The default link first, then the others by code.
+	// The default link first on its page, then the others by code.
 	l.ordered = l.sh.hdr != nil
 	if h := l.sh.hdr; h != nil {
 		for i, r := range l.rows {
@@ -147,7 +144,7 @@ func (l *links) refresh() {
 		}
 		rows = append(rows, []string{code, fmt.Sprint(r.Clicks), fmt.Sprint(r.Conversions), sanitize.Line(r.Sub), to})
 	}
-	l.tbl.setRows(rows)
+	l.tbl.SetRows(rows)
 }
 
 func (l *links) openForm() {
@@ -218,17 +215,17 @@ func (l *links) View() string {
 		return st.Bad.Render(l.err)
 	}
 	var b strings.Builder
-	b.WriteString(st.Heading.Render("Your links") + st.Dim.Render("  * default · add ?sub=CAMPAIGN to any link") + "\n")
+	b.WriteString(st.Heading.Render("Your links") + l.pg.PageNote(l.sh.c) + st.Dim.Render("  * default · add ?sub=CAMPAIGN to any link") + "\n")
 	if len(l.rows) == 0 {
 		if l.loading {
 			return b.String() + st.Dim.Render("Loading…")
 		}
 		return b.String() + st.Dim.Render("No links yet: n makes one.")
 	}
-	b.WriteString(l.tbl.view())
+	b.WriteString(l.tbl.View())
 	if r, ok := l.selected(); ok {
 		b.WriteString("\n\n" + st.CardLabel.Render("URL ") + st.Title.Render(l.sh.data.Link(r.Code)))
-		if l.next != "" {
+		if l.tbl.HasNext {
 			b.WriteString(st.Dim.Render("  (more below)"))
 		}
 	}
