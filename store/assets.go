@@ -392,8 +392,14 @@ func ByteSize(n int64) string {
 	case n < 1<<10:
 		return fmt.Sprintf("%d B", n)
 	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+		return tenths(n, 1<<10) + " KiB"
 	default:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		return tenths(n, 1<<20) + " MiB"
 	}
+}
+
+// tenths is n/unit with one decimal, rounded half up, in integers only.
+func tenths(n, unit int64) string {
+	t := (n*10 + unit/2) / unit
+	return fmt.Sprintf("%d.%d", t/10, t%10)
 }

@@ -174,7 +174,7 @@ func TestAssetLimits(t *testing.T) {
 
 func TestAssetProgramQuota(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 100 MiB")
+		t.Skip("-short: this test writes 100 MiB of file assets to fill a program's quota")
 	}
 	e := newEnv(t)
 	e.program("acme", ProgramInput{})
@@ -203,5 +203,19 @@ func TestCommissionInWords(t *testing.T) {
 	q := e.program("jpy", ProgramInput{Currency: "JPY", Commission: "500", RecurringMonths: "0"})
 	if got := q.CommissionInWords(); got != "500 JPY per payment from the customers you refer, on their first payment only." {
 		t.Errorf("fixed: %q", got)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"}, {1023, "1023 B"}, {1024, "1.0 KiB"}, {1536, "1.5 KiB"}, {12595, "12.3 KiB"},
+		{1<<20 - 1, "1024.0 KiB"}, {1 << 20, "1.0 MiB"}, {5*1<<20 + 1, "5.0 MiB"}, {4718592, "4.5 MiB"},
+	} {
+		if got := ByteSize(c.n); got != c.want {
+			t.Errorf("ByteSize(%d) = %q, want %q", c.n, got, c.want)
+		}
 	}
 }
