@@ -75,44 +75,32 @@ func (s *Store) PartnerPage(ctx context.Context, a Actor, slug string, q PageQue
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
 		}
-		var err error
-		n, last := 0, uint64(0)
-		scanFrom(tx.Bucket(bProgPartners), key(slug), q.Cursor, func(id uint64) bool {
-			if n++; n%256 == 0 && ctx.Err() != nil {
-				err = ctx.Err()
-				return false
-			}
-			if q.MaxScan > 0 && n > q.MaxScan {
-				page.Next = last
-				return false
-			}
-			last = id
+		return pageScan(ctx, tx.Bucket(bProgPartners), key(slug), q, &page.Next, func(id uint64) (bool, error) {
 			var p Partner
-			if err = get(tx.Bucket(bPartners), u64(id), &p); err != nil {
-				return false
+			if err := get(tx.Bucket(bPartners), u64(id), &p); err != nil {
+				return false, err
 			}
 			if q.Status != "" && p.Status != q.Status {
-				return true
+				return true, nil
 			}
 			if search != "" && !matches(search, p.Name, p.Email, p.Code) {
-				return true
+				return true, nil
 			}
 			if len(page.Rows) == limit {
 				page.Next = page.Rows[limit-1].ID
-				return false
+				return false, nil
 			}
 			row := PartnerRow{Partner: p}
+			var err error
 			if row.Totals, err = partnerTotalsTx(tx, p.ID, ""); err != nil {
-				return false
+				return false, err
 			}
-			if err = get(tx.Bucket(bBalances), u64(p.ID), &row.Balance); err != nil && err != ErrNotFound {
-				return false
+			if err := get(tx.Bucket(bBalances), u64(p.ID), &row.Balance); err != nil && err != ErrNotFound {
+				return false, err
 			}
-			err = nil
 			page.Rows = append(page.Rows, row)
-			return true
+			return true, nil
 		})
-		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("partners of %s: %w", slug, err)
@@ -138,6 +126,31 @@ func (s *Store) PartnerCount(ctx context.Context, a Actor, slug string) (int, er
 		return 0, fmt.Errorf("count partners of %s: %w", slug, err)
 	}
 	return n, nil
+}
+
+// pageScan reads one page of index b under prefix from q.Cursor, newest
+// first, calling visit for each id until it answers false (page full, or
+// an error). It stops early when ctx ends (checked every 256 ids) and
+// after q.MaxScan ids, then setting *next to the last id looked at so the
+// page can go on from there.
+func pageScan(ctx context.Context, b *bolt.Bucket, prefix []byte, q PageQuery, next *uint64, visit func(id uint64) (bool, error)) error {
+	var err error
+	n, last := 0, uint64(0)
+	scanFrom(b, prefix, q.Cursor, func(id uint64) bool {
+		if n++; n%256 == 0 && ctx.Err() != nil {
+			err = ctx.Err()
+			return false
+		}
+		if q.MaxScan > 0 && n > q.MaxScan {
+			*next = last
+			return false
+		}
+		last = id
+		var more bool
+		more, err = visit(id)
+		return more && err == nil
+	})
+	return err
 }
 
 // scanFrom walks the ids under prefix (keys prefix|id) newest first,
@@ -240,39 +253,28 @@ func (s *Store) ConversionPage(ctx context.Context, a Actor, slug string, q Page
 			partner = viewer
 		}
 		names := map[uint64]string{}
-		n, last := 0, uint64(0)
-		scanFrom(tx.Bucket(bProgConv), key(slug), q.Cursor, func(id uint64) bool {
-			if n++; n%256 == 0 && ctx.Err() != nil {
-				err = ctx.Err()
-				return false
-			}
-			if q.MaxScan > 0 && n > q.MaxScan {
-				page.Next = last
-				return false
-			}
-			last = id
-			var r *ConversionResult
-			if r, err = conversionResultTx(tx, id, now); err != nil {
-				return false
+		return pageScan(ctx, tx.Bucket(bProgConv), key(slug), q, &page.Next, func(id uint64) (bool, error) {
+			r, err := conversionResultTx(tx, id, now)
+			if err != nil {
+				return false, err
 			}
 			cv := r.Conversion
 			if partner != 0 && cv.PartnerID != partner {
-				return true
+				return true, nil
 			}
 			if q.Status != "" && (r.Commission == nil || r.Commission.Status != q.Status) {
-				return true
+				return true, nil
 			}
 			if search != "" && !matches(search, cv.OrderID, cv.CustomerID) {
-				return true
+				return true, nil
 			}
 			if len(page.Rows) == limit {
 				page.Next = page.Rows[limit-1].Conversion.ID
-				return false
+				return false, nil
 			}
 			page.Rows = append(page.Rows, ConversionRow{ConversionResult: *r, PartnerName: partnerNameTx(tx, names, cv.PartnerID)})
-			return true
+			return true, nil
 		})
-		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conversions of %s: %w", slug, err)
@@ -338,44 +340,33 @@ func (s *Store) CommissionPage(ctx context.Context, a Actor, slug string, q Page
 			bucket = bFlaggedComm // the flagged ones only (flaggedindex.go)
 		}
 		names := map[uint64]string{}
-		n, last := 0, uint64(0)
-		scanFrom(tx.Bucket(bucket), prefix, q.Cursor, func(id uint64) bool {
-			if n++; n%256 == 0 && ctx.Err() != nil {
-				err = ctx.Err()
-				return false
-			}
-			if q.MaxScan > 0 && n > q.MaxScan {
-				page.Next = last
-				return false
-			}
-			last = id
-			var c *Commission
-			if c, err = commissionTx(tx, id); err != nil {
-				return false
+		return pageScan(ctx, tx.Bucket(bucket), prefix, q, &page.Next, func(id uint64) (bool, error) {
+			c, err := commissionTx(tx, id)
+			if err != nil {
+				return false, err
 			}
 			if c.Program != slug {
-				return true
+				return true, nil
 			}
 			c.effective(now)
 			switch q.Status {
 			case "":
 			case FilterFlagged:
 				if c.Status != CommissionPending || len(c.Flags) == 0 {
-					return true
+					return true, nil
 				}
 			default:
 				if c.Status != q.Status {
-					return true
+					return true, nil
 				}
 			}
 			if len(page.Rows) == limit {
 				page.Next = page.Rows[limit-1].ID
-				return false
+				return false, nil
 			}
 			page.Rows = append(page.Rows, CommissionRow{Commission: *c, PartnerName: partnerNameTx(tx, names, c.PartnerID)})
-			return true
+			return true, nil
 		})
-		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("commissions of %s: %w", slug, err)
