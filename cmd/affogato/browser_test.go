@@ -116,8 +116,11 @@ func TestBrowser(t *testing.T) {
 		if r := pageReferral(t, tab); str(r.Referral) != click {
 			t.Fatalf("second page referral = %s, want %s from the cookie", str(r.Referral), click)
 		}
-		// The merchant's own ?ref= and an unknown ?via= change nothing.
-		for _, path := range []string{"/?ref=producthunt", "/blog?via=nosuchcode", "/?utm_source=x&ref=" + url.QueryEscape("a b")} {
+		// The merchant's own ?ref=, an unknown ?via= and a later direct
+		// link of the same partner change nothing: the click id stays, and
+		// no second click is counted (stats below: 1 click).
+		for _, path := range []string{"/?ref=producthunt", "/blog?via=nosuchcode", "/?utm_source=x&ref=" + url.QueryEscape("a b"),
+			"/?via=" + acme.patCode, "/?ref=" + acme.patCode} {
 			visit(t, tab, shopA.base+path)
 			if r := pageReferral(t, tab); str(r.Referral) != click || str(r.Ref) != acme.patCode {
 				t.Errorf("after %s: referral %s ref %s, want %s %s kept", path, str(r.Referral), str(r.Ref), click, acme.patCode)
@@ -300,6 +303,16 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("sandboxed frame%s: window.affogato = %+v, want an object with referral %s", tt.query, r, tt.want)
 			}
 		}
+		// A frozen window.affogato is copied (its keys kept) instead of
+		// written into; a read-only one is left alone; neither throws.
+		visit(t, tab, shopA.base+"/frozen?ref="+acme.patCode+"&aff_click=124&aff_exp="+exp)
+		if r := pageReferral(t, tab); r.Type != "object" || str(r.Merchant) != "kept" || str(r.Referral) != "124" {
+			t.Errorf("frozen window.affogato = %+v, want a copy with merchant kept and referral 124", r)
+		}
+		visit(t, tab, shopA.base+"/locked?ref="+acme.patCode+"&aff_click=125&aff_exp="+exp)
+		if r := pageReferral(t, tab); r.Type != "object" || str(r.Merchant) != "kept" {
+			t.Errorf("read-only window.affogato = %+v, want the merchant's object untouched", r)
+		}
 		// A referral past its expiry is not taken.
 		old := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
 		fresh := b.tab()
@@ -387,6 +400,29 @@ func TestBrowser(t *testing.T) {
 	}
 	if bad := b.consoleErrors(); len(bad) != 1 || !strings.Contains(bad[0], "affogato-probe") {
 		t.Errorf("the console watch missed a deliberate error: %v", bad)
+	}
+	// A request answered with an error status is red in the console too:
+	// the watch sees it, so "no console errors" above also means no
+	// failed request (t.js's visit registrations included).
+	visit(t, tab, s.url("/healthz"))
+	if status, err := chromedp.Run(tab, chromedp.Evaluate[int](`fetch("/api/v1/no-such", {method: "POST", body: "{}"})`+
+		`.then(function (r) { return r.status; })`, chromedp.EvalAwaitPromise)); err != nil || status != 404 {
+		t.Fatalf("probe request: %d %v", status, err)
+	}
+	seen := func() bool {
+		for _, m := range b.consoleErrors() {
+			if strings.Contains(m, "404") && strings.Contains(m, "/api/v1/no-such") {
+				return true
+			}
+		}
+		return false
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !seen() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !seen() {
+		t.Errorf("the console watch missed a failed request: %v", b.consoleErrors())
 	}
 }
 
