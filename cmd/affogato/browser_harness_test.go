@@ -88,9 +88,9 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("no-default-browser-check", true),
-		// Tests reach loopback only: nothing resolves but the 127.0.0.x
-		// addresses the tracker and the shops listen on.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE 127.0.0.3"),
+		// Tests reach loopback only: nothing resolves but localhost and
+		// the 127.0.0.x addresses the tracker and the shops listen on.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE 127.0.0.3"),
 		chromedp.CombinedOutput(out),
 	)
 	bctx, cancelBrowser := chromedp.NewContext(actx)

@@ -172,6 +172,38 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// The README's own setup: the tracker on localhost:PORT and the shop
+	// on localhost at another port. Cookies ignore ports, so both cookies
+	// share one jar; the page still gets the referral, on the landing page
+	// and on the next one.
+	t.Run("localhost shop beside the tracker", func(t *testing.T) {
+		tracker := "http://localhost:" + strconv.Itoa(s.httpPort)
+		shopL := startShop(t, "127.0.0.1", tracker)
+		local := "http://localhost:" + shopL.base[strings.LastIndexByte(shopL.base, ':')+1:]
+		var prog programOut
+		s.sshJSON(s.adminKey, &prog, "program", "create", "localco", "--name", "localco", "--url", local+"/",
+			"--commission", "10%", "--hold-days", "0", "--auto-approve")
+		var j joinOut
+		s.sshJSON(pat, &j, "join", "localco", "--name", "Pat", "--email", "pat@partners.test")
+		tab := b.tab()
+		landed := visit(t, tab, tracker+"/r/"+j.Code)
+		if !strings.HasPrefix(landed, local+"/?") {
+			t.Fatalf("landed on %s, want %s/", landed, local)
+		}
+		click := mustQuery(t, landed, "aff_click")
+		if r := pageReferral(t, tab); str(r.Referral) != click {
+			t.Fatalf("landing on localhost: referral %s, want %s", str(r.Referral), click)
+		}
+		jar := cookies(t, tab, local+"/")
+		if jar["aff_ref"] == nil || !jar["aff_ref"].HTTPOnly || jar["affogato_ref"] == nil {
+			t.Errorf("cookies on localhost = %v, want the tracker's aff_ref and t.js's affogato_ref side by side", jar)
+		}
+		visit(t, tab, local+"/next")
+		if r := pageReferral(t, tab); str(r.Referral) != click {
+			t.Errorf("next page on localhost: referral %s, want %s", str(r.Referral), click)
+		}
+	})
+
 	// Last-click: a later tracked referral (another partner's link, or a
 	// direct link) replaces the earlier one.
 	t.Run("last-click", func(t *testing.T) {
