@@ -32,18 +32,27 @@ var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "g
 // skip (CI installs chromium).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("AFFOGATO_TEST_CHROMIUM"); p != "" {
-		return p
+	p, err := findChromium(os.Getenv, exec.LookPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// findChromium is AFFOGATO_TEST_CHROMIUM, else the first of chromiumNames
+// on the PATH, else an error that says how to install it.
+func findChromium(getenv func(string) string, lookPath func(string) (string, error)) (string, error) {
+	if p := getenv("AFFOGATO_TEST_CHROMIUM"); p != "" {
+		return p, nil
 	}
 	for _, name := range chromiumNames {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
+		if p, err := lookPath(name); err == nil {
+			return p, nil
 		}
 	}
-	t.Fatalf("Chromium is not installed, and the browser tests need it (they never skip): "+
+	return "", fmt.Errorf("Chromium is not installed, and the browser tests need it (they never skip): "+
 		"apt-get install chromium (.ci/run installs it), or point AFFOGATO_TEST_CHROMIUM at a Chrome binary; tried %v",
 		chromiumNames)
-	return ""
 }
 
 // browser is one headless Chromium with a fresh user-data dir. Every tab it
