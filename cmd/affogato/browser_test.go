@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,6 +171,26 @@ func TestBrowser(t *testing.T) {
 		if len(links) != 1 || links[0].Code != acme.patCode || links[0].Clicks != 1 || links[0].Conversions != 1 {
 			t.Errorf("pat's link list acme --json = %+v, want 1 click and 1 conversion", links)
 		}
+		// The text table too: CLICKS and CONVERSIONS end each link's row.
+		text := s.mustSSH(pat, "link", "list", "acme")
+		var row []string
+		for _, line := range strings.Split(text, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && slices.Contains(f, acme.patCode) {
+				row = f
+			}
+		}
+		if !strings.Contains(text, "CLICKS") || !strings.Contains(text, "CONVERSIONS") || len(row) < 2 ||
+			row[len(row)-2] != "1" || row[len(row)-1] != "1" {
+			t.Errorf("pat's link list acme, text: want CLICKS 1 and CONVERSIONS 1 on %s's row:\n%s", acme.patCode, text)
+		}
+		// The merchant's campaign rows name no partner or code.
+		var subsMerchant browserStats
+		s.sshJSON(s.adminKey, &subsMerchant, "stats", "acme")
+		for _, sub := range subsMerchant.Subs {
+			if sub.Code != "" || sub.PartnerID != 0 {
+				t.Errorf("merchant's campaign row %+v names a partner or code", sub)
+			}
+		}
 	})
 
 	// The README's own setup: the tracker on localhost:PORT and the shop
@@ -209,7 +230,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("last-click", func(t *testing.T) {
 		tab := b.tab()
 		visit(t, tab, link(acme.patCode))
-		landed := visit(t, tab, link(acme.samCode))
+		landed := visit(t, tab, link(acme.samCode, "sub=fall"))
 		samClick := mustQuery(t, landed, "aff_click")
 		visit(t, tab, shopA.base+"/cart")
 		if r := pageReferral(t, tab); str(r.Referral) != samClick {
@@ -218,6 +239,19 @@ func TestBrowser(t *testing.T) {
 		conv := s.convert(t, acme.apiKey, "a-2", "10.00", samClick)
 		if conv.PartnerID == nil || *conv.PartnerID != acme.samID {
 			t.Errorf("conversion went to %v, want sam %d", conv.PartnerID, acme.samID)
+		}
+		// Each partner's campaign breakdown has their own links only.
+		var samStats, patStats browserStats
+		s.sshJSON(sam, &samStats, "stats", "acme")
+		if len(samStats.Subs) != 1 || samStats.Subs[0].Code != acme.samCode || samStats.Subs[0].Sub != "fall" ||
+			samStats.Subs[0].Clicks != 1 || samStats.Subs[0].Conversions != 1 || samStats.Subs[0].Commission != "2.00" {
+			t.Errorf("sam's stats subs = %+v, want fall on %s: 1 click, 1 conversion, 2.00", samStats.Subs, acme.samCode)
+		}
+		s.sshJSON(pat, &patStats, "stats", "acme")
+		for _, sub := range patStats.Subs {
+			if sub.Code != acme.patCode || sub.Sub == "fall" {
+				t.Errorf("pat's stats subs show %+v, not pat's", sub)
+			}
 		}
 		visit(t, tab, shopA.base+"/?via="+acme.patCode)
 		r := pageReferral(t, tab)
