@@ -88,6 +88,8 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(limit,
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),
+		// The flags, exactly; chromedp adds only the fresh
+		// --user-data-dir and its control channel, --remote-debugging-pipe.
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -95,9 +97,10 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Two more: containers often give /dev/shm 64 MB, too little
+		// for Chromium's renderers (they crash mid-test) ...
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-default-browser-check", true),
-		// Tests reach loopback only: nothing resolves but localhost and
+		// ... and tests reach loopback only: nothing resolves but localhost and
 		// the 127.0.0.x addresses the tracker and the shops listen on.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE 127.0.0.3"),
 		chromedp.CombinedOutput(out),
