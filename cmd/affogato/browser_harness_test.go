@@ -253,7 +253,9 @@ var shopPage = template.Must(template.New("page").Parse(`<!doctype html>
 {{if .Frame}}<script>window.frameReport = new Promise(function (resolve) {
   window.addEventListener("message", function (e) { resolve(e.data); });
 });</script>{{end}}
-{{if .InFrame}}<script>parent.postMessage(` + readAffogato + `, "*");</script>{{end}}
+{{if .InFrame}}<script>(window.affogato && window.affogato.ready || Promise.resolve()).then(function () {
+  parent.postMessage(` + readAffogato + `, "*");
+});</script>{{end}}
 </head><body><h1>{{.Title}}</h1>
 {{if .Frame}}<iframe sandbox="allow-scripts" src="/frame{{.Query}}"></iframe>{{end}}
 </body></html>`))

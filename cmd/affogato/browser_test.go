@@ -356,14 +356,25 @@ func TestBrowser(t *testing.T) {
 		if r := pageReferral(t, tab); str(r.Merchant) != "kept" || str(r.Referral) != "123" {
 			t.Errorf("merged window.affogato = %+v, want merchant kept and referral 123", r)
 		}
+		clicksBefore := s.metric("affogato_clicks_recorded_total")
 		for _, tt := range []struct{ query, want string }{
 			{"", "<null>"},
 			{"?ref=" + acme.patCode + "&aff_click=77&aff_exp=" + exp, "77"}, // from the URL: no cookie there
+			// A direct link, registered from an opaque origin (Origin:
+			// null): the tracker's next click id.
+			{"?via=" + acme.patCode, "next"},
 		} {
 			visit(t, tab, shopA.base+"/sandbox"+tt.query)
 			r, err := chromedp.Run(tab, chromedp.Evaluate[referral](`window.frameReport`, chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatalf("sandboxed frame report: %v", err)
+			}
+			if tt.want == "next" {
+				// Counted as one click, and the frame holds its id.
+				if after := s.metric("affogato_clicks_recorded_total"); after == clicksBefore+1 && r.Referral != nil &&
+					*r.Referral != "77" && *r.Referral != "123" && str(r.Ref) == acme.patCode {
+					tt.want = *r.Referral
+				}
 			}
 			if r.Type != "object" || !r.HasKey || str(r.Referral) != tt.want || len(r.Errors) > 0 {
 				t.Errorf("sandboxed frame%s: window.affogato = %+v, want an object with referral %s", tt.query, r, tt.want)
