@@ -269,6 +269,10 @@ func TestBrowser(t *testing.T) {
 		}
 		patClick := mustQuery(t, landed, "aff_click")
 		visit(t, tab, link(firstco.samCode))
+		// The tracker's own cookie keeps the first referral too.
+		if c := cookies(t, tab, s.url("/"))["aff_ref"]; c == nil || c.Value != firstco.patCode+"."+patClick {
+			t.Errorf("tracker cookie after sam's link = %+v, want pat's first %s.%s", c, firstco.patCode, patClick)
+		}
 		visit(t, tab, shopB.base+"/?via="+firstco.samCode)
 		visit(t, tab, shopB.base+"/checkout")
 		if r := pageReferral(t, tab); str(r.Referral) != patClick || str(r.Ref) != firstco.patCode {
