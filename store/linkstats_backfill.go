@@ -179,37 +179,79 @@ func putJSONTx(b *bolt.Bucket, k []byte, v any) error {
 }
 
 // linkBackfillEndTx finds the newest click whose link day record is
-// missing, walking back from the newest click (0 when every click through
-// a link has its record). Every click a build with link counters stored
-// has its record, so the walk stops at the last click of the build
-// before; a file written only by newer builds is walked once, at the
-// upgrade. Records found are remembered (bounded) so each is read once.
+// missing (0 when every click through a link has its record). A build
+// with link counters gives every click its record, so the clicks without
+// one are the oldest: those of the builds before. The boundary is found by
+// a binary search over click ids (a file written only by newer builds opens
+// after a few dozen reads), then refined over the day of clicks after it:
+// on the day of the upgrade an older click may share its record with a
+// newer one, and the newest click without a record that day ends the
+// backfill.
 func linkBackfillEndTx(tx *bolt.Tx) (uint64, error) {
 	daily := tx.Bucket(bDaily)
 	r := newLinkClickReader(tx)
-	seen := map[string]bool{}
 	c := tx.Bucket(bClicks).Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		lc, err := r.read(k, v)
+	// probe reads the first click through a link from id on: its id, time
+	// and whether its record exists; ok is false past the last one.
+	probe := func(k, v []byte) (id uint64, at time.Time, present, ok bool, err error) {
+		for ; k != nil; k, v = c.Next() {
+			lc, err := r.read(k, v)
+			if err != nil {
+				return 0, time.Time{}, false, false, err
+			}
+			if lc.code == "" {
+				continue
+			}
+			present := daily.Get([]byte(linkDayKey(lc.code, dayKey(lc.at), lc.sub))) != nil
+			return btou(k), lc.at, present, true, nil
+		}
+		return 0, time.Time{}, false, false, nil
+	}
+	first, _ := c.First()
+	last, _ := c.Last()
+	if first == nil {
+		return 0, nil
+	}
+	// The smallest id from which every click has its record, in [lo, hi].
+	lo, hi := btou(first), btou(last)+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		id, _, present, ok, err := probe(c.Seek(u64(mid)))
 		if err != nil {
 			return 0, err
 		}
-		if lc.code == "" {
-			continue
+		if !ok || present {
+			hi = mid
+		} else {
+			lo = id + 1
 		}
-		lk := linkDayKey(lc.code, dayKey(lc.at), lc.sub)
-		if seen[lk] {
-			continue
-		}
-		if daily.Get([]byte(lk)) == nil {
-			return btou(k), nil
-		}
-		if len(seen) >= 1<<16 {
-			clear(seen)
-		}
-		seen[lk] = true
 	}
-	return 0, nil
+	var end uint64 // the clicks below lo lack their records
+	if lo > btou(first) {
+		end = lo - 1
+	}
+	// Refine over the day after: a click without its record there ends the
+	// backfill instead.
+	var until time.Time
+	for k, v := c.Seek(u64(lo)); ; k, v = c.Next() {
+		id, at, present, ok, err := probe(k, v)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		if until.IsZero() {
+			until = at.Add(24 * time.Hour)
+		}
+		if at.After(until) {
+			break
+		}
+		if !present {
+			end = id
+		}
+	}
+	return end, nil
 }
 
 // backfillLinkBatchTx counts the link clicks of up to batch stored clicks
