@@ -21,12 +21,25 @@
   var PAID = ["gclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id"];
   var a = null, done = null, cur = null;
 
+  /* own returns o with the three keys set to null, or, when o cannot take
+     them (frozen, sealed), a copy of its own keys that can. */
+  function own(o) {
+    try {
+      o.referral = null; o.ref = null; o.expires = null;
+      if (o.referral === null && o.ref === null && o.expires === null) return o;
+    } catch (e) { /* read-only: copy it */ }
+    var c = {};
+    try {
+      for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) c[k] = o[k];
+    } catch (e) { /* keep what was copied */ }
+    c.referral = null; c.ref = null; c.expires = null;
+    return c;
+  }
+
   try { a = w.affogato; } catch (e) { a = null; }
-  if (!a || typeof a !== "object") a = {};
-  a.referral = null;
-  a.ref = null;
-  a.expires = null;
-  try { w.affogato = a; } catch (e) { /* nothing to do */ }
+  if (!a || (typeof a !== "object" && typeof a !== "function")) a = {};
+  a = own(a);
+  try { w.affogato = a; } catch (e) { /* a read-only window.affogato: nothing to do */ }
   try {
     if (typeof Promise === "function") a.ready = new Promise(function (res) { done = res; });
   } catch (e) { done = null; }
