@@ -209,6 +209,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if _, err := backfillLinkCounters(db, linkBackfillBatch); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	_ = dropResident(db) // the figure only: nothing depends on it
 	s.resident = startResidentTrimmer(db, opt.ResidentFileLimit, residentCheckEvery)
 	s.resolve.init()

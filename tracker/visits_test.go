@@ -19,7 +19,7 @@ const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 func (e *env) visit(body string, hdr ...string) (*visitOut, int) {
 	e.t.Helper()
 	rr := e.request(http.MethodPost, "/api/v1/visits", body, append([]string{"User-Agent", browserUA,
-		"Origin", "http://shop.test", "Content-Type", "text/plain"}, hdr...)...)
+		"Origin", "https://www.acme.test", "Content-Type", "text/plain"}, hdr...)...)
 	if got := rr.Header().Get("Access-Control-Allow-Origin"); got != "*" {
 		e.t.Errorf("visits: Access-Control-Allow-Origin = %q, want *", got)
 	}

@@ -120,12 +120,19 @@ func TestBrowser(t *testing.T) {
 		// The merchant's own ?ref=, an unknown ?via= and a later direct
 		// link of the same partner change nothing: the click id stays, and
 		// no second click is counted (stats below: 1 click).
+		// So does another program's code (the merchant's own ?ref= that a
+		// partner of another shop on this tracker took as a code): it is
+		// not even counted as a click.
+		otherSite := s.metric(`affogato_clicks_not_recorded_total{reason="site"}`)
 		for _, path := range []string{"/?ref=producthunt", "/blog?via=nosuchcode", "/?utm_source=x&ref=" + url.QueryEscape("a b"),
-			"/?via=" + acme.patCode, "/?ref=" + acme.patCode} {
+			"/?via=" + acme.patCode, "/?ref=" + acme.patCode, "/?ref=" + firstco.samCode} {
 			visit(t, tab, shopA.base+path)
 			if r := pageReferral(t, tab); str(r.Referral) != click || str(r.Ref) != acme.patCode {
 				t.Errorf("after %s: referral %s ref %s, want %s %s kept", path, str(r.Referral), str(r.Ref), click, acme.patCode)
 			}
+		}
+		if got := s.metric(`affogato_clicks_not_recorded_total{reason="site"}`); got != otherSite+1 {
+			t.Errorf("visits refused for another program's site: +%v, want +1", got-otherSite)
 		}
 		visit(t, tab, shopA.base+"/checkout")
 		referral := pageReferral(t, tab)
