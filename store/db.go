@@ -114,6 +114,8 @@ type Store struct {
 	adminKeys atomic.Pointer[map[string]bool]
 	// batches caches decoded payout batches for the lists (batchcache.go).
 	batches batchCache
+	// screens shares the dashboards' reads among sessions (screencache.go).
+	screens screenCache
 }
 
 // DBFile is the database file name inside the data dir.
