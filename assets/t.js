@@ -16,6 +16,7 @@
 (function (w) {
   "use strict";
   var NAME = "affogato_ref";
+  var VISIT = "__affogatoVisit"; /* hidden window key: the visit registered on this page */
   var CODE = /^[A-Za-z0-9_-]{1,64}$/;
   var ID = /^[0-9]{1,20}$/;
   var PAID = ["gclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id"];
@@ -115,15 +116,27 @@
   function register(code) {
     var base = tracker();
     if (!base || typeof w.fetch !== "function") { finish(); return; }
-    var paid = false;
-    for (var i = 0; i < PAID.length; i++) if (param(PAID[i])) paid = true;
-    w.fetch(base + "/api/v1/visits", {
-      method: "POST", mode: "cors", credentials: "omit", keepalive: true,
-      headers: { "Content-Type": "text/plain" },
-      body: JSON.stringify({ code: code, paid_ads: paid })
-    }).then(function (res) {
-      return res.ok ? res.json() : null;
-    }).then(function (v) {
+    /* t.js included twice on a page (a theme and a tag manager) registers
+       the visit once: the second copy waits for the first one's answer. */
+    var key = base + " " + code + " " + w.location.href, sent = null, answer;
+    try { sent = w[VISIT]; } catch (e) { sent = null; }
+    if (sent && sent.key === key && sent.answer) {
+      answer = sent.answer;
+    } else {
+      var paid = false;
+      for (var i = 0; i < PAID.length; i++) if (param(PAID[i])) paid = true;
+      answer = w.fetch(base + "/api/v1/visits", {
+        method: "POST", mode: "cors", credentials: "omit", keepalive: true,
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ code: code, paid_ads: paid })
+      }).then(function (res) {
+        return res.ok ? res.json() : null;
+      });
+      try {
+        Object.defineProperty(w, VISIT, { value: { key: key, answer: answer }, configurable: true, writable: true });
+      } catch (e) { /* a second copy will register again */ }
+    }
+    answer.then(function (v) {
       if (v && typeof v.ref === "string" && typeof v.expires === "string") {
         offer({ ref: v.ref, click: typeof v.click_id === "string" ? v.click_id : "",
                 exp: Math.floor(Date.parse(v.expires) / 1000) }, v.attribution === "first-click");

@@ -121,6 +121,8 @@ type Store struct {
 	batches batchCache
 	// resident trims the database's mapped pages (resident.go).
 	resident *residentTrimmer
+	// screens shares the dashboards' reads among sessions (screencache.go).
+	screens screenCache
 }
 
 // DBFile is the database file name inside the data dir.

@@ -241,7 +241,8 @@ type shop struct {
 
 // shopPage is every page of a test shop. Merge, Frozen and Locked set a
 // merchant's own window.affogato before t.js (a plain object, a frozen one,
-// a frozen one on a read-only window property); Frame embeds a sandboxed iframe (scripts only, no
+// a frozen one on a read-only window property); Twice includes t.js a
+// second time; Frame embeds a sandboxed iframe (scripts only, no
 // same origin) that reports window.affogato to the page.
 var shopPage = template.Must(template.New("page").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{{.Title}}</title>
@@ -250,6 +251,7 @@ var shopPage = template.Must(template.New("page").Parse(`<!doctype html>
 {{if .Frozen}}<script>window.affogato = Object.freeze({merchant: "kept", referral: "stale"});</script>{{end}}
 {{if .Locked}}<script>Object.defineProperty(window, "affogato", {value: Object.freeze({merchant: "kept"}), writable: false, configurable: false});</script>{{end}}
 <script src="{{.Tracker}}/t.js"></script>
+{{if .Twice}}<script src="{{.Tracker}}/t.js"></script>{{end}}
 {{if .Frame}}<script>window.frameReport = new Promise(function (resolve) {
   window.addEventListener("message", function (e) { resolve(e.data); });
 });</script>{{end}}
@@ -281,7 +283,7 @@ func startShop(t *testing.T, host, trackerURL string) *shop {
 		w.Header().Set("Cache-Control", "no-store")
 		_ = shopPage.Execute(w, map[string]any{
 			"Title": "shop " + host + r.URL.Path, "Tracker": template.URL(trackerURL),
-			"Merge": r.URL.Path == "/merge", "Frozen": r.URL.Path == "/frozen", "Locked": r.URL.Path == "/locked", "Frame": r.URL.Path == "/sandbox", "InFrame": r.URL.Path == "/frame",
+			"Merge": r.URL.Path == "/merge", "Frozen": r.URL.Path == "/frozen", "Twice": r.URL.Path == "/twice", "Locked": r.URL.Path == "/locked", "Frame": r.URL.Path == "/sandbox", "InFrame": r.URL.Path == "/frame",
 			"Query": template.URL(q),
 		})
 	})

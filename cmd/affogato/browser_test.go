@@ -319,6 +319,18 @@ func TestBrowser(t *testing.T) {
 		if conv.PartnerID == nil || *conv.PartnerID != firstco.samID {
 			t.Errorf("conversion = %+v, want sam's", conv)
 		}
+		// A page that includes t.js twice registers the visit once.
+		twice := b.tab()
+		visit(t, twice, shopB.base+"/twice?via="+firstco.patCode)
+		if r := pageReferral(t, twice); r.Referral == nil || str(r.Ref) != firstco.patCode {
+			t.Errorf("t.js twice on a direct link's page: %+v, want pat's click", r)
+		}
+		var counted browserStats
+		s.sshJSON(s.adminKey, &counted, "stats", "firstco")
+		if counted.Clicks != after.Clicks+1 {
+			t.Errorf("t.js twice on a page: clicks %d → %d, want one more", after.Clicks, counted.Clicks)
+		}
+		after = counted
 		// An unknown code changes nothing and counts nothing.
 		fresh := b.tab()
 		visit(t, fresh, shopB.base+"/?via=nobody-here")
