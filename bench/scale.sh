@@ -270,7 +270,16 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   wait "$wrk_pid" 2>/dev/null || true
   local rss1="-"
   if [ "$label" = full ]; then
-    wrk -t2 -c256 -d"$LOAD" -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >"$WORK/load-$label.txt"
+    wrk -t2 -c256 -d"$LOAD" -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >"$WORK/load-$label.txt" &
+    local load_pid=$! t0
+    t0=$(date +%s)
+    # RSS (anonymous+file) every minute of the load, into rss-during.txt.
+    while kill -0 "$load_pid" 2>/dev/null; do
+      sleep 60
+      kill -0 "$load_pid" 2>/dev/null || break
+      echo "$(($(date +%s) - t0))s $(rss_mb "$SRV_PID") ($(rss_parts "$SRV_PID")) db $(stat -c %s "$data/affogato.db")" >>"$WORK/rss-during.txt"
+    done
+    wait "$load_pid"
     sleep 2
     rss1="$(rss_mb "$SRV_PID") ($(rss_parts "$SRV_PID"))"
   fi
@@ -296,6 +305,10 @@ if ! skip scale; then
     cat "$WORK/sshload-merchant-$l.txt"
   done
   tail -n 12 "$WORK/load-full.txt" | grep -E "Requests/sec|Latency|requests in" || true
+  if [ -s "$WORK/rss-during.txt" ]; then
+    echo "-- RSS MB (anonymous+file) and database bytes during the $LOAD load, every minute, full size:"
+    cat "$WORK/rss-during.txt"
+  fi
   echo
 fi
 echo "Written to $RESULTS"
