@@ -17,7 +17,8 @@
 #      `affogato check` time, database size, RSS after startup and after
 #      LOAD of the redirector at full load; SESSIONS concurrent SSH dashboard
 #      sessions (bench/sshload) switching the partner portal's tabs while
-#      wrk sends clicks; the same at 10x fewer events.
+#      wrk sends clicks, then SESSIONS merchant console sessions (the
+#      admin's key) switching tabs 1-7; the same at 10x fewer events.
 # Prints a table and writes everything to bench/out/scale.txt.
 #
 # Knobs: CLICKS_SMALL (200000), CLICKS_BIG (1000000), BASE_REV (unset),
@@ -260,7 +261,11 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   wrk -t1 -c64 -d600s -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >/dev/null 2>&1 &
   local wrk_pid=$!
   "$WORK/sshload" -addr "127.0.0.1:$SRV_SSH" -key "$WORK/partner-$label" -user seed -sessions "$SESSIONS" -pid "$SRV_PID" \
-    >"$WORK/sshload-$label.txt" 2>&1 || echo "sshload failed: $(tail -3 "$WORK/sshload-$label.txt")"
+    -ready "Last 30 days" >"$WORK/sshload-$label.txt" 2>&1 || echo "sshload failed: $(tail -3 "$WORK/sshload-$label.txt")"
+  # The same with the admin's key: the merchant console, tabs 2-7 and 1.
+  "$WORK/sshload" -addr "127.0.0.1:$SRV_SSH" -key "$WORK/admin-$label" -user admin -sessions "$SESSIONS" -pid "$SRV_PID" \
+    -keys 2,3,4,5,6,7,1 -ready "Last 30 days" >"$WORK/sshload-merchant-$label.txt" 2>&1 ||
+    echo "sshload (merchant) failed: $(tail -3 "$WORK/sshload-merchant-$label.txt")"
   kill "$wrk_pid" 2>/dev/null || true
   wait "$wrk_pid" 2>/dev/null || true
   local rss1="-"
@@ -296,6 +301,8 @@ if ! skip scale; then
   for l in full tenth; do
     echo "-- $SESSIONS SSH sessions (partner portal, tabs 2-6 and 1, 3 rounds) while wrk -c64 sends clicks, $l size:"
     cat "$WORK/sshload-$l.txt"
+    echo "-- $SESSIONS SSH sessions (merchant console, tabs 2-7 and 1, 3 rounds) while wrk -c64 sends clicks, $l size:"
+    cat "$WORK/sshload-merchant-$l.txt"
   done
   tail -n 12 "$WORK/load-full.txt" | grep -E "Requests/sec|Latency|requests in" || true
   if [ -s "$WORK/rss-during.txt" ]; then

@@ -72,7 +72,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs,
-	bPartnerRevenue, bFlaggedComm, bOwedPartners}
+	bPartnerRevenue, bFlaggedComm, bOwedPartners, bBatchHeads}
 
 // Options tune Open.
 type Options struct {
@@ -174,6 +174,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			return err
 		}
 		if err := buildPartnerRevenueTx(tx); err != nil {
+			return err
+		}
+		if err := buildBatchHeadsTx(tx); err != nil {
 			return err
 		}
 		if err := buildFlaggedIndexTx(tx); err != nil {
