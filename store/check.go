@@ -201,6 +201,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkPartnerRevenueTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkBatchHeadsTx(tx, bad); err != nil {
+			return err
+		}
 		if err := checkFlaggedIndexTx(tx, bad); err != nil {
 			return err
 		}

@@ -72,7 +72,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs,
-	bPartnerRevenue, bFlaggedComm, bOwedPartners}
+	bPartnerRevenue, bFlaggedComm, bOwedPartners, bBatchHeads}
 
 // Options tune Open.
 type Options struct {
@@ -90,6 +90,11 @@ type Options struct {
 	// Mail says email notifications are on (the server has --smtp-url):
 	// only then are mails queued in the outbox.
 	Mail bool
+	// ResidentFileLimit is the process's file-backed resident memory (the
+	// database's mapped pages, in bytes) above which the mapping is
+	// unmapped again (resident.go); 0 means DefaultResidentFileLimit, below
+	// zero never.
+	ResidentFileLimit int64
 }
 
 // Store is the ledger over one bbolt file.
@@ -114,6 +119,8 @@ type Store struct {
 	adminKeys atomic.Pointer[map[string]bool]
 	// batches caches decoded payout batches for the lists (batchcache.go).
 	batches batchCache
+	// resident trims the database's mapped pages (resident.go).
+	resident *residentTrimmer
 	// screens shares the dashboards' reads among sessions (screencache.go).
 	screens screenCache
 }
@@ -169,6 +176,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := buildPartnerRevenueTx(tx); err != nil {
 			return err
 		}
+		if err := buildBatchHeadsTx(tx); err != nil {
+			return err
+		}
 		if err := buildFlaggedIndexTx(tx); err != nil {
 			return err
 		}
@@ -208,7 +218,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	dropResident(db)
+	_ = dropResident(db) // the figure only: nothing depends on it
+	s.resident = startResidentTrimmer(db, opt.ResidentFileLimit, residentCheckEvery)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
 	s.writer.notify = s.changes.changed
@@ -218,6 +229,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 // Close stops the group writer (flushing what it holds) and closes the file.
 func (s *Store) Close() error {
 	s.writer.close()
+	s.resident.close()
 	if s.db.NoSync {
 		if err := s.db.Sync(); err != nil {
 			s.db.Close()

@@ -232,15 +232,3 @@ func (s *Store) OwedPageSince(ctx context.Context, a Actor, slug string, q PageQ
 		func() (*OwedPage, error) { return s.OwedPage(context.WithoutCancel(ctx), a, slug, q) },
 		func(p *OwedPage) *OwedPage { c := *p; c.Rows = slices.Clone(p.Rows); return &c })
 }
-
-// ListPayoutBatchesSince is ListPayoutBatches, shared (see StatsSince).
-// The batches' Items are shared with the other sessions, to be read only:
-// copying every batch's commission ids for each session was the bulk of
-// the Payouts tab with many sessions open.
-func (s *Store) ListPayoutBatchesSince(a Actor, slug string, since uint64) ([]PayoutBatch, error) {
-	if err := s.adminKey(a, slug); err != nil {
-		return nil, fmt.Errorf("list payouts of %s: %w", slug, err)
-	}
-	return sharedRead(s, "batches\x00"+slug, since,
-		func() ([]PayoutBatch, error) { return s.ListPayoutBatches(a, slug) }, slices.Clone[[]PayoutBatch])
-}

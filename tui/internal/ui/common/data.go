@@ -110,10 +110,9 @@ func (d *Data) Owed(ctx context.Context, slug string, q store.PageQuery) (*store
 	return d.st.OwedPageSince(ctx, d.a, slug, q, d.since.Load())
 }
 
-// Batches lists a program's payout batches (their Items are shared with
-// other sessions: read only).
-func (d *Data) Batches(slug string) ([]store.PayoutBatch, error) {
-	return d.st.ListPayoutBatchesSince(d.a, slug, d.since.Load())
+// BatchHeads lists a program's payout batches without their items.
+func (d *Data) BatchHeads(slug string) ([]store.PayoutBatchHead, error) {
+	return d.st.PayoutBatchHeadsSince(d.a, slug, d.since.Load())
 }
 
 // Batch reads one payout batch.
