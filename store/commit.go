@@ -39,6 +39,12 @@ type groupWriter struct {
 	exited chan struct{}
 	// notify, when set, is told the programs of each committed group.
 	notify func(programs ...string)
+	// journal, when set, holds clicks durable but not yet in bbolt: every
+	// transaction first stores them with applyJournal (journalstore.go),
+	// and kick says that some wait.
+	journal      *clickJournal
+	applyJournal func(tx *bolt.Tx, groups []journalGroup, end uint64) error
+	kick         chan struct{}
 }
 
 // txHooks hear of each transaction the writer begins and of each one
@@ -57,10 +63,24 @@ type txHooks interface {
 }
 
 func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
-	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
-	go w.loop()
+	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}),
+		exited: make(chan struct{}), kick: make(chan struct{}, 1)}
 	return w
 }
+
+// start runs the writer's goroutine (after journal and applyJournal are set).
+func (w *groupWriter) start() { go w.loop() }
+
+// kickApply tells the writer that journaled clicks wait to be applied.
+func (w *groupWriter) kickApply() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// lagging says whether journaled clicks wait to be applied.
+func (w *groupWriter) lagging() bool { return w.journal != nil && w.journal.lagging() }
 
 func (w *groupWriter) close() {
 	select {
@@ -132,12 +152,17 @@ func (w *groupWriter) loop() {
 			batch = append(batch[:0], r)
 		case <-flush: // clicks wait to be counted and nothing else comes
 			batch = append(batch[:0], flushReq())
+		case <-w.kick: // journaled clicks wait to be stored
+			if !w.lagging() {
+				continue // a read or another change stored them already
+			}
+			batch = append(batch[:0], applyReq())
 		case <-w.quit:
-			for { // commit whatever is queued, count every click, then stop
+			for { // commit whatever is queued, store and count every click, then stop
 				batch = batch[:0]
 				w.drain(&batch)
 				if len(batch) == 0 {
-					if _, ok := w.hooks.due(); !ok {
+					if _, ok := w.hooks.due(); !ok && !w.lagging() {
 						return
 					}
 					batch = append(batch, flushReq())
@@ -154,6 +179,20 @@ func (w *groupWriter) loop() {
 // clicks waiting.
 func flushReq() *writeReq {
 	return &writeReq{flush: true, fn: func(*bolt.Tx, map[string]*Counters) error { return nil }, done: make(chan struct{})}
+}
+
+// applyReq is a change that changes nothing, as one click: a group with
+// it stores the journaled clicks (their counts may wait for a flush).
+func applyReq() *writeReq {
+	return &writeReq{click: true, flush: true, fn: func(*bolt.Tx, map[string]*Counters) error { return nil }, done: make(chan struct{})}
+}
+
+// seeJournal returns once every click journaled so far is stored in bbolt.
+func (w *groupWriter) seeJournal(ctx context.Context) error {
+	if !w.lagging() {
+		return nil
+	}
+	return w.send(ctx, applyReq())
 }
 
 func (w *groupWriter) drain(batch *[]*writeReq) {
@@ -193,14 +232,33 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 		}
 	}()
+	// The journaled clicks go first in the transaction, retries included.
+	var groups []journalGroup
+	var journalEnd uint64
+	nJournaled := 0
+	if w.journal != nil {
+		groups, journalEnd = w.journal.pending()
+		for _, g := range groups {
+			nJournaled += len(g.recs)
+		}
+	}
 	for len(batch) > 0 {
 		w.hooks.begin()
 		onlyClicks := true
+		nClicks := nJournaled
 		for _, r := range batch {
 			onlyClicks = onlyClicks && r.click
+			if r.click && !r.flush {
+				nClicks++
+			}
 		}
-		force := !onlyClicks || len(batch) < deferMinGroup // clickcounters.go
+		force := !onlyClicks || nClicks < deferMinGroup // clickcounters.go
 		err := w.db.Update(func(tx *bolt.Tx) error {
+			if len(groups) > 0 {
+				if err := w.applyJournal(tx, groups, journalEnd); err != nil {
+					return fmt.Errorf("store journaled clicks: %w", err)
+				}
+			}
 			if !onlyClicks { // its changes see every click committed before
 				if err := w.hooks.flushBeforeTx(tx); err != nil {
 					return err
@@ -220,6 +278,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		var counted []string
 		if err == nil {
 			counted = w.hooks.committed()
+			if len(groups) > 0 {
+				w.journal.markApplied(journalEnd)
+			}
 		}
 		var fc *failedChange
 		if errors.As(err, &fc) {

@@ -114,6 +114,8 @@ type Store struct {
 	adminKeys atomic.Pointer[map[string]bool]
 	// batches caches decoded payout batches for the lists (batchcache.go).
 	batches batchCache
+	// journal holds clicks durable but not yet in bbolt (journal.go).
+	journal *clickJournal
 }
 
 // DBFile is the database file name inside the data dir.
@@ -173,6 +175,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := buildOwedIndexTx(tx); err != nil {
 			return err
 		}
+		if err := s.openJournalTx(tx, path+JournalSuffix); err != nil { // journalstore.go
+			return err
+		}
 		if _, err := countClicksOnOpenTx(tx); err != nil {
 			return fmt.Errorf("count the clicks stored after the last flush: %w", err)
 		}
@@ -195,10 +200,12 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return meta.Put([]byte("ip_salt"), s.salt)
 	})
 	if err != nil {
+		s.closeJournalFile()
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
 	if err := setMail(db, opt.Mail); err != nil {
+		s.closeJournalFile()
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
@@ -206,12 +213,20 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
 	s.writer.notify = s.changes.changed
+	s.startJournal()
+	s.writer.start()
 	return s, nil
 }
 
-// Close stops the group writer (flushing what it holds) and closes the file.
+// Close stops the click journal and the group writer (storing and
+// counting what they hold) and closes the files.
 func (s *Store) Close() error {
+	s.stopJournal()
 	s.writer.close()
+	if err := s.closeJournalFile(); err != nil {
+		s.db.Close()
+		return fmt.Errorf("close: %w", err)
+	}
 	if s.db.NoSync {
 		if err := s.db.Sync(); err != nil {
 			s.db.Close()
@@ -239,6 +254,7 @@ func (s *Store) Now() time.Time { return s.now() }
 // Backup writes a consistent snapshot of the whole database to w and
 // returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	s.seeClicks() // the snapshot holds every click acknowledged before
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
