@@ -12,6 +12,14 @@ import (
 // maxGroup bounds one group commit.
 const maxGroup = 4096
 
+// applyEvery is the shortest time between two commits that store only
+// journaled clicks (journal.go): under load each stores every click of
+// the last applyEvery in one transaction, instead of one bbolt commit
+// (two fdatasyncs and the pages rewritten) per small group. Changes and
+// reads that need the clicks do not wait for it: their commit stores the
+// journaled clicks first.
+const applyEvery = 20 * time.Millisecond
+
 // writeFn is one change in a group commit. It may add day-counter changes
 // to deltas; they are applied once per commit. It may run more than once
 // (when another change in its group fails, the group is retried without
@@ -45,6 +53,9 @@ type groupWriter struct {
 	journal      *clickJournal
 	applyJournal func(tx *bolt.Tx, groups []journalGroup, end uint64) error
 	kick         chan struct{}
+	// applyEvery spaces the commits that store journaled clicks alone
+	// (the constant; tests may change it).
+	applyEvery time.Duration
 }
 
 // txHooks hear of each transaction the writer begins and of each one
@@ -64,7 +75,7 @@ type txHooks interface {
 
 func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
 	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}),
-		exited: make(chan struct{}), kick: make(chan struct{}, 1)}
+		exited: make(chan struct{}), kick: make(chan struct{}, 1), applyEvery: applyEvery}
 	return w
 }
 
@@ -141,11 +152,19 @@ func (w *groupWriter) loop() {
 	batch := make([]*writeReq, 0, maxGroup)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	applyTimer := time.NewTimer(time.Hour)
+	defer applyTimer.Stop()
+	var lastCommit time.Time
+	kicked := false // journaled clicks wait for the next apply
 	for {
-		var flush <-chan time.Time
+		var flush, apply <-chan time.Time
 		if wait, ok := w.hooks.due(); ok {
 			timer.Reset(wait)
 			flush = timer.C
+		}
+		if kicked {
+			applyTimer.Reset(max(0, w.applyEvery-time.Since(lastCommit)))
+			apply = applyTimer.C
 		}
 		select {
 		case r := <-w.reqs:
@@ -153,6 +172,10 @@ func (w *groupWriter) loop() {
 		case <-flush: // clicks wait to be counted and nothing else comes
 			batch = append(batch[:0], flushReq())
 		case <-w.kick: // journaled clicks wait to be stored
+			kicked = true
+			continue
+		case <-apply:
+			kicked = false
 			if !w.lagging() {
 				continue // a read or another change stored them already
 			}
@@ -172,6 +195,10 @@ func (w *groupWriter) loop() {
 		}
 		w.drain(&batch)
 		w.commit(batch)
+		lastCommit = time.Now() // every commit stores the journaled clicks
+		if !w.lagging() {
+			kicked = false
+		}
 	}
 }
 
