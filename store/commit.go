@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,8 +55,8 @@ type groupWriter struct {
 	applyJournal func(tx *bolt.Tx, groups []journalGroup, end uint64) error
 	kick         chan struct{}
 	// applyEvery spaces the commits that store journaled clicks alone
-	// (the constant; tests may change it).
-	applyEvery time.Duration
+	// (nanoseconds: the constant; tests may change it).
+	applyEvery atomic.Int64
 }
 
 // txHooks hear of each transaction the writer begins and of each one
@@ -75,7 +76,8 @@ type txHooks interface {
 
 func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
 	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}),
-		exited: make(chan struct{}), kick: make(chan struct{}, 1), applyEvery: applyEvery}
+		exited: make(chan struct{}), kick: make(chan struct{}, 1)}
+	w.applyEvery.Store(int64(applyEvery))
 	return w
 }
 
@@ -163,7 +165,7 @@ func (w *groupWriter) loop() {
 			flush = timer.C
 		}
 		if kicked {
-			applyTimer.Reset(max(0, w.applyEvery-time.Since(lastCommit)))
+			applyTimer.Reset(max(0, time.Duration(w.applyEvery.Load())-time.Since(lastCommit)))
 			apply = applyTimer.C
 		}
 		select {

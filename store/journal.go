@@ -106,6 +106,9 @@ type clickJournal struct {
 	quit   chan struct{}
 	exited chan struct{}
 	kick   func() // tells the applier that records wait
+	// rotateAt is the file size past which a group starts a new file
+	// (journalRotateAt; tests make it small).
+	rotateAt atomic.Int64
 
 	durable atomic.Uint64 // position after the last durable record
 	applied atomic.Uint64 // position up to which bbolt holds the clicks
@@ -251,6 +254,7 @@ func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func(
 	j := &clickJournal{path: path, reqs: make(chan *journalReq, maxGroup), quit: make(chan struct{}),
 		exited: make(chan struct{}), kick: kick, nextID: lastID}
 	j.cond = sync.NewCond(&j.mu)
+	j.rotateAt.Store(journalRotateAt)
 	jf, err := readJournal(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -445,13 +449,14 @@ func (j *clickJournal) write(batch []*journalReq) {
 	for j.queued > maxUnapplied {
 		j.cond.Wait()
 	}
+	rotating := j.fileEnd > j.rotateAt.Load()
 	var rotate []journalGroup
-	if j.fileEnd > journalRotateAt {
+	if rotating {
 		rotate = append(rotate, j.queue...)
 	}
 	j.mu.Unlock()
 	err := func() error {
-		if j.fileEnd > journalRotateAt {
+		if rotating {
 			// The new file starts at the first record not applied; the
 			// records not applied are copied into it as they are.
 			base := j.durable.Load()
