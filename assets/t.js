@@ -16,17 +16,31 @@
 (function (w) {
   "use strict";
   var NAME = "affogato_ref";
+  var VISIT = "__affogatoVisit"; /* hidden window key: the visit registered on this page */
   var CODE = /^[A-Za-z0-9_-]{1,64}$/;
   var ID = /^[0-9]{1,20}$/;
   var PAID = ["gclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id"];
   var a = null, done = null, cur = null;
 
+  /* own returns o with the three keys set to null, or, when o cannot take
+     them (frozen, sealed), a copy of its own keys that can. */
+  function own(o) {
+    try {
+      o.referral = null; o.ref = null; o.expires = null;
+      if (o.referral === null && o.ref === null && o.expires === null) return o;
+    } catch (e) { /* read-only: copy it */ }
+    var c = {};
+    try {
+      for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) c[k] = o[k];
+    } catch (e) { /* keep what was copied */ }
+    c.referral = null; c.ref = null; c.expires = null;
+    return c;
+  }
+
   try { a = w.affogato; } catch (e) { a = null; }
-  if (!a || typeof a !== "object") a = {};
-  a.referral = null;
-  a.ref = null;
-  a.expires = null;
-  try { w.affogato = a; } catch (e) { /* nothing to do */ }
+  if (!a || (typeof a !== "object" && typeof a !== "function")) a = {};
+  a = own(a);
+  try { w.affogato = a; } catch (e) { /* a read-only window.affogato: nothing to do */ }
   try {
     if (typeof Promise === "function") a.ready = new Promise(function (res) { done = res; });
   } catch (e) { done = null; }
@@ -102,15 +116,27 @@
   function register(code) {
     var base = tracker();
     if (!base || typeof w.fetch !== "function") { finish(); return; }
-    var paid = false;
-    for (var i = 0; i < PAID.length; i++) if (param(PAID[i])) paid = true;
-    w.fetch(base + "/api/v1/visits", {
-      method: "POST", mode: "cors", credentials: "omit", keepalive: true,
-      headers: { "Content-Type": "text/plain" },
-      body: JSON.stringify({ code: code, paid_ads: paid })
-    }).then(function (res) {
-      return res.ok ? res.json() : null;
-    }).then(function (v) {
+    /* t.js included twice on a page (a theme and a tag manager) registers
+       the visit once: the second copy waits for the first one's answer. */
+    var key = base + " " + code + " " + w.location.href, sent = null, answer;
+    try { sent = w[VISIT]; } catch (e) { sent = null; }
+    if (sent && sent.key === key && sent.answer) {
+      answer = sent.answer;
+    } else {
+      var paid = false;
+      for (var i = 0; i < PAID.length; i++) if (param(PAID[i])) paid = true;
+      answer = w.fetch(base + "/api/v1/visits", {
+        method: "POST", mode: "cors", credentials: "omit", keepalive: true,
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ code: code, paid_ads: paid })
+      }).then(function (res) {
+        return res.ok ? res.json() : null;
+      });
+      try {
+        Object.defineProperty(w, VISIT, { value: { key: key, answer: answer }, configurable: true, writable: true });
+      } catch (e) { /* a second copy will register again */ }
+    }
+    answer.then(function (v) {
       if (v && typeof v.ref === "string" && typeof v.expires === "string") {
         offer({ ref: v.ref, click: typeof v.click_id === "string" ? v.click_id : "",
                 exp: Math.floor(Date.parse(v.expires) / 1000) }, v.attribution === "first-click");

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -94,6 +95,12 @@ func newEnv(t *testing.T, partners ...partnerSpec) *env {
 			if _, err := st.SetProfile(pa, p.method, p.email, p.currency); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// A ref attributes only after a click on its code (within the
+		// cookie lifetime).
+		if _, err := st.RecordClick(context.Background(), store.ClickInput{Program: "acme", PartnerID: partner.ID,
+			Code: partner.Code, IP: netip.MustParseAddr("192.0.2.1")}); err != nil {
+			t.Fatal(err)
 		}
 		for s := 0; s < p.sales; s++ {
 			if _, _, err := st.RecordConversion("acme", store.ConversionInput{OrderID: fmt.Sprintf("o-%d-%d", i, s),

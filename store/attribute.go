@@ -19,28 +19,48 @@ type ManualAttribution struct {
 }
 
 // Conversion warnings: the request named something the ledger does not know,
-// so the conversion may be attributed differently than the sender meant.
+// or a referral too old to attribute, so the conversion may be attributed
+// differently than the sender meant.
 const (
 	WarnUnknownClick = "unknown click_id"
 	WarnUnknownRef   = "unknown ref"
 )
 
+// WarnStaleRef is the warning for a ref code of the program with no click
+// within the cookie lifetime before the payment (never clicked, or only
+// earlier): such a ref never attributes.
+func WarnStaleRef(code string) string {
+	return "ref " + code + " has no click within the cookie lifetime"
+}
+
 // conversionWarningsTx lists what the request named that this program does
-// not know (a click id or referral code).
-func conversionWarningsTx(tx *bolt.Tx, slug string, req *conversionRequest) []string {
+// not know (a click id or referral code), and a known referral code whose
+// clicks are all outside the cookie lifetime before the payment.
+func conversionWarningsTx(tx *bolt.Tx, prog *Program, req *conversionRequest) []string {
 	var w []string
 	if req.hasClick {
-		if c, err := clickTx(tx, req.clickID); err != nil || c.Program != slug {
+		if c, err := clickTx(tx, req.clickID); err != nil || c.Program != prog.Slug {
 			w = append(w, WarnUnknownClick)
 		}
 	}
 	if req.in.Ref != "" {
 		var l Link
-		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) != nil || l.Program != slug {
+		switch {
+		case get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) != nil || l.Program != prog.Slug:
 			w = append(w, WarnUnknownRef)
+		case !refClickedWithinTx(tx, &l, prog, req.occurredAt):
+			w = append(w, WarnStaleRef(l.Code))
 		}
 	}
 	return w
+}
+
+// refClickedWithinTx says whether link l was clicked within the program's
+// cookie lifetime before a payment at paidAt: the only way a referral code
+// shows that its referral is young enough to attribute.
+func refClickedWithinTx(tx *bolt.Tx, l *Link, prog *Program, paidAt time.Time) bool {
+	within, _ := clickedWithinTx(tx, l.Code, paidAt.Add(-prog.CookieLifetime()), paidAt)
+	return within
 }
 
 // addAttributedDeltas counts a conversion attributed after it was recorded:

@@ -198,6 +198,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkClicksTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkLinkCountersTx(tx, bad); err != nil {
+			return err
+		}
 		if err := checkPartnerRevenueTx(tx, bad); err != nil {
 			return err
 		}

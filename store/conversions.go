@@ -190,7 +190,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	conv := &Conversion{ID: id, Program: slug, OrderID: req.in.OrderID, CustomerID: req.in.CustomerID,
 		CustomerEmail: req.in.CustomerEmail, Amount: req.amount, Currency: prog.Currency, Kind: req.in.Kind,
 		Refunded: decimal.Zero, Fingerprint: req.print, OccurredAt: req.occurredAt, CreatedAt: now, Via: via,
-		Warnings: conversionWarningsTx(tx, slug, req)}
+		Warnings: conversionWarningsTx(tx, &prog, req)}
 	day := dayKey(req.occurredAt)
 	var comm *Commission
 	if partner != nil {
@@ -319,12 +319,12 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 	if req.in.Ref != "" {
 		var l Link
 		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) == nil && l.Program == prog.Slug {
-			// A code that was clicked carries a referral no older than the
-			// cookie lifetime: some click on it must fall within the
-			// lifetime before the payment. A code never clicked (passed on
-			// by hand) attributes as it is.
-			within, ever := clickedWithinTx(tx, l.Code, req.occurredAt.Add(-lifetime), req.occurredAt)
-			if within || !ever {
+			// A referral code carries a referral no older than the cookie
+			// lifetime only when some click on it falls within the lifetime
+			// before the payment. A code never clicked (passed on by hand)
+			// cannot show its age, so it never attributes
+			// (conversionWarningsTx says why).
+			if refClickedWithinTx(tx, &l, prog, req.occurredAt) {
 				if p := approved(l.PartnerID); p != nil {
 					return p, nil, "ref"
 				}

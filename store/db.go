@@ -209,6 +209,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if _, err := backfillLinkCounters(db, linkBackfillBatch); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	dropResident(db)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)

@@ -135,11 +135,39 @@ func (e *env) convert(slug string, in ConversionInput) *ConversionResult {
 	if in.Kind == "" {
 		in.Kind = KindSale
 	}
+	e.refClick(slug, in)
 	r, _, err := e.st.RecordConversion(slug, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return r
+}
+
+// refClick makes a ref conversion's referral young enough to attribute, as
+// a visitor's would be: a click on the code (of this program), at the
+// payment's time when the input names one, else now. Tests of refs without
+// a click call RecordConversion themselves.
+func (e *env) refClick(slug string, in ConversionInput) {
+	e.t.Helper()
+	if in.Ref == "" || in.ClickID != "" {
+		return
+	}
+	tg, err := e.st.ResolveCode(in.Ref)
+	if err != nil || tg.Link.Program != slug {
+		return
+	}
+	if in.OccurredAt != "" {
+		at, err := time.Parse(time.RFC3339, in.OccurredAt)
+		if err != nil {
+			return
+		}
+		now := e.clk.Now()
+		e.clk.Add(at.Sub(now))
+		defer e.clk.Add(now.Sub(at))
+	}
+	if _, err := e.st.RecordClick(context.Background(), ClickInput{Program: slug, PartnerID: tg.Link.PartnerID, Code: tg.Link.Code, IP: mustAddr("198.51.100.250")}); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) refund(slug, id, order, amount string) *Refund {

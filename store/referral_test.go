@@ -73,7 +73,12 @@ func TestReferralLifetimeForEveryField(t *testing.T) {
 		t.Helper()
 		in.OrderID, in.CustomerID, in.Amount = order, "cust-"+order, "10.00"
 		in.OccurredAt = t0.Add(at).Format(time.RFC3339)
-		return e.convert("acme", in)
+		in.Currency, in.Kind = "USD", KindSale
+		r, _, err := e.st.RecordConversion("acme", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
 	e.clk.Add(9 * 24 * time.Hour)
 	for _, tt := range []struct {
@@ -90,7 +95,7 @@ func TestReferralLifetimeForEveryField(t *testing.T) {
 		{"ref a day after expiry", 8 * 24 * time.Hour, ConversionInput{Ref: p.Code}, false},
 		{"ref before its only click", -time.Hour, ConversionInput{Ref: p.Code}, false},
 		{"expired click id and ref", 8 * 24 * time.Hour, ConversionInput{ClickID: fmt.Sprint(c.ID), Ref: p.Code}, false},
-		{"a code never clicked", 8 * 24 * time.Hour, ConversionInput{Ref: "by-hand"}, true},
+		{"a code never clicked", 8 * 24 * time.Hour, ConversionInput{Ref: "by-hand"}, false},
 	} {
 		r := conv(tt.name, tt.at, tt.in)
 		if r.Conversion.Attributed != tt.want {
@@ -114,7 +119,10 @@ func TestCampaignBreakdown(t *testing.T) {
 	e.clk.Add(time.Hour)
 	e.convert("acme", ConversionInput{OrderID: "1", CustomerID: "x", Amount: "100.00", ClickID: fmt.Sprint(ca.ID)})
 	e.convert("acme", ConversionInput{OrderID: "2", CustomerID: "y", Amount: "50.00", ClickID: fmt.Sprint(cb.ID)})
-	e.convert("acme", ConversionInput{OrderID: "3", CustomerID: "z", Amount: "20.00", Ref: "a-news"})
+	// a-news was clicked within the lifetime (above): its ref attributes.
+	if _, _, err := e.st.RecordConversion("acme", ConversionInput{OrderID: "3", CustomerID: "z", Amount: "20.00", Currency: "USD", Kind: KindSale, Ref: "a-news"}); err != nil {
+		t.Fatal(err)
+	}
 	e.refund("acme", "r1", "1", "40.00")
 	// A renewal of customer x counts for the campaign x came through.
 	if r := e.convert("acme", ConversionInput{OrderID: "1b", CustomerID: "x", Amount: "30.00", Kind: KindRenewal}); r.Conversion.Code != "a-news" || r.Conversion.Sub != "newsletter" {

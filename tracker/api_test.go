@@ -75,11 +75,23 @@ func TestConversionUnattributed(t *testing.T) {
 
 func TestConversionByRef(t *testing.T) {
 	e := newEnv(t, Config{})
-	rr := e.api("/api/v1/conversions", `{"order_id":"o-r","customer_id":"c-r","amount":"100","ref":"`+e.partner.Code+`"}`)
+	// A code never clicked cannot show its referral is within the cookie
+	// lifetime: recorded unattributed, and the answer says why.
+	rr := e.api("/api/v1/conversions", `{"order_id":"o-n","customer_id":"c-n","amount":"100","ref":"`+e.partner.Code+`"}`)
 	if rr.Code != http.StatusCreated {
 		t.Fatalf("%d %s", rr.Code, rr.Body)
 	}
 	m := jsonBody(t, rr)
+	if w, _ := m["warnings"].([]any); m["attributed"] != false || m["commission"] != nil || len(w) != 1 ||
+		w[0] != "ref "+e.partner.Code+" has no click within the cookie lifetime" {
+		t.Errorf("ref never clicked: %s", rr.Body)
+	}
+	e.click(e.partner.Code)
+	rr = e.api("/api/v1/conversions", `{"order_id":"o-r","customer_id":"c-r","amount":"100","ref":"`+e.partner.Code+`"}`)
+	if rr.Code != http.StatusCreated {
+		t.Fatalf("%d %s", rr.Code, rr.Body)
+	}
+	m = jsonBody(t, rr)
 	cm, _ := m["commission"].(map[string]any)
 	if m["partner_id"] != float64(e.partner.ID) || cm == nil || cm["amount"] != "20.00" {
 		t.Errorf("ref conversion: %s", rr.Body)
@@ -88,6 +100,7 @@ func TestConversionByRef(t *testing.T) {
 
 func TestConversionConcurrentSameOrder(t *testing.T) {
 	e := newEnv(t, Config{APIRateLimit: 0})
+	e.click(e.partner.Code)
 	const n = 100
 	codes := make([]int, n)
 	bodies := make([]string, n)
@@ -249,6 +262,7 @@ func TestConversionRateLimit(t *testing.T) {
 
 func TestRefunds(t *testing.T) {
 	e := newEnv(t, Config{})
+	e.click(e.partner.Code)
 	rr := e.api("/api/v1/conversions", `{"order_id":"sale-1","customer_id":"c1","amount":"100.00","ref":"`+e.partner.Code+`"}`)
 	if rr.Code != http.StatusCreated {
 		t.Fatalf("sale: %d %s", rr.Code, rr.Body)

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/affogato-sh/affogato/store"
@@ -41,9 +42,14 @@ func webURL(u *url.URL) bool {
 	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Opaque == ""
 }
 
+// trackerParams are the query parameters the redirect hands to t.js. A
+// destination never keeps its own: a deep link such as to=/?aff_first=1 or
+// ?aff_click=… must not pass for the tracker's word on the landing page.
+var trackerParams = [...]string{"ref", "aff_click", "aff_exp", "aff_first"}
+
 // withParams returns u with the given query parameters set, keeping the rest
 // of its query as it was (in order and encoding) and dropping any earlier
-// value of those names.
+// value of those names and of the tracker's own (trackerParams).
 func withParams(u *url.URL, kv ...string) string {
 	out := *u
 	var parts []string
@@ -53,7 +59,7 @@ func withParams(u *url.URL, kv ...string) string {
 			if n, err := url.QueryUnescape(name); err == nil {
 				name = n
 			}
-			if part == "" || isOneOf(name, kv) {
+			if part == "" || isOneOf(name, kv) || slices.Contains(trackerParams[:], name) {
 				continue
 			}
 			parts = append(parts, part)

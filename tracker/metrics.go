@@ -80,7 +80,7 @@ func newMetrics() *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Export every known series from the start, at zero.
-	for _, reason := range []string{skipBot, skipHead, skipFlood, skipUnapproved, skipError} {
+	for _, reason := range []string{skipBot, skipHead, skipFlood, skipUnapproved, skipError, skipSite} {
 		m.clicksSkipped.WithLabelValues(reason)
 	}
 	for _, source := range []string{"api", "stripe"} {

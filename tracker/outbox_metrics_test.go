@@ -25,6 +25,7 @@ func TestOutboxMetric(t *testing.T) {
 	if _, err := e.st.AddWebhook(e.admin, "acme", "https://hooks.acme.test/in"); err != nil {
 		t.Fatal(err)
 	}
+	e.click(e.partner.Code)
 	if rr := e.api("/api/v1/conversions", `{"order_id":"w1","customer_id":"c","amount":"5.00","ref":"`+e.partner.Code+`"}`); rr.Code != http.StatusCreated {
 		t.Fatalf("conversion: %d %s", rr.Code, rr.Body)
 	}

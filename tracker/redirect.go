@@ -24,7 +24,8 @@ var paidAdParams = [...]string{"gclid", "fbclid", "msclkid", "ttclid", "twclid",
 //
 //   - recorded: ref={code}, aff_click={id} and aff_exp={expiry, Unix seconds}
 //     added (and aff_first=1 for a first-click program), HttpOnly cookie
-//     aff_ref={code}.{id} until the expiry.
+//     aff_ref={code}.{id} until the expiry (a first-click program keeps an
+//     aff_ref of its own already there).
 //   - not recorded (bot, HEAD, flood, store failure): ref={code} only, no cookie.
 //   - partner not approved: the destination as is, no ref, no cookie.
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
@@ -69,15 +70,17 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strconv.FormatUint(click.ID, 10)
 	expires := t.Program.ReferralExpires(click.At)
-	http.SetCookie(w, &http.Cookie{
-		Name:     "aff_ref",
-		Value:    code + "." + id,
-		Path:     "/",
-		MaxAge:   int(t.Program.CookieLifetime() / time.Second),
-		HttpOnly: true,
-		Secure:   s.secureCookie,
-		SameSite: http.SameSiteLaxMode,
-	})
+	if !s.keepsFirstReferral(r, t) {
+		http.SetCookie(w, &http.Cookie{
+			Name:     "aff_ref",
+			Value:    code + "." + id,
+			Path:     "/",
+			MaxAge:   int(t.Program.CookieLifetime() / time.Second),
+			HttpOnly: true,
+			Secure:   s.secureCookie,
+			SameSite: http.SameSiteLaxMode,
+		})
+	}
 	// t.js on the landing page keeps the referral in its own first-party
 	// cookie until aff_exp (Unix seconds), and keeps an earlier referral
 	// over this one when the program attributes to the first click.

@@ -359,6 +359,7 @@ func TestWithParams(t *testing.T) {
 		{"https://a.test", "https://a.test/?ref=c&aff_click=1"},
 		{"https://a.test/p?x=1&ref=old&y=%20#frag", "https://a.test/p?x=1&y=%20&ref=c&aff_click=1#frag"},
 		{"https://a.test/p?aff_click=9", "https://a.test/p?ref=c&aff_click=1"},
+		{"https://a.test/p?aff_first=1&aff_exp=9999999999&a=b", "https://a.test/p?a=b&ref=c&aff_click=1"},
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.in)

@@ -28,7 +28,8 @@ type visitOut struct {
 // (https://shop.example/?via=CODE), so that it counts as a click under the
 // redirector's rules (bots, flood limit, approval) and attributes by click
 // id. It is a CORS endpoint without credentials: any site may call it, as
-// any visitor may follow a referral link. An unknown code changes nothing
+// any visitor may follow a referral link. An unknown code, or a code of a
+// program whose site the page is not on (onProgramSite), changes nothing
 // and is answered 200 with nulls, not 404: a merchant's own ?ref=campaign
 // must not put an error in the visitor's console.
 func (s *Server) visits(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +64,13 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.storeError(w, "resolve referral code", err)
+		return
+	}
+	if !onProgramSite(r.Header.Get("Origin"), &t.Program) {
+		// Another program's code: on this page it is the merchant's own
+		// ?ref=, as unknown here as any.
+		s.metrics.clicksSkipped.WithLabelValues(skipSite).Inc()
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	if t.Program.Attribution != "" {

@@ -19,9 +19,15 @@ const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 func (e *env) visit(body string, hdr ...string) (*visitOut, int) {
 	e.t.Helper()
 	rr := e.request(http.MethodPost, "/api/v1/visits", body, append([]string{"User-Agent", browserUA,
-		"Origin", "http://shop.test", "Content-Type", "text/plain"}, hdr...)...)
+		"Origin", "https://www.acme.test", "Content-Type", "text/plain"}, hdr...)...)
 	if got := rr.Header().Get("Access-Control-Allow-Origin"); got != "*" {
 		e.t.Errorf("visits: Access-Control-Allow-Origin = %q, want *", got)
+	}
+	if got := rr.Header().Get("Access-Control-Allow-Credentials"); got != "" {
+		e.t.Errorf("visits: Access-Control-Allow-Credentials = %q, want none (no cookies cross origins)", got)
+	}
+	if len(rr.Result().Cookies()) != 0 {
+		e.t.Errorf("visits set a cookie: %v", rr.Result().Cookies())
 	}
 	if rr.Code >= 300 {
 		return nil, rr.Code
@@ -100,7 +106,7 @@ func TestVisitsRecordADirectLinkAsAClick(t *testing.T) {
 	}
 	rr = e.request(http.MethodOptions, "/api/v1/visits", "", "Origin", "http://shop.test", "Access-Control-Request-Method", "POST")
 	if rr.Code != http.StatusNoContent || rr.Header().Get("Access-Control-Allow-Origin") != "*" ||
-		rr.Header().Get("Access-Control-Allow-Methods") == "" {
+		rr.Header().Get("Access-Control-Allow-Methods") == "" || rr.Header().Get("Access-Control-Allow-Credentials") != "" {
 		t.Errorf("preflight = %d %v", rr.Code, rr.Header())
 	}
 

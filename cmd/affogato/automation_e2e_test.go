@@ -163,6 +163,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	flaky := newHookReceiver(t, 500, 500) // every event: 500, 500, then 200
 	s := startServer(t, serverOpts{})
 	apiKey, code, secrets := setupProgram(t, s, ok, flaky)
+	clickOnce(t, s.url("/r/"+code)) // a ref attributes after a click on it
 	sent := time.Now()
 	status, body := s.postJSON("/api/v1/conversions", apiKey,
 		`{"order_id":"o-1","customer_id":"c-1","amount":"49.90","currency":"USD","kind":"sale","ref":"`+code+`"}`)
@@ -251,7 +252,9 @@ func TestWebhookEventsSurviveSIGKILL(t *testing.T) {
 	s := startServer(t, serverOpts{})
 	apiKey, code, secrets := setupProgram(t, s, h)
 	h.waitTypes(t, 10*time.Second, store.EventPartnerJoined, store.EventPartnerApproved)
-	h.setClosed(true) // nothing gets through until after the restart
+	clickOnce(t, s.url("/r/"+code)) // a ref attributes after a click on it
+	// Nothing gets through until after the restart.
+	h.setClosed(true)
 	status, body := s.postJSON("/api/v1/conversions", apiKey,
 		`{"order_id":"o-kill","customer_id":"c-kill","amount":"100.00","currency":"USD","kind":"sale","ref":"`+code+`"}`)
 	if status != http.StatusCreated {
@@ -375,4 +378,19 @@ func qpDecode(t *testing.T, r io.Reader) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// clickOnce follows a referral link once (the redirector records the click)
+// without following the redirect.
+func clickOnce(t *testing.T, link string) {
+	t.Helper()
+	resp, err := noRedirect().Get(link)
+	if err != nil {
+		t.Fatalf("GET %s: %v", link, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.Contains(resp.Header.Get("Location"), "aff_click=") {
+		t.Fatalf("GET %s = %d to %q, want a 302 with a click id", link, resp.StatusCode, resp.Header.Get("Location"))
+	}
 }

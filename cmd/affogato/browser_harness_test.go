@@ -32,18 +32,27 @@ var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "g
 // skip (CI installs chromium).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("AFFOGATO_TEST_CHROMIUM"); p != "" {
-		return p
+	p, err := findChromium(os.Getenv, exec.LookPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// findChromium is AFFOGATO_TEST_CHROMIUM, else the first of chromiumNames
+// on the PATH, else an error that says how to install it.
+func findChromium(getenv func(string) string, lookPath func(string) (string, error)) (string, error) {
+	if p := getenv("AFFOGATO_TEST_CHROMIUM"); p != "" {
+		return p, nil
 	}
 	for _, name := range chromiumNames {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
+		if p, err := lookPath(name); err == nil {
+			return p, nil
 		}
 	}
-	t.Fatalf("Chromium is not installed, and the browser tests need it (they never skip): "+
+	return "", fmt.Errorf("Chromium is not installed, and the browser tests need it (they never skip): "+
 		"apt-get install chromium (.ci/run installs it), or point AFFOGATO_TEST_CHROMIUM at a Chrome binary; tried %v",
 		chromiumNames)
-	return ""
 }
 
 // browser is one headless Chromium with a fresh user-data dir. Every tab it
@@ -79,6 +88,8 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(limit,
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),
+		// The issue's flags, exactly; chromedp adds only the fresh
+		// --user-data-dir and its control channel, --remote-debugging-pipe.
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -86,11 +97,12 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Two more: containers often give /dev/shm 64 MB, too little
+		// for Chromium's renderers (they crash mid-test) ...
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-default-browser-check", true),
-		// Tests reach loopback only: nothing resolves but the 127.0.0.x
-		// addresses the tracker and the shops listen on.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE 127.0.0.3"),
+		// ... and tests reach loopback only: nothing resolves but localhost and
+		// the 127.0.0.x addresses the tracker and the shops listen on.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2, EXCLUDE 127.0.0.3"),
 		chromedp.CombinedOutput(out),
 	)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
@@ -227,18 +239,25 @@ type shop struct {
 	srv  *http.Server
 }
 
-// shopPage is every page of a test shop. Pre runs before t.js (a merchant's
-// own window.affogato); Frame embeds a sandboxed iframe (scripts only, no
+// shopPage is every page of a test shop. Merge, Frozen and Locked set a
+// merchant's own window.affogato before t.js (a plain object, a frozen one,
+// a frozen one on a read-only window property); Twice includes t.js a
+// second time; Frame embeds a sandboxed iframe (scripts only, no
 // same origin) that reports window.affogato to the page.
 var shopPage = template.Must(template.New("page").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{{.Title}}</title>
 <script>window.pageErrors = []; window.addEventListener("error", function (e) { window.pageErrors.push(String(e.message)); });</script>
 {{if .Merge}}<script>window.affogato = {merchant: "kept", referral: "stale"};</script>{{end}}
+{{if .Frozen}}<script>window.affogato = Object.freeze({merchant: "kept", referral: "stale"});</script>{{end}}
+{{if .Locked}}<script>Object.defineProperty(window, "affogato", {value: Object.freeze({merchant: "kept"}), writable: false, configurable: false});</script>{{end}}
 <script src="{{.Tracker}}/t.js"></script>
+{{if .Twice}}<script src="{{.Tracker}}/t.js"></script>{{end}}
 {{if .Frame}}<script>window.frameReport = new Promise(function (resolve) {
   window.addEventListener("message", function (e) { resolve(e.data); });
 });</script>{{end}}
-{{if .InFrame}}<script>parent.postMessage(` + readAffogato + `, "*");</script>{{end}}
+{{if .InFrame}}<script>(window.affogato && window.affogato.ready || Promise.resolve()).then(function () {
+  parent.postMessage(` + readAffogato + `, "*");
+});</script>{{end}}
 </head><body><h1>{{.Title}}</h1>
 {{if .Frame}}<iframe sandbox="allow-scripts" src="/frame{{.Query}}"></iframe>{{end}}
 </body></html>`))
@@ -264,7 +283,7 @@ func startShop(t *testing.T, host, trackerURL string) *shop {
 		w.Header().Set("Cache-Control", "no-store")
 		_ = shopPage.Execute(w, map[string]any{
 			"Title": "shop " + host + r.URL.Path, "Tracker": template.URL(trackerURL),
-			"Merge": r.URL.Path == "/merge", "Frame": r.URL.Path == "/sandbox", "InFrame": r.URL.Path == "/frame",
+			"Merge": r.URL.Path == "/merge", "Frozen": r.URL.Path == "/frozen", "Twice": r.URL.Path == "/twice", "Locked": r.URL.Path == "/locked", "Frame": r.URL.Path == "/sandbox", "InFrame": r.URL.Path == "/frame",
 			"Query": template.URL(q),
 		})
 	})

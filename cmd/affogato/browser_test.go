@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,12 +117,22 @@ func TestBrowser(t *testing.T) {
 		if r := pageReferral(t, tab); str(r.Referral) != click {
 			t.Fatalf("second page referral = %s, want %s from the cookie", str(r.Referral), click)
 		}
-		// The merchant's own ?ref= and an unknown ?via= change nothing.
-		for _, path := range []string{"/?ref=producthunt", "/blog?via=nosuchcode", "/?utm_source=x&ref=" + url.QueryEscape("a b")} {
+		// The merchant's own ?ref=, an unknown ?via= and a later direct
+		// link of the same partner change nothing: the click id stays, and
+		// no second click is counted (stats below: 1 click).
+		// So does another program's code (the merchant's own ?ref= that a
+		// partner of another shop on this tracker took as a code): it is
+		// not even counted as a click.
+		otherSite := s.metric(`affogato_clicks_not_recorded_total{reason="site"}`)
+		for _, path := range []string{"/?ref=producthunt", "/blog?via=nosuchcode", "/?utm_source=x&ref=" + url.QueryEscape("a b"),
+			"/?via=" + acme.patCode, "/?ref=" + acme.patCode, "/?ref=" + firstco.samCode} {
 			visit(t, tab, shopA.base+path)
 			if r := pageReferral(t, tab); str(r.Referral) != click || str(r.Ref) != acme.patCode {
 				t.Errorf("after %s: referral %s ref %s, want %s %s kept", path, str(r.Referral), str(r.Ref), click, acme.patCode)
 			}
+		}
+		if got := s.metric(`affogato_clicks_not_recorded_total{reason="site"}`); got != otherSite+1 {
+			t.Errorf("visits refused for another program's site: +%v, want +1", got-otherSite)
 		}
 		visit(t, tab, shopA.base+"/checkout")
 		referral := pageReferral(t, tab)
@@ -167,6 +178,58 @@ func TestBrowser(t *testing.T) {
 		if len(links) != 1 || links[0].Code != acme.patCode || links[0].Clicks != 1 || links[0].Conversions != 1 {
 			t.Errorf("pat's link list acme --json = %+v, want 1 click and 1 conversion", links)
 		}
+		// The text table too: CLICKS and CONVERSIONS end each link's row.
+		text := s.mustSSH(pat, "link", "list", "acme")
+		var row []string
+		for _, line := range strings.Split(text, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && slices.Contains(f, acme.patCode) {
+				row = f
+			}
+		}
+		if !strings.Contains(text, "CLICKS") || !strings.Contains(text, "CONVERSIONS") || len(row) < 2 ||
+			row[len(row)-2] != "1" || row[len(row)-1] != "1" {
+			t.Errorf("pat's link list acme, text: want CLICKS 1 and CONVERSIONS 1 on %s's row:\n%s", acme.patCode, text)
+		}
+		// The merchant's campaign rows name no partner or code.
+		var subsMerchant browserStats
+		s.sshJSON(s.adminKey, &subsMerchant, "stats", "acme")
+		for _, sub := range subsMerchant.Subs {
+			if sub.Code != "" || sub.PartnerID != 0 {
+				t.Errorf("merchant's campaign row %+v names a partner or code", sub)
+			}
+		}
+	})
+
+	// The README's own setup: the tracker on localhost:PORT and the shop
+	// on localhost at another port. Cookies ignore ports, so both cookies
+	// share one jar; the page still gets the referral, on the landing page
+	// and on the next one.
+	t.Run("localhost shop beside the tracker", func(t *testing.T) {
+		tracker := "http://localhost:" + strconv.Itoa(s.httpPort)
+		shopL := startShop(t, "127.0.0.1", tracker)
+		local := "http://localhost:" + shopL.base[strings.LastIndexByte(shopL.base, ':')+1:]
+		var prog programOut
+		s.sshJSON(s.adminKey, &prog, "program", "create", "localco", "--name", "localco", "--url", local+"/",
+			"--commission", "10%", "--hold-days", "0", "--auto-approve")
+		var j joinOut
+		s.sshJSON(pat, &j, "join", "localco", "--name", "Pat", "--email", "pat@partners.test")
+		tab := b.tab()
+		landed := visit(t, tab, tracker+"/r/"+j.Code)
+		if !strings.HasPrefix(landed, local+"/?") {
+			t.Fatalf("landed on %s, want %s/", landed, local)
+		}
+		click := mustQuery(t, landed, "aff_click")
+		if r := pageReferral(t, tab); str(r.Referral) != click {
+			t.Fatalf("landing on localhost: referral %s, want %s", str(r.Referral), click)
+		}
+		jar := cookies(t, tab, local+"/")
+		if jar["aff_ref"] == nil || !jar["aff_ref"].HTTPOnly || jar["affogato_ref"] == nil {
+			t.Errorf("cookies on localhost = %v, want the tracker's aff_ref and t.js's affogato_ref side by side", jar)
+		}
+		visit(t, tab, local+"/next")
+		if r := pageReferral(t, tab); str(r.Referral) != click {
+			t.Errorf("next page on localhost: referral %s, want %s", str(r.Referral), click)
+		}
 	})
 
 	// Last-click: a later tracked referral (another partner's link, or a
@@ -174,7 +237,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("last-click", func(t *testing.T) {
 		tab := b.tab()
 		visit(t, tab, link(acme.patCode))
-		landed := visit(t, tab, link(acme.samCode))
+		landed := visit(t, tab, link(acme.samCode, "sub=fall"))
 		samClick := mustQuery(t, landed, "aff_click")
 		visit(t, tab, shopA.base+"/cart")
 		if r := pageReferral(t, tab); str(r.Referral) != samClick {
@@ -183,6 +246,19 @@ func TestBrowser(t *testing.T) {
 		conv := s.convert(t, acme.apiKey, "a-2", "10.00", samClick)
 		if conv.PartnerID == nil || *conv.PartnerID != acme.samID {
 			t.Errorf("conversion went to %v, want sam %d", conv.PartnerID, acme.samID)
+		}
+		// Each partner's campaign breakdown has their own links only.
+		var samStats, patStats browserStats
+		s.sshJSON(sam, &samStats, "stats", "acme")
+		if len(samStats.Subs) != 1 || samStats.Subs[0].Code != acme.samCode || samStats.Subs[0].Sub != "fall" ||
+			samStats.Subs[0].Clicks != 1 || samStats.Subs[0].Conversions != 1 || samStats.Subs[0].Commission != "2.00" {
+			t.Errorf("sam's stats subs = %+v, want fall on %s: 1 click, 1 conversion, 2.00", samStats.Subs, acme.samCode)
+		}
+		s.sshJSON(pat, &patStats, "stats", "acme")
+		for _, sub := range patStats.Subs {
+			if sub.Code != acme.patCode || sub.Sub == "fall" {
+				t.Errorf("pat's stats subs show %+v, not pat's", sub)
+			}
 		}
 		visit(t, tab, shopA.base+"/?via="+acme.patCode)
 		r := pageReferral(t, tab)
@@ -200,6 +276,10 @@ func TestBrowser(t *testing.T) {
 		}
 		patClick := mustQuery(t, landed, "aff_click")
 		visit(t, tab, link(firstco.samCode))
+		// The tracker's own cookie keeps the first referral too.
+		if c := cookies(t, tab, s.url("/"))["aff_ref"]; c == nil || c.Value != firstco.patCode+"."+patClick {
+			t.Errorf("tracker cookie after sam's link = %+v, want pat's first %s.%s", c, firstco.patCode, patClick)
+		}
 		visit(t, tab, shopB.base+"/?via="+firstco.samCode)
 		visit(t, tab, shopB.base+"/checkout")
 		if r := pageReferral(t, tab); str(r.Referral) != patClick || str(r.Ref) != firstco.patCode {
@@ -239,6 +319,18 @@ func TestBrowser(t *testing.T) {
 		if conv.PartnerID == nil || *conv.PartnerID != firstco.samID {
 			t.Errorf("conversion = %+v, want sam's", conv)
 		}
+		// A page that includes t.js twice registers the visit once.
+		twice := b.tab()
+		visit(t, twice, shopB.base+"/twice?via="+firstco.patCode)
+		if r := pageReferral(t, twice); r.Referral == nil || str(r.Ref) != firstco.patCode {
+			t.Errorf("t.js twice on a direct link's page: %+v, want pat's click", r)
+		}
+		var counted browserStats
+		s.sshJSON(s.adminKey, &counted, "stats", "firstco")
+		if counted.Clicks != after.Clicks+1 {
+			t.Errorf("t.js twice on a page: clicks %d → %d, want one more", after.Clicks, counted.Clicks)
+		}
+		after = counted
 		// An unknown code changes nothing and counts nothing.
 		fresh := b.tab()
 		visit(t, fresh, shopB.base+"/?via=nobody-here")
@@ -287,18 +379,39 @@ func TestBrowser(t *testing.T) {
 		if r := pageReferral(t, tab); str(r.Merchant) != "kept" || str(r.Referral) != "123" {
 			t.Errorf("merged window.affogato = %+v, want merchant kept and referral 123", r)
 		}
+		clicksBefore := s.metric("affogato_clicks_recorded_total")
 		for _, tt := range []struct{ query, want string }{
 			{"", "<null>"},
 			{"?ref=" + acme.patCode + "&aff_click=77&aff_exp=" + exp, "77"}, // from the URL: no cookie there
+			// A direct link, registered from an opaque origin (Origin:
+			// null): the tracker's next click id.
+			{"?via=" + acme.patCode, "next"},
 		} {
 			visit(t, tab, shopA.base+"/sandbox"+tt.query)
 			r, err := chromedp.Run(tab, chromedp.Evaluate[referral](`window.frameReport`, chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatalf("sandboxed frame report: %v", err)
 			}
+			if tt.want == "next" {
+				// Counted as one click, and the frame holds its id.
+				if after := s.metric("affogato_clicks_recorded_total"); after == clicksBefore+1 && r.Referral != nil &&
+					*r.Referral != "77" && *r.Referral != "123" && str(r.Ref) == acme.patCode {
+					tt.want = *r.Referral
+				}
+			}
 			if r.Type != "object" || !r.HasKey || str(r.Referral) != tt.want || len(r.Errors) > 0 {
 				t.Errorf("sandboxed frame%s: window.affogato = %+v, want an object with referral %s", tt.query, r, tt.want)
 			}
+		}
+		// A frozen window.affogato is copied (its keys kept) instead of
+		// written into; a read-only one is left alone; neither throws.
+		visit(t, tab, shopA.base+"/frozen?ref="+acme.patCode+"&aff_click=124&aff_exp="+exp)
+		if r := pageReferral(t, tab); r.Type != "object" || str(r.Merchant) != "kept" || str(r.Referral) != "124" {
+			t.Errorf("frozen window.affogato = %+v, want a copy with merchant kept and referral 124", r)
+		}
+		visit(t, tab, shopA.base+"/locked?ref="+acme.patCode+"&aff_click=125&aff_exp="+exp)
+		if r := pageReferral(t, tab); r.Type != "object" || str(r.Merchant) != "kept" {
+			t.Errorf("read-only window.affogato = %+v, want the merchant's object untouched", r)
 		}
 		// A referral past its expiry is not taken.
 		old := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
@@ -387,6 +500,29 @@ func TestBrowser(t *testing.T) {
 	}
 	if bad := b.consoleErrors(); len(bad) != 1 || !strings.Contains(bad[0], "affogato-probe") {
 		t.Errorf("the console watch missed a deliberate error: %v", bad)
+	}
+	// A request answered with an error status is red in the console too:
+	// the watch sees it, so "no console errors" above also means no
+	// failed request (t.js's visit registrations included).
+	visit(t, tab, s.url("/healthz"))
+	if status, err := chromedp.Run(tab, chromedp.Evaluate[int](`fetch("/api/v1/no-such", {method: "POST", body: "{}"})`+
+		`.then(function (r) { return r.status; })`, chromedp.EvalAwaitPromise)); err != nil || status != 404 {
+		t.Fatalf("probe request: %d %v", status, err)
+	}
+	seen := func() bool {
+		for _, m := range b.consoleErrors() {
+			if strings.Contains(m, "404") && strings.Contains(m, "/api/v1/no-such") {
+				return true
+			}
+		}
+		return false
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !seen() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !seen() {
+		t.Errorf("the console watch missed a failed request: %v", b.consoleErrors())
 	}
 }
 

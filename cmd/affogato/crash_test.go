@@ -58,6 +58,7 @@ func TestCrashRecovery(t *testing.T) {
 	var j joinOut
 	s.sshJSON(partnerKey, &j, "join", "acme", "--name", "Pat", "--email", "pat@x.test")
 	s.mustSSH(partnerKey, "profile", "set", "paypal", "pat-pp@x.test")
+	followLink(t, j.Link, j.Code) // the conversions' ref attributes after a click on it
 
 	ack := &acked{orders: map[string]bool{}, refunds: map[string]string{}, clicks: map[uint64]bool{}, batches: map[uint64]bool{}}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))

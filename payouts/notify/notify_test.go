@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -392,6 +393,11 @@ func TestEveryMailKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := e.st.SetProfile(pa, "paypal", "pat-pay@p.test", ""); err != nil {
+		t.Fatal(err)
+	}
+	// A ref attributes only after a click on its code.
+	if _, err := e.st.RecordClick(context.Background(), store.ClickInput{Program: "acme", PartnerID: p.ID, Code: p.Code,
+		IP: netip.MustParseAddr("192.0.2.1")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.st.RecordConversion("acme", store.ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00",

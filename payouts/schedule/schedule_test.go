@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -119,9 +120,15 @@ func (e *env) partner(slug string) *store.Partner {
 	return p
 }
 
+// convert records a sale through p's code, after a click on it (a ref
+// attributes only with a click within the cookie lifetime).
 func (e *env) convert(slug string, p *store.Partner, amount string) {
 	e.t.Helper()
 	e.n++
+	if _, err := e.st.RecordClick(context.Background(), store.ClickInput{Program: slug, PartnerID: p.ID, Code: p.Code,
+		IP: netip.MustParseAddr("192.0.2.1")}); err != nil {
+		e.t.Fatal(err)
+	}
 	if _, _, err := e.st.RecordConversion(slug, store.ConversionInput{OrderID: fmt.Sprintf("o%d", e.n),
 		CustomerID: fmt.Sprintf("c%d", e.n), Amount: amount, Currency: "USD", Kind: store.KindSale, Ref: p.Code}); err != nil {
 		e.t.Fatal(err)

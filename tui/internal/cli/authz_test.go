@@ -41,6 +41,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ts.OK(otherMerchant, "partner", "approve", "other", "ola@example.com")
 	ts.OK(partnerSame, "profile", "set", "paypal", "sam-pp@example.com")
 	ts.OK(owner, "coupon", "add", "shop", "SAVE", "sam@example.com")
+	clickRef(t, ts.St, a.Code)
 	for _, o := range []struct{ order, amount string }{{"o1", "500.00"}, {"o2", "50.00"}} {
 		if _, _, err := ts.St.RecordConversion("shop", store.ConversionInput{OrderID: o.order, CustomerID: "c-" + o.order, Amount: o.amount, Currency: "USD", Kind: "sale", Ref: a.Code}); err != nil {
 			t.Fatal(err)

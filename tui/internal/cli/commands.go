@@ -54,15 +54,17 @@ type cmdEnv struct {
 	out  io.Writer
 	errw io.Writer
 	json bool
+	args []string // the command line's words (SplitCommand)
 }
 
 // Run runs the session's command line through a cobra root built for this
 // session alone, and exits 1 with a message on stderr on error.
 func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
-	e := &cmdEnv{srv: d, sess: sess, id: id, out: sess, errw: sess.Stderr()}
+	args, splitErr := SplitCommand(sess.RawCommand())
+	e := &cmdEnv{srv: d, sess: sess, id: id, out: sess, errw: sess.Stderr(), args: args}
 	defer func() {
 		if r := recover(); r != nil {
-			d.Log.Error("panic in ssh command", "panic", r, "command", CommandName(sess.Command()), "stack", string(debug.Stack()))
+			d.Log.Error("panic in ssh command", "panic", r, "command", CommandName(args), "stack", string(debug.Stack()))
 			fmt.Fprintln(e.errw, "error: internal error (logged on the server)")
 			_ = sess.Exit(1)
 		}
@@ -70,7 +72,11 @@ func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
 	if id.Bootstrap {
 		fmt.Fprint(e.errw, id.BootstrapMessage())
 	}
-	args := sess.Command()
+	if splitErr != nil {
+		fmt.Fprintf(e.errw, "error: %v; quote each value as your shell would, e.g. --name \"'Acme Inc'\"\n", splitErr)
+		_ = sess.Exit(1)
+		return
+	}
 	if len(args) == 0 {
 		args = []string{"help"}
 		e.noteUnknownProgram(sess.User())
@@ -290,10 +296,10 @@ func (e *cmdEnv) explain(err error) string {
 		return sanitize.Line(object) + ": already exists or conflicts with what is recorded"
 	}
 	if errors.Is(err, store.ErrStorage) {
-		e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
+		e.srv.Log.Error("ssh command failed", "command", CommandName(e.args), "err", err)
 		return sanitize.Line(errs.MessageOf(err))
 	}
-	e.srv.Log.Error("ssh command failed", "command", CommandName(e.sess.Command()), "err", err)
+	e.srv.Log.Error("ssh command failed", "command", CommandName(e.args), "err", err)
 	return "internal error (logged on the server)"
 }
 

@@ -243,6 +243,9 @@ func TestPartnerManagementAndLedger(t *testing.T) {
 	// Two sales through Alice's code, one unattributed.
 	sale := func(order, amount, ref string) {
 		t.Helper()
+		if ref != "" {
+			clickRef(t, ts.St, ref)
+		}
 		if _, _, err := ts.St.RecordConversion("shop", store.ConversionInput{OrderID: order, CustomerID: "c-" + order, Amount: amount, Currency: "USD", Kind: "sale", Ref: ref}); err != nil {
 			t.Fatal(err)
 		}

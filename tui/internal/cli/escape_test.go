@@ -58,6 +58,9 @@ func TestEscapeClassesNeverReachOutput(t *testing.T) {
 		// with hostile order and customer ids straight into the ledger (the
 		// API refuses control characters itself).
 		_, _ = ts.St.SetProfile(store.Actor{UserID: userID(t, ts, p)}, "name", "Name"+evil, "")
+		if _, err := ts.St.ResolveCode(fmt.Sprintf("code-%d", i)); err == nil {
+			clickRef(t, ts.St, fmt.Sprintf("code-%d", i))
+		}
 		_, _, _ = ts.St.RecordConversion("shop", store.ConversionInput{OrderID: fmt.Sprintf("o%d", i) + evil,
 			CustomerID: "c" + evil, Amount: "10.00", Currency: "USD", Kind: "sale", Ref: fmt.Sprintf("code-%d", i)})
 	}

@@ -34,6 +34,9 @@ func newShop(t *testing.T) *shop {
 func (s *shop) sale(t *testing.T, in store.ConversionInput) *store.ConversionResult {
 	t.Helper()
 	in.CustomerID, in.Currency, in.Kind = "c-"+in.OrderID, "USD", "sale"
+	if in.Ref != "" {
+		clickRef(t, s.ts.St, in.Ref)
+	}
 	r, _, err := s.ts.St.RecordConversion("shop", in)
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +52,9 @@ func TestStatsReferredFigures(t *testing.T) {
 	}
 	var st cli.StatsJSON
 	s.ts.OKJSON(s.admin, &st, "stats", "shop")
+	// One click (the ref's): one referred conversion per click, 20.00 earned per click.
 	if st.Conversions != 6 || st.ReferredConversions != 1 || st.Revenue != "150.00" || st.ReferredRevenue != "100.00" ||
-		st.ConversionRate != "0.0000" || st.EPC != "0.0000" {
+		st.ConversionRate != "1.0000" || st.EPC != "20.0000" {
 		t.Fatalf("stats --json = %+v", st)
 	}
 	out := s.ts.OK(s.admin, "stats", "shop")
@@ -302,6 +306,7 @@ func TestPayoutHintsAndErrors(t *testing.T) {
 	ts.OK(bob, "profile", "set", "paypal", "bob@example.com")
 	sale := func(order, amount, code string) {
 		t.Helper()
+		clickRef(t, ts.St, code)
 		if _, _, err := ts.St.RecordConversion("shop", store.ConversionInput{OrderID: order, CustomerID: "c-" + order, Amount: amount,
 			Currency: "USD", Kind: "sale", Ref: code}); err != nil {
 			t.Fatal(err)

@@ -21,6 +21,7 @@ func TestListPaging(t *testing.T) {
 	var j joinOut
 	ts.OKJSON(alice, &j, "join", "shop", "--name", "Alice", "--email", "alice@example.com")
 	const n = 7
+	clickRef(t, ts.St, j.Code)
 	for i := range n {
 		if _, _, err := ts.St.RecordConversion("shop", store.ConversionInput{OrderID: fmt.Sprintf("o%d", i),
 			CustomerID: fmt.Sprintf("c%d", i), Amount: "10.00", Currency: "USD", Kind: "sale", Ref: j.Code}); err != nil {
