@@ -54,6 +54,9 @@ type groupWriter struct {
 	journal      *clickJournal
 	applyJournal func(tx *bolt.Tx, groups []journalGroup, end uint64) error
 	kick         chan struct{}
+	// countsWait says that click counts wait in memory for a flush (set
+	// after each commit, before the journal position is marked applied).
+	countsWait atomic.Bool
 	// applyEvery spaces the commits that store journaled clicks alone
 	// (nanoseconds: the constant; tests may change it).
 	applyEvery atomic.Int64
@@ -216,12 +219,13 @@ func applyReq() *writeReq {
 	return &writeReq{click: true, flush: true, fn: func(*bolt.Tx, map[string]*Counters) error { return nil }, done: make(chan struct{})}
 }
 
-// seeJournal returns once every click journaled so far is stored in bbolt.
-func (w *groupWriter) seeJournal(ctx context.Context) error {
-	if !w.lagging() {
+// seeClicks returns once every click journaled so far is stored in bbolt
+// and counted in the daily counters.
+func (w *groupWriter) seeClicks(ctx context.Context) error {
+	if !w.lagging() && !w.countsWait.Load() {
 		return nil
 	}
-	return w.send(ctx, applyReq())
+	return w.send(ctx, flushReq())
 }
 
 func (w *groupWriter) drain(batch *[]*writeReq) {
@@ -307,6 +311,8 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		var counted []string
 		if err == nil {
 			counted = w.hooks.committed()
+			_, wait := w.hooks.due()
+			w.countsWait.Store(wait)
 			if len(groups) > 0 {
 				w.journal.markApplied(journalEnd)
 			}

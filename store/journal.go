@@ -51,10 +51,10 @@ const (
 	journalHeaderLen = 20
 	journalFrameLen  = 8
 	// journalAlloc is how far ahead of the writes the file is zero-filled.
-	journalAlloc = 4 << 20
+	journalAlloc = 1 << 20
 	// journalRotateAt is the file size past which the journal starts a new
 	// file holding only the records not yet applied.
-	journalRotateAt = 64 << 20
+	journalRotateAt = 16 << 20
 	// maxUnapplied bounds the journaled clicks waiting for the applier
 	// (memory): past it, new clicks wait.
 	maxUnapplied = 200_000
@@ -351,14 +351,16 @@ func (j *clickJournal) create(base uint64, groups []journalGroup) error {
 	return nil
 }
 
-// zeroFill makes sure the file is zero-filled n bytes past its end.
+// zeroFill zero-fills the file n bytes and more past its end, when it is
+// not yet. It is an optimisation only: on a full disk it gives up, and the
+// writes extend the file (each fdatasync then flushes its size too).
 func (j *clickJournal) zeroFill(n int64) error {
 	if j.alloc >= j.fileEnd+n {
 		return nil
 	}
 	want := j.fileEnd + n + journalAlloc
 	if _, err := j.f.WriteAt(make([]byte, want-j.alloc), j.alloc); err != nil {
-		return fmt.Errorf("click journal: zero-fill: %w", err)
+		return nil // the space was not there; the zeros written are harmless
 	}
 	j.alloc = want
 	return nil

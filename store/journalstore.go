@@ -80,12 +80,13 @@ func (s *Store) closeJournalFile() error {
 	return s.journal.close()
 }
 
-// seeClicks returns once bbolt holds every click acknowledged so far:
-// reads that need clicks (stats, screens, a click by id, backups) call it
-// first. It costs an atomic load when the applier keeps up; otherwise it
-// waits for one commit of the group writer. A closed store reads as is.
+// seeClicks returns once bbolt holds every click acknowledged so far, and
+// their counts: reads that need clicks (stats, screens, a click by id,
+// backups) call it first. It costs two atomic loads when nothing waits;
+// otherwise it waits for one commit of the group writer (which stores the
+// journaled clicks and flushes the counts). A closed store reads as is.
 func (s *Store) seeClicks() {
-	_ = s.writer.seeJournal(context.Background())
+	_ = s.writer.seeClicks(context.Background())
 }
 
 // checkJournalTx checks the click journal against the database: the
