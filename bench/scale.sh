@@ -17,7 +17,8 @@
 #      `affogato check` time, database size, RSS after startup and after
 #      LOAD of the redirector at full load; SESSIONS concurrent SSH dashboard
 #      sessions (bench/sshload) switching the partner portal's tabs while
-#      wrk sends clicks; the same at 10x fewer events.
+#      wrk sends clicks, then SESSIONS merchant console sessions (the
+#      admin's key) switching tabs 1-7; the same at 10x fewer events.
 # Prints a table and writes everything to bench/out/scale.txt.
 #
 # Knobs: CLICKS_SMALL (200000), CLICKS_BIG (1000000), BASE_REV (unset),
@@ -260,12 +261,25 @@ scale_run() { # LABEL PARTNERS CLICKS CONVERSIONS
   wrk -t1 -c64 -d600s -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >/dev/null 2>&1 &
   local wrk_pid=$!
   "$WORK/sshload" -addr "127.0.0.1:$SRV_SSH" -key "$WORK/partner-$label" -user seed -sessions "$SESSIONS" -pid "$SRV_PID" \
-    >"$WORK/sshload-$label.txt" 2>&1 || echo "sshload failed: $(tail -3 "$WORK/sshload-$label.txt")"
+    -ready "Last 30 days" >"$WORK/sshload-$label.txt" 2>&1 || echo "sshload failed: $(tail -3 "$WORK/sshload-$label.txt")"
+  # The same with the admin's key: the merchant console, tabs 2-7 and 1.
+  "$WORK/sshload" -addr "127.0.0.1:$SRV_SSH" -key "$WORK/admin-$label" -user admin -sessions "$SESSIONS" -pid "$SRV_PID" \
+    -keys 2,3,4,5,6,7,1 -ready "Last 30 days" >"$WORK/sshload-merchant-$label.txt" 2>&1 ||
+    echo "sshload (merchant) failed: $(tail -3 "$WORK/sshload-merchant-$label.txt")"
   kill "$wrk_pid" 2>/dev/null || true
   wait "$wrk_pid" 2>/dev/null || true
   local rss1="-"
   if [ "$label" = full ]; then
-    wrk -t2 -c256 -d"$LOAD" -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >"$WORK/load-$label.txt"
+    wrk -t2 -c256 -d"$LOAD" -s bench/codes.lua "$SRV_URL" -- "$WORK/codes-$label" >"$WORK/load-$label.txt" &
+    local load_pid=$! t0
+    t0=$(date +%s)
+    # RSS (anonymous+file) every minute of the load, into rss-during.txt.
+    while kill -0 "$load_pid" 2>/dev/null; do
+      sleep 60
+      kill -0 "$load_pid" 2>/dev/null || break
+      echo "$(($(date +%s) - t0))s $(rss_mb "$SRV_PID") ($(rss_parts "$SRV_PID")) db $(stat -c %s "$data/affogato.db")" >>"$WORK/rss-during.txt"
+    done
+    wait "$load_pid"
     sleep 2
     rss1="$(rss_mb "$SRV_PID") ($(rss_parts "$SRV_PID"))"
   fi
@@ -287,8 +301,14 @@ if ! skip scale; then
   for l in full tenth; do
     echo "-- $SESSIONS SSH sessions (partner portal, tabs 2-6 and 1, 3 rounds) while wrk -c64 sends clicks, $l size:"
     cat "$WORK/sshload-$l.txt"
+    echo "-- $SESSIONS SSH sessions (merchant console, tabs 2-7 and 1, 3 rounds) while wrk -c64 sends clicks, $l size:"
+    cat "$WORK/sshload-merchant-$l.txt"
   done
   tail -n 12 "$WORK/load-full.txt" | grep -E "Requests/sec|Latency|requests in" || true
+  if [ -s "$WORK/rss-during.txt" ]; then
+    echo "-- RSS MB (anonymous+file) and database bytes during the $LOAD load, every minute, full size:"
+    cat "$WORK/rss-during.txt"
+  fi
   echo
 fi
 echo "Written to $RESULTS"

@@ -16,10 +16,18 @@ import (
 // bytes costs a small fraction of decoding them. An entry whose bytes
 // differ from the stored ones is decoded again, so the cache can never
 // show a batch as it no longer is.
+//
+// It holds at most maxCachedBatches batches (batches accumulate forever,
+// one a week or a month per program); a batch decoded when it is full
+// takes the place of an arbitrary one.
 type batchCache struct {
 	mu sync.Mutex
 	m  map[uint64]cachedBatch
 }
+
+// maxCachedBatches bounds the cache: a Payouts tab shows a page of a
+// program's batches, and a batch holds an id per commission it pays.
+const maxCachedBatches = 256
 
 type cachedBatch struct {
 	raw []byte
@@ -42,6 +50,12 @@ func (c *batchCache) decode(id uint64, raw []byte) (PayoutBatch, error) {
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = map[uint64]cachedBatch{}
+	}
+	if _, ok := c.m[id]; !ok && len(c.m) >= maxCachedBatches {
+		for old := range c.m {
+			delete(c.m, old)
+			break
+		}
 	}
 	c.m[id] = cachedBatch{raw: bytes.Clone(raw), b: cloneBatch(b)}
 	c.mu.Unlock()

@@ -1,12 +1,19 @@
 package store
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // changeHub tells subscribers that a program's data changed. A signal
 // carries no data: the subscriber reads what it shows again. Sending never
 // blocks the writer: each subscription is a channel of capacity one, so
 // signals that arrive while one is pending coalesce into it.
 type changeHub struct {
+	// ver counts change signals (of any program); it moves before the
+	// subscribers are told, so a read that starts after ver reached v
+	// sees every commit signalled up to v (screencache.go).
+	ver  atomic.Uint64
 	mu   sync.Mutex
 	subs map[string]map[chan struct{}]struct{} // program slug → channels
 }
@@ -43,6 +50,7 @@ func (s *Store) Subscribe(slug string) (<-chan struct{}, func()) {
 // changed signals the subscribers of the programs in slugs; "" among them
 // signals every subscriber (a write whose program is not known here).
 func (h *changeHub) changed(slugs ...string) {
+	h.ver.Add(1)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.subs) == 0 {

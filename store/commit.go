@@ -221,11 +221,12 @@ func applyReq() *writeReq {
 
 // seeClicks returns once every click journaled so far is stored in bbolt
 // and counted in the daily counters.
-func (w *groupWriter) seeClicks(ctx context.Context) error {
+// waited says whether it waited for a commit.
+func (w *groupWriter) seeClicks(ctx context.Context) (waited bool, err error) {
 	if !w.lagging() && !w.countsWait.Load() {
-		return nil
+		return false, nil
 	}
-	return w.send(ctx, flushReq())
+	return true, w.send(ctx, flushReq())
 }
 
 func (w *groupWriter) drain(batch *[]*writeReq) {
@@ -324,16 +325,19 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			batch = append(batch[:fc.i:fc.i], batch[fc.i+1:]...)
 			continue
 		}
+		// The screens are signalled before the changes return: a caller
+		// that waited for a commit (Store.seeClicks) reads a Version that
+		// counts it.
+		if err == nil && w.notify != nil {
+			if progs := batchPrograms(batch, counted); len(progs) > 0 {
+				w.notify(progs...)
+			}
+		}
 		for _, r := range batch {
 			if err != nil {
 				r.err = fmt.Errorf("commit: %w", storageErr(err))
 			}
 			close(r.done)
-		}
-		if err == nil && w.notify != nil {
-			if progs := batchPrograms(batch, counted); len(progs) > 0 {
-				w.notify(progs...)
-			}
 		}
 		return
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -21,8 +22,10 @@ type CompactResult struct {
 func (r CompactResult) Saved() int64 { return r.SrcBytes - r.DstBytes }
 
 // Compact writes a compacted copy of the database file src to dst (which
-// must not exist) with bbolt's compaction: every page of the copy is
-// filled, free pages are left behind. The source is opened read-only, so
+// must not exist), as bbolt's compaction does: every page of the copy is
+// filled, free pages are left behind; on the way, day counters written
+// before the short form are rewritten in it (compactCounters), the same
+// figures in fewer bytes. The source is opened read-only, so
 // the server must be stopped (or src be a backup). progress, when not nil,
 // is called about once a second with the bytes written so far and the
 // size of the source. The copy is then checked with the invariant checker;
@@ -69,7 +72,7 @@ func Compact(src, dst string, progress func(written, total int64)) (CompactResul
 			}
 		}()
 	}
-	err = bolt.Compact(to, from, 64<<20)
+	err = compactCopy(to, from, 64<<20)
 	close(done)
 	if cerr := to.Close(); err == nil {
 		err = cerr
@@ -111,4 +114,84 @@ func applyJournalOf(path string) error {
 		return fmt.Errorf("store the journaled clicks of %s: %w", path, err)
 	}
 	return st.Close()
+}
+
+// compactCopy is bolt.Compact (v1.5.0) with one change: the values of the
+// day counters bucket are re-encoded in the short form. It copies every
+// bucket, nested ones included, with their sequences, committing about
+// every txMaxSize bytes.
+func compactCopy(dst, src *bolt.DB, txMaxSize int64) (err error) {
+	tx, err := dst.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if tx != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	var size int64
+	// bucketAt finds (in the current destination transaction) the bucket
+	// at path; path[0] is a top-level bucket.
+	bucketAt := func(path [][]byte) *bolt.Bucket {
+		b := tx.Bucket(path[0])
+		for _, name := range path[1:] {
+			b = b.Bucket(name)
+		}
+		return b
+	}
+	var copyBucket func(path [][]byte, b *bolt.Bucket) error
+	copyBucket = func(path [][]byte, b *bolt.Bucket) error {
+		daily := len(path) == 1 && bytes.Equal(path[0], bDaily)
+		return b.ForEach(func(k, v []byte) error {
+			if v != nil && daily {
+				if short, ok := compactCounters(v); ok && len(short) < len(v) {
+					v = short
+				}
+			}
+			if sz := int64(len(k) + len(v)); size+sz > txMaxSize {
+				if err := tx.Commit(); err != nil {
+					return err
+				}
+				if tx, err = dst.Begin(true); err != nil {
+					return err
+				}
+				size = 0
+			} else {
+				size += sz
+			}
+			parent := bucketAt(path)
+			parent.FillPercent = 1.0
+			if v != nil {
+				return parent.Put(k, v)
+			}
+			child := b.Bucket(k)
+			nb, err := parent.CreateBucket(k)
+			if err != nil {
+				return err
+			}
+			if err := nb.SetSequence(child.Sequence()); err != nil {
+				return err
+			}
+			return copyBucket(append(path[:len(path):len(path)], k), child)
+		})
+	}
+	err = src.View(func(stx *bolt.Tx) error {
+		return stx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			nb, err := tx.CreateBucket(name)
+			if err != nil {
+				return err
+			}
+			if err := nb.SetSequence(b.Sequence()); err != nil {
+				return err
+			}
+			return copyBucket([][]byte{name}, b)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	err = tx.Commit()
+	tx = nil
+	return err
 }

@@ -1,12 +1,40 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
+
+// Day counters are stored as JSON of Counters with the zero fields left
+// out (omitzero; most days of most links and partners have clicks and
+// nothing else): {"clicks":N,"unique_clicks":M} and, for a link, its first
+// and last click times. Records written before carry every field; both
+// decode the same, and `affogato compact` rewrites them in the short form
+// (compactCounters).
+
+// IsZero says whether every status sum is zero (so a day's counters can
+// leave the status out).
+func (b Balance) IsZero() bool {
+	return b.Pending.IsZero() && b.Approved.IsZero() && b.InPayout.IsZero() && b.Paid.IsZero() && b.Clawback.IsZero()
+}
+
+// compactCounters re-encodes a stored day counters record in the short
+// form; ok is false when v does not decode as Counters.
+func compactCounters(v []byte) (out []byte, ok bool) {
+	var c Counters
+	if err := getBytes(v, &c); err != nil {
+		return nil, false
+	}
+	out, err := json.Marshal(&c)
+	if err != nil {
+		return nil, false
+	}
+	return out, true
+}
 
 func programDayKey(slug, day string) string { return "P" + slug + "\x00" + day }
 

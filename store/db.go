@@ -72,7 +72,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs,
-	bPartnerRevenue, bFlaggedComm, bOwedPartners}
+	bPartnerRevenue, bFlaggedComm, bOwedPartners, bBatchHeads}
 
 // Options tune Open.
 type Options struct {
@@ -90,6 +90,11 @@ type Options struct {
 	// Mail says email notifications are on (the server has --smtp-url):
 	// only then are mails queued in the outbox.
 	Mail bool
+	// ResidentFileLimit is the process's file-backed resident memory (the
+	// database's mapped pages, in bytes) above which the mapping is
+	// unmapped again (resident.go); 0 means DefaultResidentFileLimit, below
+	// zero never.
+	ResidentFileLimit int64
 }
 
 // Store is the ledger over one bbolt file.
@@ -116,6 +121,10 @@ type Store struct {
 	batches batchCache
 	// journal holds clicks durable but not yet in bbolt (journal.go).
 	journal *clickJournal
+	// resident trims the database's mapped pages (resident.go).
+	resident *residentTrimmer
+	// screens shares the dashboards' reads among sessions (screencache.go).
+	screens screenCache
 }
 
 // DBFile is the database file name inside the data dir.
@@ -169,6 +178,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := buildPartnerRevenueTx(tx); err != nil {
 			return err
 		}
+		if err := buildBatchHeadsTx(tx); err != nil {
+			return err
+		}
 		if err := buildFlaggedIndexTx(tx); err != nil {
 			return err
 		}
@@ -213,7 +225,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	dropResident(db)
+	_ = dropResident(db) // the figure only: nothing depends on it
+	s.resident = startResidentTrimmer(db, opt.ResidentFileLimit, residentCheckEvery)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
 	s.writer.notify = s.changes.changed
@@ -227,6 +240,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 func (s *Store) Close() error {
 	s.stopJournal()
 	s.writer.close()
+	s.resident.close()
 	if err := s.closeJournalFile(); err != nil {
 		s.db.Close()
 		return fmt.Errorf("close: %w", err)

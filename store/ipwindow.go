@@ -10,18 +10,34 @@ import (
 // the same partner in the hour before it (the fraud rule "more than 20").
 // It lives in memory and is rebuilt from the last hour of stored clicks when
 // the store opens.
+//
+// It holds at most maxIPWindowKeys (partner, IP) pairs. A flood from more
+// distinct addresses than that within the hour would otherwise grow it
+// without end (each pair costs about 100 bytes); when it is full, the pairs
+// seen once are forgotten first (a forgotten pair counts from zero again,
+// so only an address that sent a single click to that partner loses
+// anything), then arbitrary ones, down to three quarters of the bound.
 type ipWindow struct {
 	mu        sync.Mutex
 	m         map[ipKey][]int64
 	lastSweep int64
+	max       int // maxIPWindowKeys; tests set less
 }
+
+// maxIPWindowKeys bounds the window: 200,000 pairs, about 20 MB.
+const maxIPWindowKeys = 200_000
 
 type ipKey struct {
 	partner uint64
 	hash    [clickHashLen]byte // the part of the IP hash a click keeps
 }
 
-func (w *ipWindow) init() { w.m = make(map[ipKey][]int64) }
+func (w *ipWindow) init() {
+	w.m = make(map[ipKey][]int64)
+	if w.max == 0 {
+		w.max = maxIPWindowKeys
+	}
+}
 
 // record adds a click at t and returns the number of clicks of the same
 // key in the hour before t, counting at most ipBurstLimit+1.
@@ -36,7 +52,11 @@ func (w *ipWindow) record(partner uint64, hash []byte, t time.Time) int {
 		w.sweep(from)
 		w.lastSweep = now
 	}
-	times := w.m[k]
+	times, seen := w.m[k]
+	if !seen && len(w.m) >= w.max {
+		w.sweep(from)
+		w.shrink()
+	}
 	n := 0
 	kept := times[:0]
 	for _, at := range times {
@@ -62,4 +82,27 @@ func (w *ipWindow) sweep(from int64) {
 			delete(w.m, k)
 		}
 	}
+}
+
+// shrink makes room when the window is full after a sweep: it forgets the
+// pairs seen once, then any, until a quarter of the bound is free.
+func (w *ipWindow) shrink() {
+	target := w.max - w.max/4
+	for pass := 0; pass < 2 && len(w.m) > target; pass++ {
+		for k, times := range w.m {
+			if len(w.m) <= target {
+				return
+			}
+			if pass == 1 || len(times) <= 1 {
+				delete(w.m, k)
+			}
+		}
+	}
+}
+
+// len is the number of (partner, IP) pairs held.
+func (w *ipWindow) len() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.m)
 }

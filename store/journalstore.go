@@ -85,8 +85,11 @@ func (s *Store) closeJournalFile() error {
 // backups) call it first. It costs two atomic loads when nothing waits;
 // otherwise it waits for one commit of the group writer (which stores the
 // journaled clicks and flushes the counts). A closed store reads as is.
-func (s *Store) seeClicks() {
-	_ = s.writer.seeClicks(context.Background())
+// It says whether it waited (the commit it waited for was signalled to
+// the screens first: Version counts it).
+func (s *Store) seeClicks() bool {
+	waited, _ := s.writer.seeClicks(context.Background())
+	return waited
 }
 
 // checkJournalTx checks the click journal against the database: the

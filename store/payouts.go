@@ -169,7 +169,7 @@ func (s *Store) createPayoutBatch(a Actor, slug, period string) (*PayoutBatch, [
 		if err := emitPayoutCreatedTx(tx, b, now); err != nil {
 			return err
 		}
-		return put(tx.Bucket(bBatches), u64(b.ID), b)
+		return putBatchTx(tx, b)
 	})
 	if err != nil {
 		return nil, nil, nil, false, fmt.Errorf("create payout for %s: %w", slug, err)
@@ -447,7 +447,7 @@ func (s *Store) updateBatch(a Actor, id uint64, what string, fn func(*bolt.Tx, *
 		if err := emitBatchChangeTx(tx, &before, b, now); err != nil {
 			return err
 		}
-		return put(tx.Bucket(bBatches), u64(id), b)
+		return putBatchTx(tx, b)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s of batch %d: %w", what, id, err)

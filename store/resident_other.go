@@ -2,7 +2,16 @@
 
 package store
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"errors"
 
-// dropResident is a no-op where the RSS effect of opening is not handled.
-func dropResident(*bolt.DB) {}
+	bolt "go.etcd.io/bbolt"
+)
+
+// dropResident is a no-op where the RSS effect of the mapping is not handled.
+func dropResident(*bolt.DB) error { return nil }
+
+// fileResident is not measured on this system.
+func fileResident() (int64, error) { return 0, errors.New("not measured on this system") }
+
+const residentTrimSupported = false

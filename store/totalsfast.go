@@ -55,11 +55,20 @@ func fastTotals(v []byte) (d dayTotals, ok bool) {
 		*to, rest = x, rest[end+2:]
 		return true
 	}
+	// The short form (counters.go) leaves zero fields out: conversions,
+	// revenue and commission are each there or not, in this order.
+	optional := func(name string, read func() bool) bool {
+		if !bytes.HasPrefix(rest, []byte(name)) {
+			return true
+		}
+		rest = rest[len(name):]
+		return read()
+	}
 	ok = field(`{"clicks":`) && num(&d.Clicks) &&
 		field(`,"unique_clicks":`) && num(&d.UniqueClicks) &&
-		field(`,"conversions":`) && num(&d.Conversions) &&
-		field(`,"revenue":`) && dec(&d.Revenue) &&
-		field(`,"commission":`) && dec(&d.Commission) &&
+		optional(`,"conversions":`, func() bool { return num(&d.Conversions) }) &&
+		optional(`,"revenue":`, func() bool { return dec(&d.Revenue) }) &&
+		optional(`,"commission":`, func() bool { return dec(&d.Commission) }) &&
 		len(rest) > 0 && (rest[0] == ',' || rest[0] == '}')
 	return d, ok
 }

@@ -296,16 +296,16 @@ func (b Balance) Total() decimal.Decimal {
 type Counters struct {
 	Clicks       int64           `json:"clicks"`
 	UniqueClicks int64           `json:"unique_clicks"`
-	Conversions  int64           `json:"conversions"`
-	Revenue      decimal.Decimal `json:"revenue"`
-	Commission   decimal.Decimal `json:"commission"`
+	Conversions  int64           `json:"conversions,omitzero"`
+	Revenue      decimal.Decimal `json:"revenue,omitzero"`
+	Commission   decimal.Decimal `json:"commission,omitzero"`
 	// Referred and ReferredRevenue count the conversions attributed to a
 	// partner (net of refunds); Conversions and Revenue count every order.
 	Referred        int64           `json:"referred,omitempty"`
-	ReferredRevenue decimal.Decimal `json:"referred_revenue"`
+	ReferredRevenue decimal.Decimal `json:"referred_revenue,omitzero"`
 	// Status is that day's commission (by the day of its payment) by its
 	// status now, and that day's refunds of paid commission (clawback).
-	Status Balance `json:"status"`
+	Status Balance `json:"status,omitzero"`
 	// FirstClickAt and LastClickAt bound the times of the day's clicks; only a
 	// link's counters keep them (store/linkstats.go), to tell whether a
 	// referral code was clicked within a cookie lifetime.

@@ -202,26 +202,15 @@ func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 }
 
 // sshHintAs is how users reach this server: "ssh -p PORT HOST", or with a
-// username "ssh -p PORT USER@HOST".
+// username "ssh -p PORT USER@HOST" (store.SSHCommand): at SSHPublicAddr,
+// else at the public URL's host name on the port the server listens on.
 func (s *Server) sshHintAs(user string) string {
-	if h, p, err := net.SplitHostPort(s.cfg.SSHPublicAddr); err == nil {
-		if strings.Contains(h, ":") {
-			h = "[" + h + "]"
-		}
-		if user != "" {
-			h = user + "@" + h
-		}
-		if p == "22" {
-			return "ssh " + h
-		}
-		return "ssh -p " + p + " " + h
+	if _, _, err := net.SplitHostPort(s.cfg.SSHPublicAddr); err == nil {
+		return store.SSHCommand(s.cfg.SSHPublicAddr, user)
 	}
 	host := "localhost"
 	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
-	}
-	if user != "" {
-		host = user + "@" + host
 	}
 	port := ""
 	s.mu.Lock()
@@ -236,10 +225,10 @@ func (s *Server) sshHintAs(user string) string {
 			port = p
 		}
 	}
-	if n, err := strconv.Atoi(port); err == nil && n != 22 {
-		return "ssh -p " + port + " " + host
+	if _, err := strconv.Atoi(port); err != nil {
+		port = "22"
 	}
-	return "ssh " + host
+	return store.SSHCommand(net.JoinHostPort(host, port), user)
 }
 
 // link is a partner's referral link for a code.

@@ -6,9 +6,16 @@
 // press to the first byte of the new screen, the bytes each screen switch
 // sends, and, given the server's pid, its RSS per open session. Traffic
 // goes to loopback only.
+//
+// The user and key choose the console: a partner's key with the program
+// slug as user opens the partner portal (tabs 1-6), the admin's key the
+// merchant console (tabs 1-7: -keys 2,3,4,5,6,7,1). With -ready, the first
+// frame is the output up to the first occurrence of that text (a screen
+// that draws a placeholder first is not counted as drawn).
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -42,6 +49,7 @@ func main() {
 	quiet := flag.Duration("quiet", 150*time.Millisecond, "a screen is complete after this long without output")
 	pid := flag.Int("pid", 0, "server pid, for RSS per session")
 	dump := flag.String("dump", "", "write the first session's output to this file (debugging)")
+	ready := flag.String("ready", "", "the first frame is complete when the output holds this text (default: its first byte)")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -60,8 +68,8 @@ func main() {
 	presses := strings.Split(*keys, ",")
 
 	rss0 := rssKB(*pid)
-	var ready, done sync.WaitGroup
-	ready.Add(*sessions)
+	var wait, done sync.WaitGroup
+	wait.Add(*sessions)
 	done.Add(*sessions)
 	start := make(chan struct{})
 	results := make([]result, *sessions)
@@ -76,10 +84,10 @@ func main() {
 					w = f
 				}
 			}
-			results[i] = session(*addr, cfg, presses, *rounds, *quiet, &ready, start, w)
+			results[i] = session(*addr, cfg, presses, *rounds, *quiet, []byte(*ready), &wait, start, w)
 		}(i)
 	}
-	ready.Wait()
+	wait.Wait()
 	time.Sleep(500 * time.Millisecond)
 	rssOpen := rssKB(*pid)
 	close(start)
@@ -128,7 +136,7 @@ func main() {
 // session opens one dashboard session, waits for its first frame, then
 // (after every session is open) presses the keys, each after the previous
 // screen went quiet.
-func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, quiet time.Duration, ready *sync.WaitGroup, start chan struct{}, dump io.Writer) (res result) {
+func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, quiet time.Duration, marker []byte, ready *sync.WaitGroup, start chan struct{}, dump io.Writer) (res result) {
 	signalled := false
 	defer func() {
 		if !signalled {
@@ -164,12 +172,22 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 		return res
 	}
 	reads := make(chan int, 256)
+	drawn := make(chan struct{}) // closed when the output holds marker
 	go func() {
 		buf := make([]byte, 32<<10)
+		var seen []byte // the output until marker shows
+		pending := len(marker) > 0
 		for {
 			n, err := out.Read(buf)
 			if n > 0 && dump != nil {
 				_, _ = dump.Write(buf[:n])
+			}
+			if n > 0 && pending {
+				seen = append(seen, buf[:n]...)
+				if bytes.Contains(seen, marker) {
+					close(drawn)
+					pending, seen = false, nil
+				}
 			}
 			if n > 0 {
 				reads <- n
@@ -188,6 +206,14 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 	if _, ok := <-reads; !ok {
 		res.err = fmt.Errorf("no first frame")
 		return res
+	}
+	if len(marker) > 0 {
+		select {
+		case <-drawn:
+		case <-time.After(30 * time.Second):
+			res.err = fmt.Errorf("no %q in the first 30 s", marker)
+			return res
+		}
 	}
 	res.dialToFirst, res.shellFirst = time.Since(t0), time.Since(t1)
 	drain(reads, quiet)

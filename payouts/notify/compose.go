@@ -3,7 +3,6 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/mail"
 	"strings"
 
@@ -12,24 +11,10 @@ import (
 )
 
 // SSHHint returns the ssh command users reach a server at HOST:PORT with,
-// optionally as a program's user: "ssh -p 23234 acme@host".
+// optionally as a program's user: "ssh -p 23234 acme@host"
+// (store.SSHCommand, as the dashboard and the commands print it).
 func SSHHint(hostport string) func(user string) string {
-	return func(user string) string {
-		h, p, err := net.SplitHostPort(hostport)
-		if err != nil {
-			h, p = hostport, "22"
-		}
-		if strings.Contains(h, ":") {
-			h = "[" + h + "]"
-		}
-		if user != "" {
-			h = user + "@" + h
-		}
-		if p == "22" {
-			return "ssh " + h
-		}
-		return "ssh -p " + p + " " + h
-	}
+	return func(user string) string { return store.SSHCommand(hostport, user) }
 }
 
 // compose writes the mail for an outbox message: plain text, the program's

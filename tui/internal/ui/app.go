@@ -91,6 +91,9 @@ type App struct {
 	signup  tea.Model
 	welcome string // the signup's welcome line, for the footer of the portal it opens
 
+	// the last header line drawn and what it was drawn from (header)
+	hdrKey, hdr string
+
 	// live updates of the current program
 	unsub  func()
 	subGen int
@@ -247,10 +250,11 @@ func (a *App) subscribe(slug string) tea.Cmd {
 
 // wait returns a command that waits for the next change signal.
 func (a *App) wait(gen int) tea.Cmd {
-	ch, ctx := a.waitCh, a.c.Ctx
+	ch, ctx, data := a.waitCh, a.c.Ctx, a.c.Data
 	return func() tea.Msg {
 		select {
 		case <-ch:
+			data.Saw() // the reload holds every change signalled so far
 			return changedMsg{gen: gen}
 		case <-ctx.Done():
 			return nil
@@ -490,6 +494,16 @@ func (a *App) View() string {
 }
 
 // frame is the screen without the goodbye.
+// header is the console's header line, drawn again only when what it
+// shows changed (a frame redrawn for new data keeps it).
+func (a *App) header(w int, titles []string) string {
+	k := fmt.Sprintf("%p\x00%d\x00%s\x00%s\x00%d\x00%s", a.c.Styles, w, a.cur.Name, a.cur.Role, a.active, strings.Join(titles, "\x00"))
+	if k != a.hdrKey {
+		a.hdrKey, a.hdr = k, tabs.Header(a.c, w, a.cur.Name, a.cur.Role, titles, a.active)
+	}
+	return a.hdr
+}
+
 func (a *App) frame() string {
 	switch a.mode {
 	case modeHome:
@@ -522,7 +536,7 @@ func (a *App) frame() string {
 		for i, t := range a.tabs {
 			titles[i] = t.Title()
 		}
-		header = tabs.Header(a.c, w, a.cur.Name, a.cur.Role, titles, a.active)
+		header = a.header(w, titles)
 		body = a.tabs[a.active].View()
 		if a.notice != "" {
 			body = a.c.Styles.Warn.Render(a.notice) + "\n" + body

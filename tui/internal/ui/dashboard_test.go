@@ -295,3 +295,18 @@ func TestDashboardPicker(t *testing.T) {
 		})
 	}
 }
+
+// TestDashboardPayoutsExportFromList: the batch list holds heads (no
+// items), so e on a list row reads the batch before showing its export.
+func TestDashboardPayoutsExportFromList(t *testing.T) {
+	f := newDashFixture(t, true, true)
+	b, _, err := f.st.CreatePayoutBatch(f.admin.Actor(), "acme")
+	if err != nil || b == nil {
+		t.Fatalf("batch %+v %v", b, err)
+	}
+	frame := drive(t, f.app(120, 40), 120, 40, step{"", "Overview"}, step{"5", "Who is owed what"},
+		step{"o", "› Batches"}, step{"e", "Save it with"})
+	if !strings.Contains(frame, "payout export "+fmt.Sprint(b.ID)) || !strings.Contains(frame, "p0@partners.test") {
+		t.Errorf("export of a list row:\n%s", frame)
+	}
+}

@@ -14,8 +14,12 @@ func (d *Data) Assets(_ context.Context, slug string, after uint64, limit int) (
 
 // AddTextAsset publishes a text asset (merchant).
 func (d *Data) AddTextAsset(slug, title, body string) (*store.Asset, error) {
+	defer d.Saw()
 	return d.st.AddTextAsset(d.a, slug, title, body)
 }
 
 // RemoveAsset removes an asset (merchant).
-func (d *Data) RemoveAsset(slug string, id uint64) error { return d.st.RemoveAsset(d.a, slug, id) }
+func (d *Data) RemoveAsset(slug string, id uint64) error {
+	defer d.Saw()
+	return d.st.RemoveAsset(d.a, slug, id)
+}

@@ -272,12 +272,13 @@ func (p *partners) action(msg tea.KeyMsg, r *store.PartnerRow) tea.Cmd {
 }
 
 func (p *partners) openEdit() {
-	cur, plan := p.currency, ""
+	cur, plan, now := p.currency, "", "the program's plan"
 	if p.detail.Plan != nil {
-		plan = p.detail.Plan.String()
+		plan, now = p.detail.Plan.String(), store.PlanText(*p.detail.Plan, cur)
 	}
 	p.edit = form.New(p.c, "Commission override for "+common.Clean(nameOr(p.detail.Name, p.detail.Email)), []*form.Field{{
-		Key: "plan", Label: "Commission", Hint: `e.g. 25% or "20%; 10:25%"; empty = the program's plan`,
+		Key: "plan", Label: "Commission",
+		Hint: "now " + now + `; e.g. 25% or "20%; 10:25%" (a number alone is an amount in ` + cur + `); empty = the program's plan`,
 		Validate: func(v string) error {
 			if strings.TrimSpace(v) == "" {
 				return nil
@@ -294,7 +295,7 @@ func (p *partners) editKey(msg tea.KeyMsg) tea.Cmd {
 	case form.Cancelled:
 		p.edit = nil
 	case form.Submitted:
-		plan, id, slug, data := p.edit.Value("plan"), p.detail.ID, p.slug, p.c.Data
+		plan, id, slug, data, cur := p.edit.Value("plan"), p.detail.ID, p.slug, p.c.Data, p.currency
 		p.edit = nil
 		return act(slug, func() (string, error) {
 			pt, err := data.SetPartnerPlan(slug, id, plan)
@@ -304,7 +305,7 @@ func (p *partners) editKey(msg tea.KeyMsg) tea.Cmd {
 			if pt.Plan == nil {
 				return "Partner earns the program's commission again.", nil
 			}
-			return "Partner now earns " + pt.Plan.String() + ".", nil
+			return "Partner now earns " + store.PlanText(*pt.Plan, cur) + ".", nil
 		})
 	}
 	return cmd
@@ -361,7 +362,7 @@ func (p *partners) detailView() string {
 		s.Dim.Render(fmt.Sprintf("  partner %d · %s · joined %s", d.ID, common.Clean(d.Email), common.Day(d.CreatedAt))) + "\n")
 	plan := "the program's plan"
 	if d.Plan != nil {
-		plan = d.Plan.String()
+		plan = store.PlanText(*d.Plan, cur)
 	}
 	b.WriteString(s.Dim.Render("Commission: ") + plan + s.Dim.Render(fmt.Sprintf(" · %d customers", d.Customers)) + "\n")
 	bal := d.Balance

@@ -24,7 +24,7 @@ type payoutsTab struct {
 	focus     int // 0 owed, 1 batches
 	owedRows  []store.OwedRow
 	owedPg    table.Pager[uint64]
-	batchRows []store.PayoutBatch
+	batchRows []store.PayoutBatchHead // the list's rows (heads: no items)
 	currency  string
 	min       string
 	schedule  string
@@ -40,7 +40,7 @@ type payoutsMsg struct {
 	slug     string
 	seq      int
 	owed     *store.OwedPage
-	batches  []store.PayoutBatch
+	batches  []store.PayoutBatchHead
 	currency string
 	min      string
 	schedule string // how batches are made (payout schedule)
@@ -52,6 +52,7 @@ type batchMsg struct {
 	batch   *store.PayoutBatch
 	skipped []store.Skipped
 	created bool
+	export  bool // read for its export (e on a list row), not to open it
 	err     error
 }
 
@@ -126,7 +127,7 @@ func (v *payoutsTab) load() tea.Cmd {
 		if m.owed, m.err = data.Owed(ctx, slug, q); m.err != nil {
 			return m
 		}
-		m.batches, m.err = data.Batches(slug)
+		m.batches, m.err = data.BatchHeads(slug)
 		return m
 	}
 }
@@ -161,7 +162,7 @@ func (v *payoutsTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 		brows := make([][]string, len(v.batchRows))
 		for i := range v.batchRows {
 			b := v.batchRows[len(v.batchRows)-1-i] // newest first
-			brows[i] = []string{fmt.Sprint(b.ID), common.Date(b.CreatedAt), statusWord(v.c, b.Status), fmt.Sprint(len(b.Items)),
+			brows[i] = []string{fmt.Sprint(b.ID), common.Date(b.CreatedAt), statusWord(v.c, b.Status), fmt.Sprint(b.Items),
 				common.Amount(b.Total, b.Currency), nameOr(b.Provider, "—")}
 		}
 		v.batches.SetRows(brows)
@@ -179,6 +180,10 @@ func (v *payoutsTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 				text = fmt.Sprintf("No batch: %s left out (see who is owed).", plural(len(msg.skipped), "partner", "partners"))
 			}
 			return v, tea.Batch(common.Status(text), v.load())
+		}
+		if msg.export {
+			v.export = v.exportText(msg.batch)
+			return v, nil
 		}
 		v.detail = msg.batch
 		if msg.created {
@@ -220,9 +225,10 @@ func (v *payoutsTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	return v, nil
 }
 
-func (v *payoutsTab) selectedBatch() *store.PayoutBatch {
+func (v *payoutsTab) selectedBatch() *store.PayoutBatchHead {
 	if v.detail != nil {
-		return v.detail
+		h := v.detail.Head()
+		return &h
 	}
 	if v.focus != 1 {
 		return nil
@@ -267,8 +273,15 @@ func (v *payoutsTab) key(msg tea.KeyMsg) tea.Cmd {
 		v.progress = nil
 		return v.loadBatch(b.ID)
 	case key.Matches(msg, v.keyExport) && b != nil:
-		v.export = v.exportText(b)
-		return nil
+		if v.detail != nil {
+			v.export = v.exportText(v.detail)
+			return nil
+		}
+		slug, data, id := v.slug, v.c.Data, b.ID // a list row: read the batch first
+		return func() tea.Msg {
+			batch, err := data.Batch(id)
+			return batchMsg{slug: slug, batch: batch, export: true, err: err}
+		}
 	case key.Matches(msg, v.keyPaid) && b != nil:
 		id, slug, data := b.ID, v.slug, v.c.Data
 		v.ask.Ask(fmt.Sprintf("Mark batch %d (%s) paid? Only when you paid it from its CSV.", id, common.Money(b.Total, b.Currency)), func() tea.Cmd {

@@ -4,6 +4,7 @@
 package footer
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -19,6 +20,10 @@ type Footer struct {
 	c    *common.Common
 	help help.Model
 	Msg  common.StatusMsg
+	// The last line drawn and what it was drawn from: a frame redrawn for
+	// new data (live updates) mostly has the same footer.
+	memoKey  string
+	memoLine string
 }
 
 // New makes a footer.
@@ -40,6 +45,20 @@ func (f *Footer) restyle() {
 
 // View renders one line of width columns with bindings as the short help.
 func (f *Footer) View(width int, bindings []key.Binding) string {
+	var k strings.Builder
+	fmt.Fprintf(&k, "%p\x00%d\x00%t\x00%s", f.c.Styles, width, f.Msg.Err, f.Msg.Text)
+	for _, b := range bindings {
+		h := b.Help()
+		fmt.Fprintf(&k, "\x00%t\x00%s\x00%s", b.Enabled(), h.Key, h.Desc)
+	}
+	if k.String() == f.memoKey {
+		return f.memoLine
+	}
+	f.memoKey, f.memoLine = k.String(), f.view(width, bindings)
+	return f.memoLine
+}
+
+func (f *Footer) view(width int, bindings []key.Binding) string {
 	f.restyle()
 	st := f.c.Styles
 	msg := ""
