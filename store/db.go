@@ -229,7 +229,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	s.resident = startResidentTrimmer(db, opt.ResidentFileLimit, residentCheckEvery)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
-	s.writer.notify = s.changes.changed
+	s.writer.notify = func(programs ...string) {
+		s.changes.changed(programs...)
+		s.resident.poke() // after a commit, when a counter flush may have mapped much of the file in
+	}
 	s.startJournal()
 	s.writer.start()
 	return s, nil

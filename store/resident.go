@@ -27,6 +27,8 @@ type residentTrimmer struct {
 	every time.Duration
 	trims atomic.Int64
 	stop  chan struct{}
+	poked chan struct{}
+	last  time.Time // the last check (the trimmer's goroutine only)
 	once  sync.Once
 	wg    sync.WaitGroup
 }
@@ -40,7 +42,7 @@ func startResidentTrimmer(db *bolt.DB, limit int64, every time.Duration) *reside
 	if limit == 0 {
 		limit = DefaultResidentFileLimit
 	}
-	t := &residentTrimmer{db: db, limit: limit, every: every, stop: make(chan struct{})}
+	t := &residentTrimmer{db: db, limit: limit, every: every, stop: make(chan struct{}), poked: make(chan struct{}, 1)}
 	t.wg.Add(1)
 	go t.run()
 	return t
@@ -56,7 +58,27 @@ func (t *residentTrimmer) run() {
 			return
 		case <-tick.C:
 			t.check()
+		case <-t.poked:
+			if time.Since(t.last) >= residentPokeGap {
+				t.check()
+			}
 		}
+	}
+}
+
+// residentPokeGap is the least time between two checks asked for by poke.
+const residentPokeGap = 5 * time.Millisecond
+
+// poke asks for a check now: the group writer calls it after each commit,
+// since a counter flush is what maps most of the file in at once. It never
+// blocks; safe on nil.
+func (t *residentTrimmer) poke() {
+	if t == nil {
+		return
+	}
+	select {
+	case t.poked <- struct{}{}:
+	default:
 	}
 }
 
@@ -64,6 +86,7 @@ func (t *residentTrimmer) run() {
 // the limit. Errors (no /proc) leave the mapping as it is: the figure is
 // then only larger, nothing breaks.
 func (t *residentTrimmer) check() {
+	t.last = time.Now()
 	n, err := fileResident()
 	if err != nil || n <= t.limit {
 		return
