@@ -235,3 +235,11 @@ func (s *Store) OwedPageSince(ctx context.Context, a Actor, slug string, q PageQ
 		func() (*OwedPage, error) { return s.OwedPage(context.WithoutCancel(ctx), a, slug, q) },
 		func(p *OwedPage) *OwedPage { c := *p; c.Rows = slices.Clone(p.Rows); return &c })
 }
+
+// DropSharedReads forgets every shared read, so the next read of each
+// reads the store: for benchmarks that time the reads themselves.
+func (s *Store) DropSharedReads() {
+	s.screens.mu.Lock()
+	clear(s.screens.m)
+	s.screens.mu.Unlock()
+}
