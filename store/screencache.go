@@ -61,6 +61,9 @@ type screenCache struct {
 // sharedRead returns read's result for key, shared with other callers as
 // the rules above allow; clone copies a result out of the cache.
 func sharedRead[T any](s *Store, key string, since uint64, read func() (T, error), clone func(T) T) (T, error) {
+	if s.seeClicks() { // journalstore.go: clicks acknowledged but not yet stored or counted
+		since = max(since, s.Version()) // a read from before their commit would miss them
+	}
 	c := &s.screens
 	now := time.Now()
 	c.mu.Lock()
