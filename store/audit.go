@@ -20,6 +20,7 @@ type Audit struct {
 // transaction. It reads the whole program: an offline tool, not for a
 // request path.
 func (s *Store) AuditProgram(slug string) (*Audit, error) {
+	s.seeClicks() // journalstore.go
 	au := &Audit{Orders: map[string]int{}, Refunds: map[string]Refund{}, Convs: map[string]Conversion{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -53,6 +54,7 @@ func (s *Store) AuditProgram(slug string) (*Audit, error) {
 
 // ClickExists reports whether the ledger holds the click with this id.
 func (s *Store) ClickExists(id uint64) (bool, error) {
+	s.seeClicks() // journalstore.go
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
 		_, err := clickTx(tx, id)

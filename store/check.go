@@ -192,6 +192,9 @@ func (s *Store) Check() ([]Violation, error) {
 				bad("balance %s: no stored balance, records give %+v", balanceName([]byte(k)), *c)
 			}
 		}
+		if err := s.checkJournalTx(tx, bad); err != nil { // journalstore.go
+			return err
+		}
 		if err := checkClicksTx(tx, bad); err != nil {
 			return err
 		}

@@ -41,6 +41,7 @@ type clickCounters struct {
 	pendingProgs, unflushProgs map[string]bool
 	flushedInTx                bool
 	unflushedInTx              bool // the open transaction applied unflushed already
+	pendingInTx                bool // and the pending counts before its changes
 	lastFlush                  time.Time
 }
 
@@ -50,11 +51,11 @@ func newClickCounters() *clickCounters {
 }
 
 // add counts one click of the open transaction.
-func (cc *clickCounters) add(c *Click, day string, unique int64) {
+func (cc *clickCounters) add(c *Click, id uint64, day string, unique int64) {
 	addClickDelta(cc.pending, programDayKey(c.Program, day), 1, unique)
 	addClickDelta(cc.pending, partnerDayKey(c.PartnerID, day), 1, unique)
 	addLinkClickDelta(cc.pending, c.Program, c.Code, c.Sub, day, c.At)
-	cc.pendingMax = max(cc.pendingMax, c.ID)
+	cc.pendingMax = max(cc.pendingMax, id)
 	cc.pendingProgs[c.Program] = true
 }
 
@@ -64,22 +65,28 @@ func (cc *clickCounters) begin() {
 	cc.pendingMax = 0
 	cc.flushedInTx = false
 	cc.unflushedInTx = false
+	cc.pendingInTx = false
 }
 
-// flushBeforeTx applies the counts of the clicks committed before, first
+// flushBeforeTx applies the counts of the clicks committed before, and of
+// the journaled clicks this transaction stored first (journal.go), first
 // thing in a transaction whose changes read counters (a conversion's
 // referral lifetime reads its link's click days): they see every click
-// committed before them, as when each click's counts were written with it.
+// acknowledged before them, as when each click's counts were written with
+// it. The transaction then records the flush (flushTx, forced).
 func (cc *clickCounters) flushBeforeTx(tx *bolt.Tx) error {
-	if len(cc.unflushed) == 0 {
+	if len(cc.unflushed) == 0 && len(cc.pending) == 0 {
 		return nil
 	}
 	deltas := map[string]*Counters{}
 	mergeDeltas(deltas, cc.unflushed)
+	mergeDeltas(deltas, cc.pending)
 	if err := applyDeltasTx(tx, deltas); err != nil {
 		return err
 	}
 	cc.unflushedInTx = true
+	cc.pendingInTx = true
+	clear(cc.pending) // applied; pendingMax and pendingProgs stay for the flush
 	return nil
 }
 
@@ -126,10 +133,10 @@ func (cc *clickCounters) due() (time.Duration, bool) {
 // transaction) to deltas and records the highest click id counted, when
 // force is set, the last flush is clickFlushEvery old or too much waits.
 func (cc *clickCounters) flushTx(tx *bolt.Tx, deltas map[string]*Counters, force bool) error {
-	if len(cc.pending) == 0 && len(cc.unflushed) == 0 {
+	if len(cc.pending) == 0 && len(cc.unflushed) == 0 && !cc.pendingInTx {
 		return nil
 	}
-	if !force && time.Since(cc.lastFlush) < clickFlushEvery && len(cc.unflushed) < maxUnflushed {
+	if !force && !cc.pendingInTx && time.Since(cc.lastFlush) < clickFlushEvery && len(cc.unflushed) < maxUnflushed {
 		return nil
 	}
 	if !cc.unflushedInTx {

@@ -36,10 +36,15 @@ func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) 
 	c := &Click{Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
 		IPHash: hex.EncodeToString(h[:clickHashLen]), PaidAds: in.PaidAds, At: at,
 		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
-	day := dayKey(at)
-	err := s.writer.doClick(ctx, in.Program, func(tx *bolt.Tx, _ map[string]*Counters) error {
-		return s.putClickTx(tx, c, h, day)
-	})
+	var err error
+	if s.journal != nil && !s.db.NoSync {
+		err = s.journal.append(ctx, c, h) // journal.go: applied to bbolt off the request path
+	} else {
+		day := dayKey(at)
+		err = s.writer.doClick(ctx, in.Program, func(tx *bolt.Tx, _ map[string]*Counters) error {
+			return s.putClickTx(tx, c, h, day)
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("record click: %w", err)
 	}
@@ -57,19 +62,30 @@ func (s *Store) ipHash(ip netip.Addr) []byte {
 
 // putClickTx stores one click (version 1 record, names interned) with its
 // indexes, under the next id of the clicks bucket (ids follow commits, so
-// the counters' flush mark is exact); uniqueness (first click from this IP
-// hash to this partner today) is decided here, in order. Its counts go to
-// the writer's click counters (clickcounters.go). It runs on the group
-// writer.
+// the counters' flush mark is exact). Its counts go to the writer's click
+// counters (clickcounters.go). It runs on the group writer.
 func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string) error {
 	clicks := tx.Bucket(bClicks)
-	clicks.FillPercent = appendFill
 	id, err := clicks.NextSequence()
 	if err != nil {
 		return err
 	}
 	c.ID = id // set afresh when the group is retried
-	names := s.wstate.names
+	return storeClickTx(tx, s.wstate.names, s.wstate.clicks, c, id, h, day)
+}
+
+// storeClickTx stores click c under id with its indexes; uniqueness (first
+// click from this IP hash to this partner today) is decided here, in
+// order. cc, when not nil, counts it. It never writes to c (a journaled
+// click is read by its request's goroutine meanwhile).
+func storeClickTx(tx *bolt.Tx, names *names, cc *clickCounters, c *Click, id uint64, h []byte, day string) error {
+	clicks := tx.Bucket(bClicks)
+	clicks.FillPercent = appendFill
+	if clicks.Sequence() < id {
+		if err := clicks.SetSequence(id); err != nil {
+			return err
+		}
+	}
 	prog, err := names.idTx(tx, nameProgram, c.Program)
 	if err != nil {
 		return err
@@ -86,14 +102,19 @@ func (s *Store) putClickTx(tx *bolt.Tx, c *Click, h []byte, day string) error {
 	uk := key(day, c.PartnerID, h)
 	if tx.Bucket(bUniq).Get(uk) == nil {
 		unique = 1
-		if err := tx.Bucket(bUniq).Put(uk, nil); err != nil {
+		// An empty value, not nil: Get in the same transaction returns nil
+		// for a key put with a nil value, and one transaction may store
+		// several clicks of one visitor (the journal's applier).
+		if err := tx.Bucket(bUniq).Put(uk, []byte{}); err != nil {
 			return err
 		}
 	}
-	if err := clicks.Put(u64(c.ID), encodeClickV1(c, prog, code, sub, h, unique == 1)); err != nil {
+	if err := clicks.Put(u64(id), encodeClickV1(c, prog, code, sub, h, unique == 1)); err != nil {
 		return err
 	}
-	s.wstate.clicks.add(c, day, unique)
+	if cc != nil {
+		cc.add(c, id, day, unique)
+	}
 	return nil
 }
 

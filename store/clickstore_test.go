@@ -27,6 +27,7 @@ func TestClickRecordIsCompactAndRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := e.click(p, "203.0.113.8")
+	e.st.seeClicks() // the journal's applier stores them (journal.go)
 	err = e.st.db.View(func(tx *bolt.Tx) error {
 		for _, w := range []*Click{want, plain} {
 			raw := tx.Bucket(bClicks).Get(u64(w.ID))
@@ -52,6 +53,7 @@ func TestClickRecordIsCompactAndRoundTrips(t *testing.T) {
 	// are not interned twice.
 	e.restart()
 	c := e.click(p, "203.0.113.9")
+	e.st.seeClicks()
 	err = e.st.db.View(func(tx *bolt.Tx) error {
 		if n := tx.Bucket(bNames).Stats().KeyN; n != 3 {
 			t.Errorf("%d interned names, want 3 (program, code, sub)", n)
@@ -587,6 +589,7 @@ func TestConversionSeesClickCountsNotYetFlushed(t *testing.T) {
 	e.program("acme", ProgramInput{CookieDays: intp(7)})
 	p, _ := e.partner("acme")
 	e.click(p, "203.0.113.1")
+	e.st.seeClicks() // stored and counted: the writer is idle from here
 	e.clk.Add(10 * 24 * time.Hour)
 	// A click committed under load, its counts not flushed yet, as the
 	// writer leaves them after a large group of clicks. The writer is idle

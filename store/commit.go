@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,6 +12,14 @@ import (
 
 // maxGroup bounds one group commit.
 const maxGroup = 4096
+
+// applyEvery is the shortest time between two commits that store only
+// journaled clicks (journal.go): under load each stores every click of
+// the last applyEvery in one transaction, instead of one bbolt commit
+// (two fdatasyncs and the pages rewritten) per small group. Changes and
+// reads that need the clicks do not wait for it: their commit stores the
+// journaled clicks first.
+const applyEvery = 20 * time.Millisecond
 
 // writeFn is one change in a group commit. It may add day-counter changes
 // to deltas; they are applied once per commit. It may run more than once
@@ -39,6 +48,18 @@ type groupWriter struct {
 	exited chan struct{}
 	// notify, when set, is told the programs of each committed group.
 	notify func(programs ...string)
+	// journal, when set, holds clicks durable but not yet in bbolt: every
+	// transaction first stores them with applyJournal (journalstore.go),
+	// and kick says that some wait.
+	journal      *clickJournal
+	applyJournal func(tx *bolt.Tx, groups []journalGroup, end uint64) error
+	kick         chan struct{}
+	// countsWait says that click counts wait in memory for a flush (set
+	// after each commit, before the journal position is marked applied).
+	countsWait atomic.Bool
+	// applyEvery spaces the commits that store journaled clicks alone
+	// (nanoseconds: the constant; tests may change it).
+	applyEvery atomic.Int64
 }
 
 // txHooks hear of each transaction the writer begins and of each one
@@ -57,10 +78,25 @@ type txHooks interface {
 }
 
 func newGroupWriter(db *bolt.DB, hooks txHooks) *groupWriter {
-	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}), exited: make(chan struct{})}
-	go w.loop()
+	w := &groupWriter{db: db, hooks: hooks, reqs: make(chan *writeReq, maxGroup), quit: make(chan struct{}),
+		exited: make(chan struct{}), kick: make(chan struct{}, 1)}
+	w.applyEvery.Store(int64(applyEvery))
 	return w
 }
+
+// start runs the writer's goroutine (after journal and applyJournal are set).
+func (w *groupWriter) start() { go w.loop() }
+
+// kickApply tells the writer that journaled clicks wait to be applied.
+func (w *groupWriter) kickApply() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// lagging says whether journaled clicks wait to be applied.
+func (w *groupWriter) lagging() bool { return w.journal != nil && w.journal.lagging() }
 
 func (w *groupWriter) close() {
 	select {
@@ -121,23 +157,40 @@ func (w *groupWriter) loop() {
 	batch := make([]*writeReq, 0, maxGroup)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	applyTimer := time.NewTimer(time.Hour)
+	defer applyTimer.Stop()
+	var lastCommit time.Time
+	kicked := false // journaled clicks wait for the next apply
 	for {
-		var flush <-chan time.Time
+		var flush, apply <-chan time.Time
 		if wait, ok := w.hooks.due(); ok {
 			timer.Reset(wait)
 			flush = timer.C
+		}
+		if kicked {
+			applyTimer.Reset(max(0, time.Duration(w.applyEvery.Load())-time.Since(lastCommit)))
+			apply = applyTimer.C
 		}
 		select {
 		case r := <-w.reqs:
 			batch = append(batch[:0], r)
 		case <-flush: // clicks wait to be counted and nothing else comes
 			batch = append(batch[:0], flushReq())
+		case <-w.kick: // journaled clicks wait to be stored
+			kicked = true
+			continue
+		case <-apply:
+			kicked = false
+			if !w.lagging() {
+				continue // a read or another change stored them already
+			}
+			batch = append(batch[:0], applyReq())
 		case <-w.quit:
-			for { // commit whatever is queued, count every click, then stop
+			for { // commit whatever is queued, store and count every click, then stop
 				batch = batch[:0]
 				w.drain(&batch)
 				if len(batch) == 0 {
-					if _, ok := w.hooks.due(); !ok {
+					if _, ok := w.hooks.due(); !ok && !w.lagging() {
 						return
 					}
 					batch = append(batch, flushReq())
@@ -147,6 +200,10 @@ func (w *groupWriter) loop() {
 		}
 		w.drain(&batch)
 		w.commit(batch)
+		lastCommit = time.Now() // every commit stores the journaled clicks
+		if !w.lagging() {
+			kicked = false
+		}
 	}
 }
 
@@ -154,6 +211,22 @@ func (w *groupWriter) loop() {
 // clicks waiting.
 func flushReq() *writeReq {
 	return &writeReq{flush: true, fn: func(*bolt.Tx, map[string]*Counters) error { return nil }, done: make(chan struct{})}
+}
+
+// applyReq is a change that changes nothing, as one click: a group with
+// it stores the journaled clicks (their counts may wait for a flush).
+func applyReq() *writeReq {
+	return &writeReq{click: true, flush: true, fn: func(*bolt.Tx, map[string]*Counters) error { return nil }, done: make(chan struct{})}
+}
+
+// seeClicks returns once every click journaled so far is stored in bbolt
+// and counted in the daily counters.
+// waited says whether it waited for a commit.
+func (w *groupWriter) seeClicks(ctx context.Context) (waited bool, err error) {
+	if !w.lagging() && !w.countsWait.Load() {
+		return false, nil
+	}
+	return true, w.send(ctx, flushReq())
 }
 
 func (w *groupWriter) drain(batch *[]*writeReq) {
@@ -193,14 +266,33 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 		}
 	}()
+	// The journaled clicks go first in the transaction, retries included.
+	var groups []journalGroup
+	var journalEnd uint64
+	nJournaled := 0
+	if w.journal != nil {
+		groups, journalEnd = w.journal.pending()
+		for _, g := range groups {
+			nJournaled += len(g.recs)
+		}
+	}
 	for len(batch) > 0 {
 		w.hooks.begin()
 		onlyClicks := true
+		nClicks := nJournaled
 		for _, r := range batch {
 			onlyClicks = onlyClicks && r.click
+			if r.click && !r.flush {
+				nClicks++
+			}
 		}
-		force := !onlyClicks || len(batch) < deferMinGroup // clickcounters.go
+		force := !onlyClicks || nClicks < deferMinGroup // clickcounters.go
 		err := w.db.Update(func(tx *bolt.Tx) error {
+			if len(groups) > 0 {
+				if err := w.applyJournal(tx, groups, journalEnd); err != nil {
+					return fmt.Errorf("store journaled clicks: %w", err)
+				}
+			}
 			if !onlyClicks { // its changes see every click committed before
 				if err := w.hooks.flushBeforeTx(tx); err != nil {
 					return err
@@ -220,6 +312,11 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		var counted []string
 		if err == nil {
 			counted = w.hooks.committed()
+			_, wait := w.hooks.due()
+			w.countsWait.Store(wait)
+			if len(groups) > 0 {
+				w.journal.markApplied(journalEnd)
+			}
 		}
 		var fc *failedChange
 		if errors.As(err, &fc) {
@@ -228,16 +325,19 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			batch = append(batch[:fc.i:fc.i], batch[fc.i+1:]...)
 			continue
 		}
+		// The screens are signalled before the changes return: a caller
+		// that waited for a commit (Store.seeClicks) reads a Version that
+		// counts it.
+		if err == nil && w.notify != nil {
+			if progs := batchPrograms(batch, counted); len(progs) > 0 {
+				w.notify(progs...)
+			}
+		}
 		for _, r := range batch {
 			if err != nil {
 				r.err = fmt.Errorf("commit: %w", storageErr(err))
 			}
 			close(r.done)
-		}
-		if err == nil && w.notify != nil {
-			if progs := batchPrograms(batch, counted); len(progs) > 0 {
-				w.notify(progs...)
-			}
 		}
 		return
 	}

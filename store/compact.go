@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -38,6 +39,9 @@ func Compact(src, dst string, progress func(written, total int64)) (CompactResul
 	res.SrcBytes = fi.Size()
 	if _, err := os.Stat(dst); err == nil {
 		return res, fmt.Errorf("compact: %s already exists: %w", dst, ErrConflict)
+	}
+	if err := applyJournalOf(src); err != nil {
+		return res, fmt.Errorf("compact: %w", err)
 	}
 	from, err := bolt.Open(src, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
@@ -91,6 +95,25 @@ func Compact(src, dst string, progress func(written, total int64)) (CompactResul
 		return res, fmt.Errorf("compact: check the copy: %w", err)
 	}
 	return res, nil
+}
+
+// applyJournalOf stores the clicks that the database file path's click
+// journal holds (a server killed before applying them) by opening and
+// closing the store, so that a copy made from the file alone has them.
+// A file without a journal, or with an empty one, is left untouched.
+func applyJournalOf(path string) error {
+	jf, err := readJournal(path + JournalSuffix)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(jf.recs) == 0) {
+		return nil
+	}
+	st, err := OpenFile(path, Options{})
+	if err != nil {
+		if strings.Contains(err.Error(), "in use by another") {
+			return fmt.Errorf("%s is in use by a running affogato: stop it first, or compact a backup", path)
+		}
+		return fmt.Errorf("store the journaled clicks of %s: %w", path, err)
+	}
+	return st.Close()
 }
 
 // compactCopy is bolt.Compact (v1.5.0) with one change: the values of the

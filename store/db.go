@@ -119,6 +119,8 @@ type Store struct {
 	adminKeys atomic.Pointer[map[string]bool]
 	// batches caches decoded payout batches for the lists (batchcache.go).
 	batches batchCache
+	// journal holds clicks durable but not yet in bbolt (journal.go).
+	journal *clickJournal
 	// resident trims the database's mapped pages (resident.go).
 	resident *residentTrimmer
 	// screens shares the dashboards' reads among sessions (screencache.go).
@@ -185,6 +187,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := buildOwedIndexTx(tx); err != nil {
 			return err
 		}
+		if err := s.openJournalTx(tx, path+JournalSuffix); err != nil { // journalstore.go
+			return err
+		}
 		if _, err := countClicksOnOpenTx(tx); err != nil {
 			return fmt.Errorf("count the clicks stored after the last flush: %w", err)
 		}
@@ -207,10 +212,12 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return meta.Put([]byte("ip_salt"), s.salt)
 	})
 	if err != nil {
+		s.closeJournalFile()
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
 	if err := setMail(db, opt.Mail); err != nil {
+		s.closeJournalFile()
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
@@ -226,13 +233,21 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		s.changes.changed(programs...)
 		s.resident.poke() // after a commit, when a counter flush may have mapped much of the file in
 	}
+	s.startJournal()
+	s.writer.start()
 	return s, nil
 }
 
-// Close stops the group writer (flushing what it holds) and closes the file.
+// Close stops the click journal and the group writer (storing and
+// counting what they hold) and closes the files.
 func (s *Store) Close() error {
+	s.stopJournal()
 	s.writer.close()
 	s.resident.close()
+	if err := s.closeJournalFile(); err != nil {
+		s.db.Close()
+		return fmt.Errorf("close: %w", err)
+	}
 	if s.db.NoSync {
 		if err := s.db.Sync(); err != nil {
 			s.db.Close()
@@ -260,6 +275,7 @@ func (s *Store) Now() time.Time { return s.now() }
 // Backup writes a consistent snapshot of the whole database to w and
 // returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	s.seeClicks() // the snapshot holds every click acknowledged before
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error

@@ -193,6 +193,7 @@ func linkTotalsTx(tx *bolt.Tx, code string) (Counters, error) {
 // ListLinkStats lists the actor's links (in every program when slug is "")
 // with each link's clicks and conversions of all time.
 func (s *Store) ListLinkStats(a Actor, slug string) ([]LinkStat, error) {
+	s.seeClicks() // journalstore.go
 	links, err := s.ListLinks(a, slug)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -90,6 +91,10 @@ func linkBackfillFixture(t *testing.T) (*env, string, map[string]string) {
 			e.clk.Add(time.Hour)
 		}
 		e.clk.Add(19*time.Hour + time.Duration(d)*time.Minute)
+	}
+	// The journaled clicks stored and counted (journal.go, clickcounters.go).
+	if err := e.st.writer.flushClicks(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	want := linkCounterState(t, e.st.db)
 	if len(want) == 0 {

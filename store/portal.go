@@ -35,6 +35,7 @@ type LinkPage struct {
 // after after, at most limit, 1,000 when 0), each with its clicks and
 // conversions.
 func (s *Store) PartnerLinks(a Actor, slug, after string, limit int) (*LinkPage, error) {
+	s.seeClicks() // journalstore.go
 	if limit <= 0 || limit > maxPortalPage {
 		limit = maxPortalPage
 	}
@@ -207,6 +208,7 @@ func (s *Store) JoinWithProfile(a Actor, slug, token, name, email string) (*Part
 // the last days days (1..3660; 0 means 30), also when the actor runs the
 // program too (Stats would give a merchant the whole program's).
 func (s *Store) OwnStats(a Actor, slug string, days int) (*Stats, error) {
+	s.seeClicks() // journalstore.go
 	if days == 0 {
 		days = 30
 	}

@@ -62,6 +62,7 @@ func (st *Stats) EPC() decimal.Decimal {
 // Stats returns program-wide stats for the program's admins and own stats
 // for a partner, over the last days days (1..3660; 0 means 30).
 func (s *Store) Stats(a Actor, slug string, days int) (*Stats, error) {
+	s.seeClicks() // journalstore.go
 	if days == 0 {
 		days = 30
 	}
@@ -86,6 +87,7 @@ func (s *Store) Stats(a Actor, slug string, days int) (*Stats, error) {
 
 // PartnerStats returns one partner's stats for the program's admins.
 func (s *Store) PartnerStats(a Actor, slug string, partnerID uint64, days int) (*Stats, error) {
+	s.seeClicks() // journalstore.go
 	if days <= 0 {
 		days = 30
 	}

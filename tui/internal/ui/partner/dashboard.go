@@ -2,6 +2,7 @@ package partner
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -23,6 +24,18 @@ type dashboard struct {
 	period int // index into dashboardDays
 	stats  *store.Stats
 	err    string
+	// The last screen drawn and what it was drawn from: live updates
+	// re-read the figures after every change of the program, and most
+	// leave this partner's as they were.
+	memo     dashboardMemo
+	memoView string
+}
+
+type dashboardMemo struct {
+	stats         *store.Stats
+	hdr           *Header
+	st            *styles.Styles
+	width, height int
 }
 
 type dashboardMsg struct {
@@ -52,7 +65,9 @@ func (d *dashboard) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			d.err = errText(msg.err)
 			return d, nil
 		}
-		d.err, d.stats = "", msg.stats
+		if d.err != "" || !reflect.DeepEqual(d.stats, msg.stats) { // the same figures keep what was drawn
+			d.err, d.stats = "", msg.stats
+		}
 	case tea.KeyMsg:
 		if key.Matches(msg, d.sh.keys.Days) {
 			d.period = (d.period + 1) % len(dashboardDays)
@@ -76,6 +91,15 @@ func (d *dashboard) View() string {
 	if h == nil || d.stats == nil {
 		return st.Dim.Render("Loading…")
 	}
+	m := dashboardMemo{stats: d.stats, hdr: h, st: st, width: d.width, height: d.height}
+	if m != d.memo {
+		d.memo, d.memoView = m, d.view(h)
+	}
+	return d.memoView
+}
+
+func (d *dashboard) view(h *Header) string {
+	st := d.sh.st
 	var lines []string
 	if w := strings.TrimSpace(h.Program.Welcome); w != "" {
 		ws := wrap(sanitize.Text(w), d.width-2)

@@ -3,6 +3,7 @@ package partner
 import (
 	"encoding/base64"
 	"io"
+	"reflect"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -84,7 +85,7 @@ func (f *frameTab) FullHelp() [][]key.Binding { return f.t.FullHelp() }
 func (f *frameTab) Update(msg tea.Msg) (common.Tab, tea.Cmd) {
 	switch m := msg.(type) {
 	case headerMsg:
-		if m.err == nil {
+		if m.err == nil && !reflect.DeepEqual(f.sh.hdr, m.h) { // the same header keeps what was drawn
 			f.sh.hdr = m.h
 		}
 		return f, nil

@@ -1,0 +1,584 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// The click journal. A click is durable once it is in the journal, an
+// append-only file next to the database (JournalSuffix): one goroutine
+// takes every click waiting, gives each its id, writes them with one
+// write and one fdatasync (group commit) and only then acknowledges them.
+// The group writer (commit.go) applies the journaled clicks to bbolt off
+// the request path: every transaction it commits first stores every click
+// journaled so far (click records, uniq keys, counts) and, in the same
+// transaction, the journal position they reach (metaJournalApplied). So a
+// conversion, refund or any other change sees every click acknowledged
+// before it, and a crash loses nothing: Open replays the journal from the
+// applied position. Reads that need clicks (stats, screens, a click by id,
+// backups) wait for the applier first when it lags (Store.seeClicks).
+//
+// File layout: a header (journalMagic, the logical position of the file's
+// first record, a CRC of both), then records, each
+//
+//	0-3   payload length, big-endian
+//	4-7   CRC-32C of the payload
+//	8-    payload (encodeJournalClick)
+//
+// and zeros after the last one (the file is zero-filled ahead of the
+// writes, so that an fdatasync flushes data only, not a new file size).
+// A record with length 0, a bad CRC or cut short ends the journal: it is a
+// torn write of a group that was never acknowledged. Positions are
+// logical: a record's position is the file's base plus its offset after
+// the header, so they keep growing when the file is started afresh
+// (rotate) with the records not yet applied.
+const (
+	// JournalSuffix is appended to the database file's path to name its
+	// click journal.
+	JournalSuffix = "-clicks.journal"
+
+	journalMagic     = "AFFCLKJ1"
+	journalHeaderLen = 20
+	journalFrameLen  = 8
+	// journalAlloc is how far ahead of the writes the file is zero-filled.
+	journalAlloc = 1 << 20
+	// journalRotateAt is the file size past which the journal starts a new
+	// file holding only the records not yet applied.
+	journalRotateAt = 16 << 20
+	// maxUnapplied bounds the journaled clicks waiting for the applier
+	// (memory): past it, new clicks wait.
+	maxUnapplied = 200_000
+	// maxJournalPayload bounds a record (three names of at most 64 KiB).
+	maxJournalPayload = 1 << 18
+)
+
+// metaJournalApplied is the meta key of the journal position up to which
+// every journaled click is stored in bbolt.
+var metaJournalApplied = []byte("journal_applied")
+
+var crc32c = crc32.MakeTable(crc32.Castagnoli)
+
+// journalRec is one journaled click: the click (its id set), the full
+// salted IP hash (the uniq key needs it) and the position after it.
+type journalRec struct {
+	c   *Click
+	h   []byte
+	end uint64
+}
+
+// journalGroup is the records of one group commit, with their bytes as
+// written (kept until applied, to carry them into a rotated file).
+type journalGroup struct {
+	data       []byte
+	start, end uint64
+	recs       []journalRec
+}
+
+type journalReq struct {
+	c    *Click
+	h    []byte
+	err  error
+	done chan struct{}
+}
+
+// clickJournal is the click journal of one open store.
+type clickJournal struct {
+	path string
+	// The journal goroutine's own state.
+	f       *os.File
+	base    uint64 // position of the file's first record
+	fileEnd int64  // file offset after the last durable record
+	alloc   int64  // the file is zero-filled up to here
+	nextID  uint64 // the last click id given
+	buf     []byte
+
+	reqs   chan *journalReq
+	quit   chan struct{}
+	exited chan struct{}
+	kick   func() // tells the applier that records wait
+	// rotateAt is the file size past which a group starts a new file
+	// (journalRotateAt; tests make it small).
+	rotateAt atomic.Int64
+
+	durable atomic.Uint64 // position after the last durable record
+	applied atomic.Uint64 // position up to which bbolt holds the clicks
+
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []journalGroup // durable, not yet applied
+	queued int            // records in queue
+}
+
+// encodeJournalClick appends a record (frame and payload) for c to b.
+func encodeJournalClick(b []byte, c *Click, h []byte) []byte {
+	start := len(b)
+	b = append(b, make([]byte, journalFrameLen)...)
+	b = binary.BigEndian.AppendUint64(b, c.ID)
+	b = binary.BigEndian.AppendUint64(b, uint64(c.At.UnixNano()))
+	b = binary.BigEndian.AppendUint64(b, c.PartnerID)
+	var flags byte
+	if c.PaidAds {
+		flags |= flagPaidAds
+	}
+	b = append(b, flags, byte(min(c.RecentFromIP, 255)), byte(len(h)))
+	b = append(b, h...)
+	for _, s := range [...]string{c.Program, c.Code, c.Sub} {
+		b = binary.BigEndian.AppendUint16(b, uint16(len(s)))
+		b = append(b, s...)
+	}
+	payload := b[start+journalFrameLen:]
+	binary.BigEndian.PutUint32(b[start:], uint32(len(payload)))
+	binary.BigEndian.PutUint32(b[start+4:], crc32.Checksum(payload, crc32c))
+	return b
+}
+
+// decodeJournalClick reads one record's payload.
+func decodeJournalClick(p []byte) (*Click, []byte, error) {
+	bad := errors.New("malformed click record")
+	if len(p) < 8*3+3 {
+		return nil, nil, bad
+	}
+	c := &Click{ID: binary.BigEndian.Uint64(p), PartnerID: binary.BigEndian.Uint64(p[16:])}
+	c.At = timeFromUnixNano(int64(binary.BigEndian.Uint64(p[8:])))
+	c.PaidAds = p[24]&flagPaidAds != 0
+	c.RecentFromIP = int(p[25])
+	hl := int(p[26])
+	p = p[27:]
+	if len(p) < hl {
+		return nil, nil, bad
+	}
+	h := append([]byte(nil), p[:hl]...)
+	p = p[hl:]
+	var strs [3]string
+	for i := range strs {
+		if len(p) < 2 {
+			return nil, nil, bad
+		}
+		n := int(binary.BigEndian.Uint16(p))
+		p = p[2:]
+		if len(p) < n {
+			return nil, nil, bad
+		}
+		strs[i] = string(p[:n])
+		p = p[n:]
+	}
+	if len(p) != 0 {
+		return nil, nil, bad
+	}
+	c.Program, c.Code, c.Sub = strs[0], strs[1], strs[2]
+	c.IPHash = hexHash(h)
+	return c, h, nil
+}
+
+// journalFile is what readJournal found in a journal file.
+type journalFile struct {
+	base  uint64       // position of the first record
+	recs  []journalRec // every whole record, in order
+	valid int64        // file offset after the last whole record
+	size  int64        // the file's size
+	torn  bool         // bytes other than zeros follow the last record
+}
+
+// end is the position after the last whole record.
+func (jf *journalFile) end() uint64 { return jf.base + uint64(jf.valid-journalHeaderLen) }
+
+func journalHeader(base uint64) []byte {
+	h := make([]byte, journalHeaderLen)
+	copy(h, journalMagic)
+	binary.BigEndian.PutUint64(h[8:], base)
+	binary.BigEndian.PutUint32(h[16:], crc32.Checksum(h[:16], crc32c))
+	return h
+}
+
+// readJournal reads a journal file: its header and every whole record up
+// to the first torn, partial or empty one.
+func readJournal(path string) (*journalFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseJournal(data)
+}
+
+func parseJournal(data []byte) (*journalFile, error) {
+	if len(data) < journalHeaderLen || string(data[:8]) != journalMagic {
+		return nil, errors.New("not a click journal (bad header)")
+	}
+	if crc32.Checksum(data[:16], crc32c) != binary.BigEndian.Uint32(data[16:]) {
+		return nil, errors.New("click journal header is damaged")
+	}
+	jf := &journalFile{base: binary.BigEndian.Uint64(data[8:]), valid: journalHeaderLen, size: int64(len(data))}
+	off := journalHeaderLen
+	for off+journalFrameLen <= len(data) {
+		n := int(binary.BigEndian.Uint32(data[off:]))
+		if n == 0 || n > maxJournalPayload || off+journalFrameLen+n > len(data) {
+			break
+		}
+		p := data[off+journalFrameLen : off+journalFrameLen+n]
+		if crc32.Checksum(p, crc32c) != binary.BigEndian.Uint32(data[off+4:]) {
+			break
+		}
+		c, h, err := decodeJournalClick(p)
+		if err != nil {
+			break
+		}
+		off += journalFrameLen + n
+		jf.recs = append(jf.recs, journalRec{c: c, h: h, end: jf.base + uint64(off-journalHeaderLen)})
+	}
+	jf.valid = int64(off)
+	for _, b := range data[off:] {
+		if b != 0 {
+			jf.torn = true
+			break
+		}
+	}
+	return jf, nil
+}
+
+// openJournal opens (creating when missing) the journal at path of a
+// database whose clicks are applied up to applied (ok: the database has
+// a journal position). It returns the records not yet applied; the file
+// is cut after its last whole record. kick is called when records wait
+// for the applier.
+func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func()) (*clickJournal, []journalRec, error) {
+	j := &clickJournal{path: path, reqs: make(chan *journalReq, maxGroup), quit: make(chan struct{}),
+		exited: make(chan struct{}), kick: kick, nextID: lastID}
+	j.cond = sync.NewCond(&j.mu)
+	j.rotateAt.Store(journalRotateAt)
+	jf, err := readJournal(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// A new database, one from before the journal, or a backup: every
+		// click it has is in bbolt.
+		if err := j.create(applied, nil); err != nil {
+			return nil, nil, err
+		}
+		j.durable.Store(applied)
+		j.applied.Store(applied)
+		return j, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("click journal %s: %w", path, err)
+	}
+	if !ok {
+		applied = jf.base
+	}
+	if applied < jf.base || applied > jf.end() {
+		return nil, nil, fmt.Errorf("click journal %s holds positions %d to %d but the database has applied it up to %d: it is not this database's journal (move it away to open the database)",
+			path, jf.base, jf.end(), applied)
+	}
+	var todo []journalRec
+	for _, r := range jf.recs {
+		if r.end > applied {
+			todo = append(todo, r)
+		}
+		j.nextID = max(j.nextID, r.c.ID)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("click journal: %w", err)
+	}
+	j.f, j.base, j.fileEnd, j.alloc = f, jf.base, jf.valid, jf.valid
+	if jf.valid < jf.size { // a torn tail (or the zeros ahead): cut it, zero-fill afresh
+		if err := f.Truncate(jf.valid); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("click journal: cut the torn tail: %w", err)
+		}
+	}
+	if err := j.zeroFill(journalAlloc); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if err := fdatasync(f); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("click journal: sync: %w", err)
+	}
+	j.durable.Store(jf.end())
+	j.applied.Store(applied)
+	return j, todo, nil
+}
+
+// create starts a new journal file whose first record will be at base,
+// holding the bytes of the groups given (records not yet applied), and
+// makes it the journal (atomically: written aside, synced, renamed).
+func (j *clickJournal) create(base uint64, groups []journalGroup) error {
+	tmp := j.path + ".new"
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("click journal: %w", err)
+	}
+	data := journalHeader(base)
+	for _, g := range groups {
+		data = append(data, g.data...)
+	}
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("click journal: %w", err)
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return fail(err)
+	}
+	old := j.f
+	j.f, j.base, j.fileEnd, j.alloc = f, base, int64(len(data)), int64(len(data))
+	if err := j.zeroFill(journalAlloc); err != nil {
+		j.f = old
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		j.f = old
+		return fail(err)
+	}
+	if err := os.Rename(tmp, j.path); err != nil {
+		j.f = old
+		return fail(err)
+	}
+	if err := syncDir(filepath.Dir(j.path)); err != nil {
+		return fmt.Errorf("click journal: %w", err)
+	}
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+// zeroFill zero-fills the file n bytes and more past its end, when it is
+// not yet. It is an optimisation only: on a full disk it gives up, and the
+// writes extend the file (each fdatasync then flushes its size too).
+func (j *clickJournal) zeroFill(n int64) error {
+	if j.alloc >= j.fileEnd+n {
+		return nil
+	}
+	want := j.fileEnd + n + journalAlloc
+	if _, err := j.f.WriteAt(make([]byte, want-j.alloc), j.alloc); err != nil {
+		return nil // the space was not there; the zeros written are harmless
+	}
+	j.alloc = want
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func fdatasync(f *os.File) error {
+	for {
+		err := syscall.Fdatasync(int(f.Fd()))
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+// start runs the journal's goroutine.
+func (j *clickJournal) start() { go j.loop() }
+
+// append journals c (h: its full salted IP hash) and returns once it is
+// durable; c.ID is set then.
+func (j *clickJournal) append(ctx context.Context, c *Click, h []byte) error {
+	r := &journalReq{c: c, h: h, done: make(chan struct{})}
+	select {
+	case j.reqs <- r:
+	case <-j.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-r.done:
+		return r.err
+	case <-j.exited:
+		select {
+		case <-r.done:
+			return r.err
+		default:
+			return ErrClosed
+		}
+	}
+}
+
+func (j *clickJournal) loop() {
+	defer close(j.exited)
+	batch := make([]*journalReq, 0, maxGroup)
+	for {
+		select {
+		case r := <-j.reqs:
+			batch = append(batch[:0], r)
+		case <-j.quit:
+			for {
+				batch = batch[:0]
+				j.drain(&batch)
+				if len(batch) == 0 {
+					return
+				}
+				j.write(batch)
+			}
+		}
+		j.drain(&batch)
+		j.write(batch)
+	}
+}
+
+func (j *clickJournal) drain(batch *[]*journalReq) {
+	for len(*batch) < maxGroup {
+		select {
+		case r := <-j.reqs:
+			*batch = append(*batch, r)
+		default:
+			return
+		}
+	}
+}
+
+// write journals one group: one write, one fdatasync, then the group is
+// queued for the applier and acknowledged.
+func (j *clickJournal) write(batch []*journalReq) {
+	j.mu.Lock()
+	for j.queued > maxUnapplied {
+		j.cond.Wait()
+	}
+	rotating := j.fileEnd > j.rotateAt.Load()
+	var rotate []journalGroup
+	if rotating {
+		rotate = append(rotate, j.queue...)
+	}
+	j.mu.Unlock()
+	err := func() error {
+		if rotating {
+			// The new file starts at the first record not applied; the
+			// records not applied are copied into it as they are.
+			base := j.durable.Load()
+			if len(rotate) > 0 {
+				base = rotate[0].start
+			}
+			if err := j.create(base, rotate); err != nil {
+				return err
+			}
+		}
+		start := j.durable.Load()
+		g := journalGroup{start: start, recs: make([]journalRec, len(batch))}
+		buf := j.buf[:0]
+		id := j.nextID
+		for i, r := range batch {
+			id++
+			r.c.ID = id
+			buf = encodeJournalClick(buf, r.c, r.h)
+			g.recs[i] = journalRec{c: r.c, h: r.h, end: start + uint64(len(buf))}
+		}
+		j.buf = buf
+		if err := j.zeroFill(int64(len(buf))); err != nil {
+			return err
+		}
+		if _, err := j.f.WriteAt(buf, j.fileEnd); err != nil {
+			return fmt.Errorf("click journal: write: %w", err)
+		}
+		if err := fdatasync(j.f); err != nil {
+			return fmt.Errorf("click journal: sync: %w", err)
+		}
+		j.nextID = id
+		j.fileEnd += int64(len(buf))
+		g.end = start + uint64(len(buf))
+		g.data = append([]byte(nil), buf...)
+		j.mu.Lock()
+		j.queue = append(j.queue, g)
+		j.queued += len(g.recs)
+		j.durable.Store(g.end)
+		j.mu.Unlock()
+		return nil
+	}()
+	for _, r := range batch {
+		if err != nil {
+			r.err = storageErr(err)
+		}
+		close(r.done)
+	}
+	if err == nil {
+		j.kick()
+	}
+}
+
+// lagging says whether journaled clicks wait for the applier.
+func (j *clickJournal) lagging() bool { return j.applied.Load() < j.durable.Load() }
+
+// pending returns the groups journaled and not yet applied, and the
+// position after them.
+func (j *clickJournal) pending() ([]journalGroup, uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.queue) == 0 {
+		return nil, j.applied.Load()
+	}
+	return append([]journalGroup(nil), j.queue...), j.queue[len(j.queue)-1].end
+}
+
+// markApplied records that bbolt holds every click up to end.
+func (j *clickJournal) markApplied(end uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	i := 0
+	for i < len(j.queue) && j.queue[i].end <= end {
+		j.queued -= len(j.queue[i].recs)
+		i++
+	}
+	j.queue = append(j.queue[:0], j.queue[i:]...)
+	if end > j.applied.Load() {
+		j.applied.Store(end)
+	}
+	j.cond.Broadcast()
+}
+
+// stop stops taking clicks and returns once every click taken is
+// journaled.
+func (j *clickJournal) stop() {
+	select {
+	case <-j.quit:
+	default:
+		close(j.quit)
+	}
+	<-j.exited
+}
+
+// close closes the file, after stop and once the applier is done: a
+// journal whose every click is applied starts an empty file.
+func (j *clickJournal) close() error {
+	if j.f == nil {
+		return nil
+	}
+	var err error
+	if !j.lagging() && j.fileEnd > journalHeaderLen {
+		err = j.create(j.durable.Load(), nil)
+	}
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	return err
+}
+
+// size is the journal file's size on disk (zero-fill included).
+func (j *clickJournal) size() int64 {
+	fi, err := os.Stat(j.path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func timeFromUnixNano(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// hexHash is how a click shows its salted IP hash (its first bytes).
+func hexHash(h []byte) string { return hex.EncodeToString(h[:min(len(h), clickHashLen)]) }
