@@ -31,13 +31,13 @@ type Config struct {
 	MaxSessions     int
 	// SSHLimits are the per-key and per-address SSH caps (0 = derived from
 	// MaxSessions).
-	SSHLimits      tui.Limits
-	PprofAddr      string // profiling listener, off when ""
+	SSHLimits tui.Limits
+	PprofAddr string // profiling listener, off when ""
 	// ResidentFileLimitMB is the file-backed RSS (MB) above which the
 	// database's mapped pages are unmapped again (store/resident.go);
 	// 0 = the store's default, below 0 = never.
 	ResidentFileLimitMB int
-	TrustedProxies []netip.Prefix
+	TrustedProxies      []netip.Prefix
 	// ClickRetentionDays is how long raw clicks are kept (day counters are
 	// kept forever); at least the longest program cookie lifetime.
 	ClickRetentionDays int
