@@ -138,6 +138,7 @@ func (s *Store) KeysPage(a Actor, pg NamePage) ([]Key, string, error) {
 // links are read from the cursor on, at most one page of each). Only the
 // page's links read their counters.
 func (s *Store) LinkStatsPage(a Actor, slug string, pg NamePage) ([]LinkStat, string, error) {
+	s.seeClicks() // journalstore.go: the counts of every acknowledged click
 	limit := pg.limit()
 	var links []Link
 	err := s.db.View(func(tx *bolt.Tx) error {
