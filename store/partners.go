@@ -377,27 +377,6 @@ func (s *Store) AddCoupon(a Actor, slug, code string, partnerID uint64) (*Coupon
 	return c, nil
 }
 
-// ListCoupons lists a program's coupons (merchant).
-func (s *Store) ListCoupons(a Actor, slug string) ([]Coupon, error) {
-	var out []Coupon
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if _, err := adminProgramTx(tx, a, slug); err != nil {
-			return err
-		}
-		var err error
-		scanPrefix(tx.Bucket(bCoupons), key(slug), false, func(_, v []byte) bool {
-			var c Coupon
-			if err = getBytes(v, &c); err != nil {
-				return false
-			}
-			out = append(out, c)
-			return true
-		})
-		return err
-	})
-	return out, err
-}
-
 // RemoveCoupon removes a coupon (merchant).
 func (s *Store) RemoveCoupon(a Actor, slug, code string) error {
 	code = strings.ToUpper(strings.TrimSpace(code))

@@ -23,7 +23,7 @@ type fakeWise struct {
 	srv *httptest.Server
 
 	mu          sync.Mutex
-	loseOnce    bool              // answer 500 after creating the first transfer
+	loseOnce    bool // answer 500 after creating the first transfer
 	transfers   map[int64]*payouts.WiseTransfer
 	byCustTx    map[string]int64
 	quotes      map[string]string // quote id → source amount

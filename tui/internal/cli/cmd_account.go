@@ -235,11 +235,10 @@ func (e *cmdEnv) keyCmd() *cobra.Command {
 		Short: "list your keys (at most 1,000 a call)",
 		Args:  nargs(),
 		RunE: func(c *cobra.Command, args []string) error {
-			all, err := e.srv.Store.ListKeys(e.id.Actor())
+			ks, next, err := e.srv.Store.KeysPage(e.id.Actor(), kpf.page())
 			if err != nil {
 				return about(err, "your keys")
 			}
-			ks, next := namePage(all, func(k store.Key) string { return k.Fingerprint }, kpf.after, kpf.limit)
 			if e.json {
 				out := make([]keyJSON, 0, len(ks))
 				for i := range ks {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
@@ -36,11 +35,10 @@ func (e *cmdEnv) linkCmd() *cobra.Command {
 			if len(args) == 1 {
 				slug = args[0]
 			}
-			all, err := e.srv.Store.ListLinkStats(e.id.Actor(), slug)
+			ls, next, err := e.srv.Store.LinkStatsPage(e.id.Actor(), slug, lpf.page())
 			if err != nil {
 				return about(err, "links of %q", slug)
 			}
-			ls, next := namePage(all, func(l store.LinkStat) string { return l.Code }, lpf.after, lpf.limit)
 			out := make([]linkJSON, 0, len(ls))
 			for _, l := range ls {
 				out = append(out, linkJSON{Code: l.Code, Program: l.Program, PartnerID: l.PartnerID, Link: e.srv.link(l.Code), To: l.To, Sub: l.Sub, CreatedAt: l.CreatedAt.Format("2006-01-02T15:04:05Z07:00"),
@@ -152,11 +150,11 @@ func (e *cmdEnv) couponCmd() *cobra.Command {
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
 			slug := args[0]
-			all, err := e.srv.Store.ListCoupons(e.id.Actor(), slug)
+			cpf.after = strings.ToUpper(cpf.after)
+			cs, next, err := e.srv.Store.CouponsPage(e.id.Actor(), slug, cpf.page())
 			if err != nil {
 				return about(err, "program %q", slug)
 			}
-			cs, next := namePage(all, func(c store.Coupon) string { return c.Code }, strings.ToUpper(cpf.after), cpf.limit)
 			emails := map[uint64]string{}
 			for _, cp := range cs {
 				if _, ok := emails[cp.PartnerID]; ok {

@@ -97,18 +97,13 @@ func (e *cmdEnv) programListCmd() *cobra.Command {
 		Short: "list the programs you administer (--listed: the public list; at most 1,000 a call)",
 		Args:  nargs(),
 		RunE: func(c *cobra.Command, args []string) error {
-			var all []store.Program
-			var err error
-			if listed || !e.id.Known() {
+			if !e.id.Known() {
 				listed = true
-				all, err = e.srv.Store.ListedPrograms()
-			} else {
-				all, err = e.srv.Store.ListPrograms(e.id.Actor())
 			}
+			ps, next, err := e.srv.Store.ProgramsPage(e.id.Actor(), listed, pf.page())
 			if err != nil {
 				return about(err, "programs")
 			}
-			ps, next := namePage(all, func(p store.Program) string { return p.Slug }, pf.after, pf.limit)
 			if e.json {
 				out := make([]programJSON, 0, len(ps))
 				for i := range ps {

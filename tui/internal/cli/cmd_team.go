@@ -103,31 +103,18 @@ func (e *cmdEnv) teamCmd() *cobra.Command {
 		Short: "list the program's admins and the seats waiting for their key (at most 1,000 a call)",
 		Args:  nargs("SLUG"),
 		RunE: func(c *cobra.Command, args []string) error {
-			us, err := e.srv.Store.TeamMembers(e.id.Actor(), args[0])
-			if err != nil {
-				return about(err, "program %q", args[0])
-			}
-			seats, err := e.srv.Store.TeamSeats(e.id.Actor(), args[0])
-			if err != nil {
-				return about(err, "program %q", args[0])
-			}
-			out := make([]teamMemberJSON, 0, len(us)+len(seats))
-			for _, u := range us {
-				out = append(out, teamMemberJSON{UserID: u.ID, Name: u.Name, Email: u.Email})
-			}
-			for _, s := range seats {
-				out = append(out, teamMemberJSON{Name: s.Label, Fingerprint: s.Fingerprint, Pending: true})
-			}
 			// Members first, then waiting seats; --after counts rows.
-			start := min(int(min(tpf.after, uint64(len(out)))), len(out))
-			limit := tpf.page().Limit
-			if limit <= 0 || limit > store.MaxPage {
-				limit = store.MaxPage
+			team, next, err := e.srv.Store.TeamPage(e.id.Actor(), args[0], tpf.page())
+			if err != nil {
+				return about(err, "program %q", args[0])
 			}
-			var next uint64
-			out = out[start:]
-			if len(out) > limit {
-				out, next = out[:limit], uint64(start+limit)
+			out := make([]teamMemberJSON, 0, len(team))
+			for _, r := range team {
+				if r.User != nil {
+					out = append(out, teamMemberJSON{UserID: r.User.ID, Name: r.User.Name, Email: r.User.Email})
+				} else {
+					out = append(out, teamMemberJSON{Name: r.Seat.Label, Fingerprint: r.Seat.Fingerprint, Pending: true})
+				}
 			}
 			if e.json {
 				return printJSONList(e, out, next)

@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -105,37 +103,13 @@ func (e *cmdEnv) printMore(command string, next uint64) {
 	}
 }
 
-// namePage is one page of rows already in memory, ordered by the name key
-// gives them (a code, a slug): at most limit rows (store.MaxPage when 0 or
-// more) whose name sorts after after, and the cursor of the next page.
-func namePage[T any](rows []T, key func(T) string, after string, limit int) ([]T, string) {
-	if limit <= 0 || limit > store.MaxPage {
-		limit = store.MaxPage
-	}
-	sorted := slices.Clone(rows)
-	slices.SortStableFunc(sorted, func(a, b T) int { return strings.Compare(key(a), key(b)) })
-	i, _ := slices.BinarySearchFunc(sorted, after, func(r T, s string) int {
-		if c := strings.Compare(key(r), s); c != 0 {
-			return c
-		}
-		return -1 // equal to after: not on this page
-	})
-	if after == "" {
-		i = 0
-	}
-	page := sorted[i:]
-	if len(page) <= limit {
-		return page, ""
-	}
-	page = page[:limit]
-	return page, key(page[len(page)-1])
-}
-
 // namePageFlags are the paging flags of a list whose cursor is a name.
 type namePageFlags struct {
 	limit int
 	after string
 }
+
+func (p *namePageFlags) page() store.NamePage { return store.NamePage{After: p.after, Limit: p.limit} }
 
 func (p *namePageFlags) register(c *cobra.Command, what string) {
 	c.Flags().IntVar(&p.limit, "limit", store.MaxPage, fmt.Sprintf("at most this many rows (at most %d)", store.MaxPage))

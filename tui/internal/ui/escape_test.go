@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -29,6 +31,11 @@ func TestScreensCarryNoEscapes(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := f.st.SetPartnerStatus(a, "acme", p.ID, store.PartnerApproved); err != nil {
+			t.Fatal(err)
+		}
+		// A click first: a ref attributes only with a click on its code.
+		if _, err := f.st.RecordClick(context.Background(), store.ClickInput{Program: "acme", PartnerID: p.ID, Code: p.Code,
+			IP: netip.MustParseAddr(fmt.Sprintf("192.0.2.%d", i+1))}); err != nil {
 			t.Fatal(err)
 		}
 		_, _, _ = f.st.RecordConversion("acme", store.ConversionInput{OrderID: fmt.Sprintf("o%d", i) + evil,
@@ -59,6 +66,33 @@ func TestScreensCarryNoEscapes(t *testing.T) {
 			if d := sanitizetest.Dirty([]byte(frame)); d != "" {
 				t.Errorf("portal tab %s: %s in frame:\n%s", key, d, frame)
 			}
+		}
+	}
+}
+
+// The signup screen (ssh acme@host for a key not in acme yet) shows the
+// program's name, welcome text and terms and the user's own name: with
+// each escape class in all of them, no frame carries an escape.
+func TestSignupScreenCarriesNoEscapes(t *testing.T) {
+	f := newDashFixture(t, true, false)
+	a := f.admin.Actor()
+	for i, c := range sanitizetest.Classes {
+		evil := "x" + c.S + "y"
+		for k, v := range map[string]string{"name": "Acme" + evil, "welcome": "Welcome" + evil, "terms": "Terms" + evil} {
+			_, _ = f.st.SetProgram(a, "acme", k, v) // taken (cleaned) or refused
+		}
+		fp := fmt.Sprintf("SHA256:signup%d", i)
+		u, err := f.st.CreateUser("Sig"+evil, fmt.Sprintf("s%d@x.test", i), fp, "ssh-ed25519 AAAA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := &identity.Identity{Fingerprint: fp, KeyLine: "ssh-ed25519 AAAA", User: u}
+		frame := driveKeys(t, f.signupApp(id, 100, 30), 100, 30, step{"", "join the partner program"})
+		if d := sanitizetest.Dirty([]byte(frame)); d != "" || strings.Contains(frame, "\x1b") {
+			t.Errorf("class %s: %q in the signup frame:\n%s", c.Name, d, frame)
+		}
+		if !strings.Contains(frame, "Terms") || !strings.Contains(frame, "Sig") {
+			t.Errorf("class %s: the signup frame lacks the terms or the name:\n%s", c.Name, frame)
 		}
 	}
 }
