@@ -61,6 +61,7 @@ free_port() {
 hp=$(free_port)
 sp=$(free_port)
 db_mb() { awk -v s="$(stat -c %s "$WORK/data/affogato.db")" 'BEGIN { printf "%.0f", s / 1e6 }'; }
+clicks() { curl -fsS "http://127.0.0.1:$hp/metrics" | awk '/^affogato_clicks_recorded_total / {printf "%d", $2}'; }
 sample() { # LABEL
   awk -v l="$1" -v db="$(db_mb)" '/^VmRSS:/ {r = $2} /^RssAnon:/ {a = $2} /^RssFile:/ {f = $2}
     END {printf "%-10s %8.0f %8.0f %8.0f %8s\n", l, r / 1024, a / 1024, f / 1024, db}' "/proc/$SRV/status"
@@ -76,6 +77,8 @@ curl -fsS -o /dev/null "http://127.0.0.1:$hp/healthz" || die "the server did not
 sleep 1
 printf '%-10s %8s %8s %8s %8s\n' at VmRSS RssAnon RssFile "db MB"
 sample start
+cpu0=$(awk '{print $14 + $15}' "/proc/$SRV/stat")
+c0=$(clicks)
 wrk -t2 -c"$CONNS" -d"$LOAD" -s bench/codes.lua "http://127.0.0.1:$hp" -- "$WORK/codes" >"$WORK/wrk.txt" 2>&1 &
 WRK=$!
 t0=$(date +%s)
@@ -87,9 +90,12 @@ done
 wait "$WRK" || true
 WRK=""
 sample end
+cpu1=$(awk '{print $14 + $15}' "/proc/$SRV/stat")
+c1=$(clicks)
 sleep 5
 sample "end+5s"
 grep -E "Requests/sec|requests in" "$WORK/wrk.txt" || true
+echo "server CPU per 1000 redirects: $(awk -v t=$((cpu1 - cpu0)) -v n=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f ms", t * 1000 / hz / n * 1000; else print "-" }') ($((c1 - c0)) clicks)"
 curl -fsS "http://127.0.0.1:$hp/metrics" | grep -E '^(affogato_clicks_recorded_total|go_memstats_(heap_inuse|heap_alloc|sys|stack_inuse)_bytes|go_goroutines) ' || true
 curl -fsS -o "$OUT_DIR/rss-heap.pprof" "http://$PPROF/debug/pprof/heap" && go tool pprof -top -inuse_space -nodecount 15 "$OUT_DIR/rss-heap.pprof" 2>/dev/null | head -22 || true
 kill -TERM "$SRV"

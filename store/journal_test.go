@@ -402,3 +402,50 @@ func TestParseJournalCutAnywhere(t *testing.T) {
 		t.Error("a damaged header was read")
 	}
 }
+
+// A backup taken while clicks wait in the journal holds them, and so does
+// a compacted copy of a data dir whose journal holds clicks not stored.
+func TestJournalBackupAndCompactHoldJournaledClicks(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{})
+	p, _ := e.partner("acme")
+	e.pauseApplier()
+	var clicks []*Click
+	for i := range 12 {
+		clicks = append(clicks, e.click(p, fmt.Sprintf("198.51.100.%d", i)))
+	}
+	crash := e.crashCopy() // before the backup stores them
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	f, err := os.Create(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Backup(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	compacted := filepath.Join(t.TempDir(), "compact.db")
+	res, err := Compact(filepath.Join(crash, DBFile), compacted, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Violations) > 0 {
+		t.Errorf("compacted copy: %v", res.Violations)
+	}
+	for name, path := range map[string]string{"backup": backup, "compacted copy": compacted} {
+		st, err := OpenFile(path, Options{Now: e.clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := storedClicks(t, st)
+		for _, c := range clicks {
+			if !stored[c.ID] {
+				t.Errorf("%s: journaled click %d missing", name, c.ID)
+			}
+		}
+		if vs, err := st.Check(); err != nil || len(vs) > 0 {
+			t.Errorf("%s: check: %v %v", name, vs, err)
+		}
+		st.Close()
+	}
+}

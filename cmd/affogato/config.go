@@ -31,9 +31,13 @@ type Config struct {
 	MaxSessions     int
 	// SSHLimits are the per-key and per-address SSH caps (0 = derived from
 	// MaxSessions).
-	SSHLimits      tui.Limits
-	PprofAddr      string // profiling listener, off when ""
-	TrustedProxies []netip.Prefix
+	SSHLimits tui.Limits
+	PprofAddr string // profiling listener, off when ""
+	// ResidentFileLimitMB is the file-backed RSS (MB) above which the
+	// database's mapped pages are unmapped again (store/resident.go);
+	// 0 = the store's default, below 0 = never.
+	ResidentFileLimitMB int
+	TrustedProxies      []netip.Prefix
 	// ClickRetentionDays is how long raw clicks are kept (day counters are
 	// kept forever); at least the longest program cookie lifetime.
 	ClickRetentionDays int
@@ -74,6 +78,7 @@ func (f *configFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cfg.SMTPURL, "smtp-url", "", "send email notifications through this SMTP server: smtp://USER:PASS@HOST:PORT (STARTTLS required), smtps:// (TLS), smtp+insecure:// (plain; local relays only)")
 	fs.StringVar(&f.cfg.MailFrom, "mail-from", "", "From address of email notifications, e.g. 'Acme Partners <partners@acme.example>' (needed with --smtp-url)")
 	fs.StringVar(&f.cfg.PprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off by default)")
+	fs.IntVar(&f.cfg.ResidentFileLimitMB, "resident-file-limit", 0, "unmap the database's pages from the process when its file-backed RSS passes this many MB (0 = 48, -1 = never; they stay in the page cache)")
 }
 
 // applyEnv fills every flag not set on the command line from its

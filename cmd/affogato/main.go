@@ -40,8 +40,8 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
-	// Clicks are committed by one writer goroutine that spends much of its
-	// time in fdatasync. With one P per core, on its return it queues behind
+	// Clicks are made durable by one journal goroutine (store/journal.go)
+	// that spends much of its time in fdatasync. With one P per core, on its return it queues behind
 	// hundreds of runnable HTTP goroutines; twice as many Ps as the CPU
 	// quota lets the kernel run it at once (measured in make bench: about
 	// +10% redirects at 256 connections, +15% at 1024). GOMAXPROCS still wins.

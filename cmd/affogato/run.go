@@ -26,7 +26,8 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.DataDir, store.Options{ClickRetentionDays: cfg.ClickRetentionDays, Mail: mail != nil})
+	st, err := store.Open(cfg.DataDir, store.Options{ClickRetentionDays: cfg.ClickRetentionDays, Mail: mail != nil,
+		ResidentFileLimit: residentFileLimit(cfg.ResidentFileLimitMB)})
 	if err != nil {
 		return err
 	}
@@ -134,4 +135,13 @@ func sshPublicAddr(cfg Config, listen net.Addr) string {
 		port = p
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// residentFileLimit turns --resident-file-limit (MB; 0 default, below 0
+// never) into store.Options.ResidentFileLimit (bytes; the same meanings).
+func residentFileLimit(mb int) int64 {
+	if mb < 0 {
+		return -1
+	}
+	return int64(mb) << 20
 }
