@@ -204,6 +204,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkPartnerRevenueTx(tx, bad); err != nil {
 			return err
 		}
+		if err := s.top.checkTx(tx, bad); err != nil { // topview.go
+			return err
+		}
 		if err := checkBatchHeadsTx(tx, bad); err != nil {
 			return err
 		}

@@ -48,6 +48,9 @@ type groupWriter struct {
 	exited chan struct{}
 	// notify, when set, is told the programs of each committed group.
 	notify func(programs ...string)
+	// stage, when set, is given each group's changes before they are
+	// applied (the top partners view takes them on commit: topview.go).
+	stage func(tx *bolt.Tx, deltas map[string]*Counters)
 	// journal, when set, holds clicks durable but not yet in bbolt: every
 	// transaction first stores them with applyJournal (journalstore.go),
 	// and kick says that some wait.
@@ -306,6 +309,9 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			}
 			if err := w.hooks.flushTx(tx, deltas, force); err != nil {
 				return err
+			}
+			if w.stage != nil {
+				w.stage(tx, deltas)
 			}
 			return applyDeltasTx(tx, deltas)
 		})

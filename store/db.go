@@ -125,6 +125,8 @@ type Store struct {
 	resident *residentTrimmer
 	// screens shares the dashboards' reads among sessions (screencache.go).
 	screens screenCache
+	// top is the merchant Overview's top partners view (topview.go).
+	top topView
 }
 
 // DBFile is the database file name inside the data dir.
@@ -225,10 +227,15 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if err := db.View(func(tx *bolt.Tx) error { return s.top.build(tx, s.now()) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	_ = dropResident(db) // the figure only: nothing depends on it
 	s.resident = startResidentTrimmer(db, opt.ResidentFileLimit, residentCheckEvery)
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
+	s.writer.stage = s.top.stageTx
 	s.writer.notify = func(programs ...string) {
 		s.changes.changed(programs...)
 		s.resident.poke() // after a commit, when a counter flush may have mapped much of the file in

@@ -157,7 +157,13 @@ func (s *Store) TopPartners(ctx context.Context, a Actor, slug string, days, n i
 		}
 		var ok bool
 		var err error
-		if top, ok, err = topPartnersIndexedTx(ctx, tx, slug, since, n); err != nil || ok {
+		if cands, known, enough := s.top.leaders(slug, dayKey(now), days, n); known {
+			if enough {
+				if top, ok, err = rankTopTx(tx, cands, since, n); err != nil || ok {
+					return err
+				}
+			}
+		} else if top, ok, err = topPartnersIndexedTx(ctx, tx, slug, since, n); err != nil || ok {
 			return err
 		}
 		top, err = topPartnersScanTx(ctx, tx, slug, since, n)
@@ -194,27 +200,34 @@ func topPartnersIndexedTx(ctx context.Context, tx *bolt.Tx, slug, since string, 
 		id := btou(k[len(prefix)+8:])
 		rev[id] = rev[id].Add(d)
 	}
-	type cand struct {
-		id  uint64
-		rev decimal.Decimal
-	}
-	var cands []cand
+	var cands []topCand
 	for id, r := range rev {
 		if r.Sign() > 0 {
-			cands = append(cands, cand{id, r})
+			cands = append(cands, topCand{id, r})
 		}
 	}
 	if len(cands) < n {
 		return nil, false, nil
 	}
-	slices.SortFunc(cands, func(a, b cand) int { return b.rev.Cmp(a.rev) })
+	slices.SortFunc(cands, func(a, b topCand) int { return b.rev.Cmp(a.rev) })
 	// Every partner tied with the n-th on revenue may win on clicks.
 	cut := n
 	for cut < len(cands) && cands[cut].rev.Equal(cands[n-1].rev) {
 		cut++
 	}
-	top := make([]TopPartner, 0, cut)
-	for _, cd := range cands[:cut] {
+	return rankTopTx(tx, cands[:cut], since, n)
+}
+
+// rankTopTx ranks the leaders by revenue (at least n: the n with the most
+// and everyone tied with the n-th) with their counters since the day; ok
+// is false when one of them has no clicks or conversions in the period
+// (the ranking then depends on every partner).
+func rankTopTx(tx *bolt.Tx, cands []topCand, since string, n int) ([]TopPartner, bool, error) {
+	if n <= 0 {
+		return nil, true, nil
+	}
+	top := make([]TopPartner, 0, len(cands))
+	for _, cd := range cands {
 		var p Partner
 		if err := get(tx.Bucket(bPartners), u64(cd.id), &p); err != nil {
 			return nil, false, fmt.Errorf("partner %d: %w", cd.id, err)

@@ -1,0 +1,328 @@
+package store
+
+import (
+	"bytes"
+	"container/heap"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// The merchant Overview's top partners, materialized in memory: per
+// program, each partner's revenue of each of the last 90 days (from
+// bPartnerRevenue) and the running sums of the windows the screens ask
+// for (7, 30 and 90 days). It is built at Open with one scan of the last
+// 90 days, changed by the group writer after each committed group (a
+// rolled-back group changes nothing: the changes go through
+// bolt.Tx.OnCommit), and rolled forward when the day changes. TopPartners
+// then reads the leaders from memory instead of parsing every record of
+// the window; other windows, and a clock that went back, use the scan.
+
+// topViewDays is the longest window the view keeps.
+const topViewDays = 90
+
+// topViewWindows are the windows whose sums the view keeps.
+var topViewWindows = [...]int{7, 30, topViewDays}
+
+// topView is the materialized view above; its zero value is empty and
+// unusable (ready false) until build.
+type topView struct {
+	mu    sync.Mutex
+	ready bool
+	today string // the day (YYYYMMDD) the sums end on
+	progs map[string]*topViewProgram
+}
+
+// topViewProgram is one program's part of the view.
+type topViewProgram struct {
+	days map[string]map[uint64]decimal.Decimal           // day → partner → revenue
+	sums [len(topViewWindows)]map[uint64]decimal.Decimal // window → partner → revenue
+}
+
+// topViewSince is the first day of a window of days ending on today.
+func topViewSince(today string, days int) string {
+	t, err := time.Parse("20060102", today)
+	if err != nil {
+		return today
+	}
+	return dayKey(t.AddDate(0, 0, -(days - 1)))
+}
+
+// build fills the view from bPartnerRevenue for the day of now.
+func (v *topView) build(tx *bolt.Tx, now time.Time) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ready = false
+	v.today = dayKey(now.UTC())
+	v.progs = map[string]*topViewProgram{}
+	since := topViewSince(v.today, topViewDays)
+	err := tx.Bucket(bPartnerRevenue).ForEach(func(k, val []byte) error {
+		slug, day, id, ok := splitPartnerRevenueKey(k)
+		if !ok || day < since {
+			return nil
+		}
+		d, err := decimal.NewFromString(string(val))
+		if err != nil {
+			return fmt.Errorf("partner revenue %x: %w", k, err)
+		}
+		v.addLocked(slug, day, id, d)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("top partners view: %w", err)
+	}
+	v.ready = true
+	return nil
+}
+
+// splitPartnerRevenueKey splits a bPartnerRevenue key (slug 0 day id).
+func splitPartnerRevenueKey(k []byte) (slug, day string, id uint64, ok bool) {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || len(k) != i+1+8+8 {
+		return "", "", 0, false
+	}
+	return string(k[:i]), string(k[i+1 : i+9]), btou(k[i+9:]), true
+}
+
+// addLocked adds a partner's revenue change of a day; v.mu is held.
+func (v *topView) addLocked(slug, day string, id uint64, d decimal.Decimal) {
+	if day < topViewSince(v.today, topViewDays) || d.IsZero() {
+		return
+	}
+	p := v.progs[slug]
+	if p == nil {
+		p = &topViewProgram{days: map[string]map[uint64]decimal.Decimal{}}
+		for i := range p.sums {
+			p.sums[i] = map[uint64]decimal.Decimal{}
+		}
+		v.progs[slug] = p
+	}
+	dm := p.days[day]
+	if dm == nil {
+		dm = map[uint64]decimal.Decimal{}
+		p.days[day] = dm
+	}
+	addOrDelete(dm, id, d)
+	if len(dm) == 0 {
+		delete(p.days, day)
+	}
+	if day > v.today {
+		return // counted when the day comes
+	}
+	for i, w := range topViewWindows {
+		if day >= topViewSince(v.today, w) {
+			addOrDelete(p.sums[i], id, d)
+		}
+	}
+}
+
+func addOrDelete(m map[uint64]decimal.Decimal, id uint64, d decimal.Decimal) {
+	if s := m[id].Add(d); s.IsZero() {
+		delete(m, id)
+	} else {
+		m[id] = s
+	}
+}
+
+// stageTx makes the view take a group's revenue changes once tx commits.
+func (v *topView) stageTx(tx *bolt.Tx, deltas map[string]*Counters) {
+	type change struct {
+		slug, day string
+		id        uint64
+		d         decimal.Decimal
+	}
+	var changes []change
+	for k, d := range deltas {
+		rk, ok := isRevenueDelta(k)
+		if !ok || d.Revenue.IsZero() {
+			continue
+		}
+		slug, day, id, ok := splitPartnerRevenueKey(rk)
+		if !ok {
+			continue
+		}
+		changes = append(changes, change{slug, day, id, d.Revenue})
+	}
+	if len(changes) == 0 {
+		return
+	}
+	tx.OnCommit(func() {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		for _, c := range changes {
+			v.addLocked(c.slug, c.day, c.id, c.d)
+		}
+	})
+}
+
+// rollLocked moves the view's sums to end on today (a later day): the
+// days that left the longest window are dropped and the sums recomputed
+// from the days kept. v.mu is held.
+func (v *topView) rollLocked(today string) {
+	v.today = today
+	since := topViewSince(today, topViewDays)
+	for slug, p := range v.progs {
+		for day := range p.days {
+			if day < since {
+				delete(p.days, day)
+			}
+		}
+		if len(p.days) == 0 {
+			delete(v.progs, slug)
+			continue
+		}
+		for i, w := range topViewWindows {
+			clear(p.sums[i])
+			from := topViewSince(today, w)
+			for day, dm := range p.days {
+				if day < from || day > today {
+					continue
+				}
+				for id, d := range dm {
+					addOrDelete(p.sums[i], id, d)
+				}
+			}
+		}
+	}
+}
+
+// topCand is a partner and its revenue over a window.
+type topCand struct {
+	id  uint64
+	rev decimal.Decimal
+}
+
+// candHeap is a min-heap of candidates by revenue.
+type candHeap []topCand
+
+func (h candHeap) Len() int           { return len(h) }
+func (h candHeap) Less(i, j int) bool { return h[i].rev.Cmp(h[j].rev) < 0 }
+func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candHeap) Push(x any)        { *h = append(*h, x.(topCand)) }
+func (h *candHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// leaders returns the program's partners with positive revenue over the
+// last days days ending on today whose revenue is at least the n-th
+// highest (the n leaders and everyone tied with the n-th), in no order.
+// known is false when the view cannot answer (not built, a window it
+// does not keep, or a day before its own); enough is false when fewer
+// than n partners had positive revenue.
+func (v *topView) leaders(slug, today string, days, n int) (top []topCand, known, enough bool) {
+	w := -1
+	for i, d := range topViewWindows {
+		if d == days {
+			w = i
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.ready || w < 0 || today < v.today {
+		return nil, false, false
+	}
+	if today > v.today {
+		v.rollLocked(today)
+	}
+	p := v.progs[slug]
+	if p == nil {
+		return nil, true, n <= 0
+	}
+	sums := p.sums[w]
+	h := make(candHeap, 0, n)
+	for id, r := range sums {
+		if r.Sign() <= 0 {
+			continue
+		}
+		if len(h) < n {
+			heap.Push(&h, topCand{id, r})
+		} else if r.Cmp(h[0].rev) > 0 {
+			h[0] = topCand{id, r}
+			heap.Fix(&h, 0)
+		}
+	}
+	if len(h) < n {
+		return nil, true, false
+	}
+	if n <= 0 {
+		return nil, true, true
+	}
+	threshold := h[0].rev
+	for id, r := range sums {
+		if r.Cmp(threshold) >= 0 {
+			top = append(top, topCand{id, r})
+		}
+	}
+	return top, true, true
+}
+
+// checkTx compares the view with bPartnerRevenue (the last 90 days of the
+// view's day).
+func (v *topView) checkTx(tx *bolt.Tx, bad func(string, ...any)) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.ready {
+		return nil
+	}
+	want := topView{today: v.today, progs: map[string]*topViewProgram{}}
+	if err := tx.Bucket(bPartnerRevenue).ForEach(func(k, val []byte) error {
+		slug, day, id, ok := splitPartnerRevenueKey(k)
+		if !ok {
+			return nil
+		}
+		d, err := decimal.NewFromString(string(val))
+		if err != nil {
+			return nil // reported by checkPartnerRevenueTx
+		}
+		want.addLocked(slug, day, id, d)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("top partners view: %w", err)
+	}
+	same := func(a, b map[uint64]decimal.Decimal) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		for id, d := range a {
+			if e, ok := b[id]; !ok || !e.Equal(d) {
+				return false
+			}
+		}
+		return true
+	}
+	for slug := range mergeKeys(v.progs, want.progs) {
+		got, exp := v.progs[slug], want.progs[slug]
+		if got == nil || exp == nil {
+			bad("top partners view of %q: %v in memory, %v in partner_revenue", slug, got != nil, exp != nil)
+			continue
+		}
+		for i, w := range topViewWindows {
+			if !same(got.sums[i], exp.sums[i]) {
+				bad("top partners view of %q: the %d-day sums differ from partner_revenue", slug, w)
+			}
+		}
+		for day := range mergeKeys(got.days, exp.days) {
+			if !same(got.days[day], exp.days[day]) {
+				bad("top partners view of %q: day %s differs from partner_revenue", slug, day)
+			}
+		}
+	}
+	return nil
+}
+
+func mergeKeys[V any](a, b map[string]V) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
