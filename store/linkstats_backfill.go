@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -288,43 +289,93 @@ func backfillLinkBatchTx(tx *bolt.Tx, state linkBackfill, batch int) (int, uint6
 // checkLinkCountersTx verifies the per-link click counters against the
 // stored clicks: no link counts fewer clicks on a day than are stored for
 // it (a purge removes raw clicks, never counts, so there may be more), and
-// the backfill of older builds' clicks is done.
+// the backfill of older builds' clicks is done. It reads the clicks once
+// (counting them by interned code id and day, without decoding names) and
+// the link day records once, in key order.
 func checkLinkCountersTx(tx *bolt.Tx, bad func(string, ...any)) error {
 	if v := tx.Bucket(bMeta).Get(metaLinkBackfill); string(v) != string(linkBackfillDone) {
 		bad("the clicks of older builds are not all counted by link (backfill state %q)", v)
 	}
+	const dayNanos = int64(24 * time.Hour)
 	type codeDay struct {
 		code string
 		day  int64
 	}
-	stored := map[codeDay]int64{}
-	r := newLinkClickReader(tx)
+	byID := map[uint64]int64{}    // code id << 32 | day number → stored clicks (version 1 records)
+	byName := map[codeDay]int64{} // the same for JSON records
 	err := tx.Bucket(bClicks).ForEach(func(k, v []byte) error {
-		lc, err := r.read(k, v)
-		if err != nil {
-			return nil // checkClicksTx reports undecodable clicks
+		if len(v) == clickV1Len && v[0] == clickV1 {
+			if code := binary.BigEndian.Uint32(v[22:]); code != 0 {
+				day := int64(binary.BigEndian.Uint64(v[2:])) / dayNanos
+				byID[uint64(code)<<32|uint64(uint32(day))]++
+			}
+			return nil
 		}
-		if lc.code != "" {
-			stored[codeDay{lc.code, lc.at.Unix() / 86400}]++
+		c, err := decodeClickTx(tx, btou(k), v)
+		if err == nil && c.Code != "" { // checkClicksTx reports undecodable clicks
+			byName[codeDay{c.Code, c.At.UnixNano() / dayNanos}]++
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for cd, n := range stored {
-		day := dayKey(time.Unix(cd.day*86400, 0))
-		var counted int64
-		prefix := []byte(linkDayKey(cd.code, day, ""))
-		scanPrefix(tx.Bucket(bDaily), prefix, false, func(_, v []byte) bool {
-			if t, err := decodeTotals(v); err == nil {
-				counted += t.Clicks
-			}
-			return true
-		})
-		if counted < n {
-			bad("link %s on %s: %d stored clicks but its day counters count %d", cd.code, day, n, counted)
+	// compare checks one link's day (its records summed over sub-ids).
+	compare := func(code string, id uint32, day string, counted int64) {
+		t, err := time.Parse("20060102", day)
+		if err != nil {
+			bad("link %s: day record with a bad day %q", code, day)
+			return
 		}
+		n := t.Unix() / 86400
+		k := uint64(id)<<32 | uint64(uint32(n))
+		stored := byName[codeDay{code, n}]
+		delete(byName, codeDay{code, n})
+		if id != 0 {
+			stored += byID[k]
+			delete(byID, k)
+		}
+		if stored > counted {
+			bad("link %s on %s: %d stored clicks but its day counters count %d", code, day, stored, counted)
+		}
+	}
+	var code, day string
+	var id uint32
+	var counted int64
+	c := tx.Bucket(bDaily).Cursor()
+	for k, v := c.Seek([]byte("L")); k != nil && k[0] == 'L'; k, v = c.Next() {
+		kc, rest, _ := bytes.Cut(k[1:], []byte{0})
+		kd, _, _ := bytes.Cut(rest, []byte{0})
+		if string(kc) != code || string(kd) != day {
+			if code != "" {
+				compare(code, id, day, counted)
+			}
+			if string(kc) != code {
+				code, id = string(kc), 0
+				if nid := tx.Bucket(bNames).Get(append([]byte{nameCode}, kc...)); len(nid) == 4 {
+					id = binary.BigEndian.Uint32(nid)
+				}
+			}
+			day, counted = string(kd), 0
+		}
+		t, err := decodeTotals(v)
+		if err != nil {
+			bad("link %s on %s: %v", code, day, err)
+			continue
+		}
+		counted += t.Clicks
+	}
+	if code != "" {
+		compare(code, id, day, counted)
+	}
+	// Stored clicks whose link has no record that day.
+	for k, n := range byID {
+		name, _ := nameTx(tx, nameCode, uint32(k>>32))
+		d := dayKey(time.Unix(int64(int32(uint32(k)))*86400, 0))
+		bad("link %s on %s: %d stored clicks but its day counters count 0", name, d, n)
+	}
+	for cd, n := range byName {
+		bad("link %s on %s: %d stored clicks but its day counters count 0", cd.code, dayKey(time.Unix(cd.day*86400, 0)), n)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,12 +192,30 @@ func TestCheckFindsUncountedLinkClicks(t *testing.T) {
 	if len(vs) != 3*4 { // 3 links (a's code, a-news, b's code) on each of 4 days
 		t.Errorf("%d violations, want 12: %+v", len(vs), vs)
 	}
-	// Counted by hand (the backfill's own step), the file checks out again
-	// (the env's cleanup runs Check).
+	// Counted by hand (the backfill's own step), the file checks out again.
 	if err := e.st.db.Update(func(tx *bolt.Tx) error {
 		_, _, err := backfillLinkBatchTx(tx, linkBackfill{Next: 1, End: tx.Bucket(bClicks).Sequence()}, 1000)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if vs, err := e.st.Check(); err != nil || len(vs) != 0 {
+		t.Fatalf("after counting: %+v %v", vs, err)
+	}
+	// One link day counting a click less than it has is one violation; put
+	// back, none (the env's cleanup runs Check).
+	k := linkDayKey("a-news", "20260311", "camp1")
+	adjust := func(n int64) {
+		t.Helper()
+		if err := e.st.db.Update(func(tx *bolt.Tx) error {
+			return applyDeltasTx(tx, map[string]*Counters{k: {Clicks: n}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adjust(-1)
+	if vs, err := e.st.Check(); err != nil || len(vs) != 1 || !strings.Contains(vs[0].What, "link a-news on 20260311") {
+		t.Errorf("one click uncounted: %+v %v", vs, err)
+	}
+	adjust(1)
 }

@@ -23,6 +23,7 @@ func TestSubscribeSignalsAfterCommitAndCoalesces(t *testing.T) {
 	}
 	drain() // the partner writes above came before the subscription
 	e.click(q, "203.0.113.1")
+	e.st.seeClicks() // a click is stored (and signalled) after its ack: wait for it
 	select {
 	case <-ch:
 		t.Fatal("a click in another program signalled shop")
@@ -31,9 +32,10 @@ func TestSubscribeSignalsAfterCommitAndCoalesces(t *testing.T) {
 	for i := range 5 {
 		e.click(p, fmt.Sprintf("203.0.113.%d", i+2))
 	}
+	e.st.seeClicks() // every signal of the five is sent before this returns
 	select {
 	case <-ch:
-	case <-time.After(time.Second):
+	case <-time.After(10 * time.Second): // generous: a loaded machine may signal late
 		t.Fatal("no signal after a click in shop")
 	}
 	select {
@@ -47,11 +49,12 @@ func TestSubscribeSignalsAfterCommitAndCoalesces(t *testing.T) {
 	}
 	select {
 	case <-ch:
-	case <-time.After(time.Second):
+	case <-time.After(10 * time.Second): // generous: a loaded machine may signal late
 		t.Fatal("no signal after a merchant write")
 	}
 	cancel()
 	e.click(p, "203.0.113.99")
+	e.st.seeClicks()
 	select {
 	case <-ch:
 		t.Fatal("signal after unsubscribe")

@@ -14,6 +14,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/tui"
 	"github.com/affogato-sh/affogato/tui/internal/sshtest"
 )
@@ -145,7 +146,7 @@ func TestPerKeyAndUnknownSessionCaps(t *testing.T) {
 		t.Errorf("admin over their share: %v %q", err, stderr)
 	}
 	_, _ = inputs[0].Write([]byte{0x03}) // ctrl+c quits any screen (q types into the first-program form)
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(sshtest.ScreenWait)
 	for {
 		stderr, err := run(t, ca, "whoami")
 		if err == nil {
@@ -178,7 +179,7 @@ func TestConnectionsPerAddressCap(t *testing.T) {
 		t.Fatal("a fourth connection from one address was accepted")
 	}
 	cs[0].Close()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(sshtest.ScreenWait)
 	for {
 		c, err := dial(ts, admin)
 		if err == nil {
@@ -245,7 +246,7 @@ func TestConnectionsPerKeyCap(t *testing.T) {
 	}
 	// A closed connection frees its place.
 	held[0].Close()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(sshtest.ScreenWait)
 	for {
 		c, err := dial(ts, admin)
 		if err == nil {
@@ -266,11 +267,14 @@ func TestConnectionsPerKeyCap(t *testing.T) {
 // however often they send keepalives; a command session ends after
 // CommandLifetime even while it waits for input.
 func TestIdleConnectionsNotHeldByKeepalives(t *testing.T) {
+	// Every command (each connection's whoami too) must end within the
+	// lifetime: 2 s leaves a loaded machine room.
+	const lifetime = 2 * time.Second
 	admin := newGoKey(t)
 	ts := sshtest.Start(t, func(c *tui.Config) {
 		c.AdminKeys = []string{admin.line}
 		c.Limits = tui.Limits{ConnsPerIP: *idleConns + 10, MaxConns: *idleConns + 10, ConnsPerKey: *idleConns + 10, ConnIdle: 400 * time.Millisecond,
-			CommandLifetime: 500 * time.Millisecond}
+			CommandLifetime: lifetime}
 	})
 	n := *idleConns
 	var wg sync.WaitGroup
@@ -309,29 +313,38 @@ func TestIdleConnectionsNotHeldByKeepalives(t *testing.T) {
 		}()
 	}
 	opened := time.Since(start)
-	timeout := time.After(5*time.Second + opened)
+	// Held by keepalives they would stay open for ever; 15 s (not a few)
+	// leaves room for a loaded machine.
+	timeout := time.After(15*time.Second + opened)
 	var last time.Duration
 	for i := range n {
 		select {
 		case d := <-closed:
 			last = d
 		case <-timeout:
-			t.Fatalf("%d of %d idle connections still open after 5s of keepalives", n-i, n)
+			t.Fatalf("%d of %d idle connections still open after 15s of keepalives", n-i, n)
 		}
 	}
 	wg.Wait()
 	t.Logf("%d authenticated connections sending keepalives every 50 ms: opened in %s, all closed by the server %s after the first opened (connection idle limit 400 ms)",
 		n, opened.Round(time.Millisecond), last.Round(time.Millisecond))
 
-	// A command waiting on stdin forever ends at its lifetime.
+	// A command waiting on stdin forever ends at its lifetime. The program
+	// is made in the store, not by a command: on a loaded machine the
+	// connection could pass its 400 ms idle limit between two sessions.
+	u, err := ts.St.EnsureUser(gossh.FingerprintSHA256(admin.signer.PublicKey()), admin.line, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.St.CreateProgram(store.Actor{UserID: u.ID, Admin: true},
+		store.ProgramInput{Slug: "shop", Name: "Shop", URL: "https://shop.example"}, false); err != nil {
+		t.Fatal(err)
+	}
 	c, err := dial(ts, admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := run(t, c, "program create shop --name Shop --url https://shop.example"); err != nil {
-		t.Fatal(err)
-	}
 	s, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -345,10 +358,10 @@ func TestIdleConnectionsNotHeldByKeepalives(t *testing.T) {
 	go func() { done <- s.Run("asset add shop --title Banner --file banner.png") }()
 	select {
 	case <-done:
-		if time.Since(t0) < 400*time.Millisecond {
+		if time.Since(t0) < lifetime-100*time.Millisecond {
 			t.Errorf("command ended after %s, before its lifetime: %s", time.Since(t0), stderr.String())
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(lifetime + 15*time.Second):
 		t.Fatal("a command waiting on stdin outlived its lifetime")
 	}
 }

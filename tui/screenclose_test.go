@@ -39,10 +39,10 @@ func TestClosedScreenFreesItsSlot(t *testing.T) {
 
 func waitSessions(t *testing.T, ts *sshtest.Server, want int64) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(sshtest.ScreenWait)
 	for tui.SessionCount(ts.Srv) != want {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d sessions still counted 5s after their channels closed", tui.SessionCount(ts.Srv))
+			t.Fatalf("%d sessions still counted %s after their channels closed", tui.SessionCount(ts.Srv), sshtest.ScreenWait)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

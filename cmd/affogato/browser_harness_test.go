@@ -83,8 +83,9 @@ func newBrowser(t *testing.T, blockCookies bool) *browser {
 	}
 	out := &lockedBuffer{}
 	// However Chromium misbehaves, the browser ends (and every action
-	// fails) after two minutes instead of hanging the suite.
-	limit, cancelLimit := context.WithTimeout(context.Background(), 2*time.Minute)
+	// fails) after four minutes instead of hanging the suite (the whole
+	// test takes about 10 s; a loaded machine may need several times that).
+	limit, cancelLimit := context.WithTimeout(context.Background(), 4*time.Minute)
 	actx, cancelAlloc := chromedp.NewExecAllocator(limit,
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),

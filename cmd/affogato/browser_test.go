@@ -426,14 +426,14 @@ func TestBrowser(t *testing.T) {
 	// gets 304 (counted by the tracker's own metrics).
 	t.Run("t.js caching", func(t *testing.T) {
 		tab := b.tab()
-		evctx, cancel := context.WithTimeout(tab, 10*time.Second)
+		evctx, cancel := context.WithTimeout(tab, 30*time.Second)
 		defer cancel()
 		responses := chromedp.Events(evctx, network.ResponseReceived)
 		before := s.metric(`affogato_http_requests_total{code="304",route="script"}`)
 		visit(t, tab, shopA.base+"/")
 		for ev, err := range responses {
 			if err != nil {
-				t.Fatalf("no t.js response seen within 10s: %v", err)
+				t.Fatalf("no t.js response seen within 30s: %v", err)
 			}
 			if ev.Response.URL != s.url("/t.js") {
 				continue
@@ -494,7 +494,7 @@ func TestBrowser(t *testing.T) {
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[any](`console.error("affogato-probe")`)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // generous for a loaded machine
 	for len(b.consoleErrors()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -517,7 +517,7 @@ func TestBrowser(t *testing.T) {
 		}
 		return false
 	}
-	deadline = time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(30 * time.Second)
 	for !seen() && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}

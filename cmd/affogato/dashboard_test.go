@@ -55,11 +55,17 @@ func (tm *tmux) open(s *server, name, key, user string) {
 	}
 }
 
+// screenWait is how long the tmux helpers wait for a screen to show (or
+// lose) something: generous, since a loaded 2-core machine running the
+// whole suite can stall a session for seconds; a passing run never waits
+// it out.
+const screenWait = 45 * time.Second
+
 // waitFor polls the session's screen until it holds every text, and returns
 // the screen.
 func (tm *tmux) waitFor(name string, texts ...string) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(screenWait)
 	var screen string
 	for time.Now().Before(deadline) {
 		out, err := tm.run("capture-pane", "-p", "-t", name)
@@ -85,7 +91,7 @@ func (tm *tmux) waitFor(name string, texts ...string) string {
 // change before typing on.
 func (tm *tmux) waitGone(name, text string) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(screenWait)
 	var screen string
 	for time.Now().Before(deadline) {
 		out, err := tm.run("capture-pane", "-p", "-t", name)
@@ -107,7 +113,7 @@ func (tm *tmux) quit(name string) {
 	if out, err := tm.run("send-keys", "-t", name, "q"); err != nil {
 		tm.t.Fatalf("tmux send-keys: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(screenWait)
 	for time.Now().Before(deadline) {
 		if _, err := tm.run("has-session", "-t", name); err != nil {
 			return // the session ended with its ssh
@@ -115,7 +121,7 @@ func (tm *tmux) quit(name string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	screen, _ := tm.run("capture-pane", "-p", "-t", name)
-	tm.t.Fatalf("session %s still running 10s after q; the screen:\n%s", name, screen)
+	tm.t.Fatalf("session %s still running %s after q; the screen:\n%s", name, screenWait, screen)
 }
 
 // TestDashboard opens the terminal screen over a real PTY (ssh -t in tmux)

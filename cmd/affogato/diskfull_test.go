@@ -24,7 +24,7 @@ func mountTmpfs(t *testing.T, size string) string {
 		t.Fatal(err)
 	}
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
-		t.Skipf("cannot mount a tmpfs to fill up (%v): this test needs root", err)
+		t.Skipf("cannot mount a tmpfs to fill up (%v): this test needs root with CAP_SYS_ADMIN (CI runs it as root)", err)
 	}
 	t.Cleanup(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
 	return dir

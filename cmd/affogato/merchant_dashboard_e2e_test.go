@@ -37,7 +37,13 @@ func TestMerchantDashboardEndToEnd(t *testing.T) {
 	followLink(t, sc.link, sc.code)
 	start := time.Now()
 	tm.waitFor("m", "50.00%")
-	if d := time.Since(start); d > 2*time.Second {
+	// The live path takes about 100 ms here (one tmux poll); the bound is
+	// loose so that a loaded machine running the whole suite cannot trip
+	// it, while a screen that waits for some periodic re-read still does
+	// (without the change signal the rate would not show at all).
+	d := time.Since(start)
+	t.Logf("the click showed %s after its 302", d.Round(time.Millisecond))
+	if d > 5*time.Second {
 		t.Errorf("the click took %s to show", d)
 	}
 	// The top-partners list is re-read at most every 10 s, but it is re-read.

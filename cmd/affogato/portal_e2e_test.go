@@ -258,7 +258,7 @@ func TestPortalEndToEnd(t *testing.T) {
 // waitEnd waits for the session (its ssh) to end.
 func (tm *tmux) waitEnd(name string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(screenWait)
 	for time.Now().Before(deadline) {
 		if _, err := tm.run("has-session", "-t", name); err != nil {
 			return

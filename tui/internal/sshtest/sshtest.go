@@ -112,7 +112,7 @@ func start(t *testing.T, mod func(*tui.Config, *store.Store), tweak func(*tui.Se
 	ts := &Server{t: t, Srv: srv, St: st, Port: port, Dir: dir, done: make(chan error, 1)}
 	go func() { ts.done <- srv.Serve(l) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 		select {
@@ -120,7 +120,7 @@ func start(t *testing.T, mod func(*tui.Config, *store.Store), tweak func(*tui.Se
 			if !errors.Is(err, ssh.ErrServerClosed) {
 				t.Errorf("Serve returned %v, want ssh.ErrServerClosed", err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(15 * time.Second):
 			t.Error("Serve did not return after Shutdown")
 		}
 		vs, err := st.Check() // every scenario ends with the ledger's invariants holding
@@ -306,10 +306,15 @@ func (p *PTY) Output() string {
 	return p.out.String()
 }
 
+// ScreenWait is how long WaitFor and Quit wait: generous, since a loaded
+// 2-core machine running the whole suite can stall a session for seconds;
+// a passing run never waits it out.
+const ScreenWait = 45 * time.Second
+
 // waitFor waits until the output contains every one of want.
 func (p *PTY) WaitFor(want ...string) {
 	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(ScreenWait)
 	for time.Now().Before(deadline) {
 		out := p.Output()
 		all := true
@@ -328,7 +333,7 @@ func (p *PTY) WaitFor(want ...string) {
 // may swallow the first key when the client does not answer it).
 func (p *PTY) Quit() {
 	p.t.Helper()
-	deadline := time.After(15 * time.Second)
+	deadline := time.After(ScreenWait)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {

@@ -159,9 +159,9 @@ func runHome(t *testing.T, d *HomeData, want ...string) ([]byte, Home) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(3*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	rest, err := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(3*time.Second)))
+	rest, err := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(30*time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,9 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
@@ -66,22 +64,7 @@ func keyOf(r rune) tea.KeyMsg {
 // driveKeys is drive with keyOf's keys.
 func driveKeys(t *testing.T, app *App, w, h int, steps ...step) string {
 	t.Helper()
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h))
-	for _, s := range steps {
-		for _, r := range s.keys {
-			tm.Send(keyOf(r))
-		}
-		if s.want != "" {
-			want := s.want
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte(want))
-			}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-		}
-	}
-	time.Sleep(150 * time.Millisecond)
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	return app.frame()
+	return runSteps(t, app, w, h, keyOf, steps...)
 }
 
 // addAssets publishes a text and a banner in acme.

@@ -63,16 +63,31 @@ func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+// settle reads the portal's output until it has written nothing for quiet
+// (the loads the last key started have landed and been drawn; a fixed
+// sleep is too short on a loaded machine), or 30 s have passed.
+func settle(tm *teatest.TestModel, quiet time.Duration) {
+	buf := make([]byte, 4096)
+	last, deadline := time.Now(), time.Now().Add(30*time.Second)
+	for time.Since(last) < quiet && time.Now().Before(deadline) {
+		if n, _ := tm.Output().Read(buf); n > 0 {
+			last = time.Now()
+			continue
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // screen ends the session with an empty goodbye, so the final view is
 // the last frame.
 func screen(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
-	time.Sleep(100 * time.Millisecond) // the last loads land
+	settle(tm, 200*time.Millisecond) // the last loads land
 	tm.Send(ui.GoodbyeMsg{})
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	return tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).View()
 }
 
 // runTab opens the portal of actor in slug at w x h, switches to tab n,
@@ -140,8 +155,7 @@ func TestPortalIdleSendsNothing(t *testing.T) {
 	waitFor(t, tm, "Clicks per day")
 	tm.Send(keyMsg("2")) // Links, which has no chart to settle
 	waitFor(t, tm, "spring-sale")
-	time.Sleep(300 * time.Millisecond) // the last frame flushes
-	_, _ = io.ReadAll(tm.Output())
+	settle(tm, time.Second) // the last frame flushes
 	time.Sleep(1500 * time.Millisecond)
 	if b, _ := io.ReadAll(tm.Output()); len(b) != 0 {
 		t.Errorf("an idle portal wrote %d bytes: %q", len(b), b)
@@ -152,7 +166,7 @@ func TestPortalIdleSendsNothing(t *testing.T) {
 	}
 	waitFor(t, tm, "live-link")
 	tm.Send(keyMsg("q"))
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
 }
 
 // lockedBuf collects what the portal writes to the session besides frames.
@@ -191,7 +205,7 @@ func TestCopyOSC52(t *testing.T) {
 	tm.Send(keyMsg("c"))
 	waitFor(t, tm, "Copied Tweet")
 	tm.Send(keyMsg("q"))
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
 
 	got := out.String()
 	for _, want := range []string{link, "Widgets that work: " + link + " (use code " + f.EveP.Code + " at checkout)"} {

@@ -102,7 +102,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 func send(tm *teatest.TestModel, keys ...string) {
@@ -127,7 +127,7 @@ func send(tm *teatest.TestModel, keys ...string) {
 func finalView(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
 	send(tm, "ctrl+c")
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model).View()
+	return tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model).View()
 }
 
 func checkScreen(t *testing.T, v string, w, h int) {
@@ -242,5 +242,5 @@ func TestSignupKnownUserManualProgram(t *testing.T) {
 func finalModel(t *testing.T, tm *teatest.TestModel) *Model {
 	t.Helper()
 	send(tm, "ctrl+c")
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	return tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 }
