@@ -613,15 +613,6 @@ func (j *clickJournal) close() error {
 	return err
 }
 
-// size is the journal file's size on disk (zero-fill included).
-func (j *clickJournal) size() int64 {
-	fi, err := os.Stat(j.path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
-}
-
 func timeFromUnixNano(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // hexHash is how a click shows its salted IP hash (its first bytes).
