@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/affogato-sh/affogato/store/errs"
 )
 
 // The click journal. A click is durable once it is in the journal, an
@@ -58,6 +60,9 @@ const (
 	// maxUnapplied bounds the journaled clicks waiting for the applier
 	// (memory): past it, new clicks wait.
 	maxUnapplied = 200_000
+	// journalFullWait is how long a group waits for the applier past
+	// maxUnapplied before its clicks are refused.
+	journalFullWait = 5 * time.Second
 	// maxJournalPayload bounds a record (three names of at most 64 KiB).
 	maxJournalPayload = 1 << 18
 )
@@ -67,6 +72,10 @@ const (
 var metaJournalApplied = []byte("journal_applied")
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
+
+// errJournalBehind refuses clicks while the database does not take the
+// journaled ones (waitApplied).
+var errJournalBehind error = errs.Sentinel(errs.EUnavailable, "the database is not keeping up with the clicks")
 
 // journalRec is one journaled click: the click (its id set), the full
 // salted IP hash (the uniq key needs it) and the position after it.
@@ -109,12 +118,15 @@ type clickJournal struct {
 	// rotateAt is the file size past which a group starts a new file
 	// (journalRotateAt; tests make it small).
 	rotateAt atomic.Int64
+	// maxQueued and fullWait: past maxQueued clicks waiting for the
+	// applier, a group waits up to fullWait (nanoseconds) for it and is
+	// then refused (maxUnapplied, journalFullWait; tests change them).
+	maxQueued, fullWait atomic.Int64
 
 	durable atomic.Uint64 // position after the last durable record
 	applied atomic.Uint64 // position up to which bbolt holds the clicks
 
 	mu     sync.Mutex
-	cond   *sync.Cond
 	queue  []journalGroup // durable, not yet applied
 	queued int            // records in queue
 }
@@ -253,8 +265,9 @@ func parseJournal(data []byte) (*journalFile, error) {
 func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func()) (*clickJournal, []journalRec, error) {
 	j := &clickJournal{path: path, reqs: make(chan *journalReq, maxGroup), quit: make(chan struct{}),
 		exited: make(chan struct{}), kick: kick, nextID: lastID}
-	j.cond = sync.NewCond(&j.mu)
 	j.rotateAt.Store(journalRotateAt)
+	j.maxQueued.Store(maxUnapplied)
+	j.fullWait.Store(int64(journalFullWait))
 	jf, err := readJournal(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -448,9 +461,18 @@ func (j *clickJournal) drain(batch *[]*journalReq) {
 // queued for the applier and acknowledged.
 func (j *clickJournal) write(batch []*journalReq) {
 	j.mu.Lock()
-	for j.queued > maxUnapplied {
-		j.cond.Wait()
+	full := j.queued > int(j.maxQueued.Load())
+	j.mu.Unlock()
+	if full && !j.waitApplied() {
+		err := fmt.Errorf("click journal: %d clicks wait for the database for over %s: %w",
+			j.queuedNow(), time.Duration(j.fullWait.Load()), errJournalBehind)
+		for _, r := range batch {
+			r.err = err
+			close(r.done)
+		}
+		return
 	}
+	j.mu.Lock()
 	rotating := j.fileEnd > j.rotateAt.Load()
 	var rotate []journalGroup
 	if rotating {
@@ -511,6 +533,29 @@ func (j *clickJournal) write(batch []*journalReq) {
 	}
 }
 
+// waitApplied waits, at most fullWait, until the applier has taken the
+// queue under maxQueued; it says whether it did. A database that cannot
+// keep up (or fails every commit) thus refuses clicks with an error rather
+// than holding the visitors' requests, or memory, without bound.
+func (j *clickJournal) waitApplied() bool {
+	deadline := time.Now().Add(time.Duration(j.fullWait.Load()))
+	for {
+		if j.queuedNow() <= int(j.maxQueued.Load()) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (j *clickJournal) queuedNow() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.queued
+}
+
 // lagging says whether journaled clicks wait for the applier.
 func (j *clickJournal) lagging() bool { return j.applied.Load() < j.durable.Load() }
 
@@ -538,7 +583,6 @@ func (j *clickJournal) markApplied(end uint64) {
 	if end > j.applied.Load() {
 		j.applied.Store(end)
 	}
-	j.cond.Broadcast()
 }
 
 // stop stops taking clicks and returns once every click taken is
@@ -567,15 +611,6 @@ func (j *clickJournal) close() error {
 	}
 	j.f = nil
 	return err
-}
-
-// size is the journal file's size on disk (zero-fill included).
-func (j *clickJournal) size() int64 {
-	fi, err := os.Stat(j.path)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
 }
 
 func timeFromUnixNano(n int64) time.Time { return time.Unix(0, n).UTC() }

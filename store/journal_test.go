@@ -449,3 +449,31 @@ func TestJournalBackupAndCompactHoldJournaledClicks(t *testing.T) {
 		st.Close()
 	}
 }
+
+// When the database does not take the journaled clicks (the applier far
+// behind), new clicks wait a while and are then refused with an error
+// instead of piling up; once it catches up they are taken again.
+func TestJournalRefusesClicksWhenTheApplierIsFarBehind(t *testing.T) {
+	e := newEnv(t)
+	e.program("acme", ProgramInput{})
+	p, _ := e.partner("acme")
+	e.pauseApplier()
+	e.st.journal.maxQueued.Store(3)
+	e.st.journal.fullWait.Store(int64(50 * time.Millisecond))
+	for i := range 4 {
+		e.click(p, fmt.Sprintf("198.51.100.%d", i))
+	}
+	_, err := e.st.RecordClick(context.Background(), ClickInput{Program: "acme", PartnerID: p.ID, Code: p.Code, IP: mustAddr("192.0.2.1")})
+	if err == nil || !strings.Contains(err.Error(), "not keeping up") {
+		t.Fatalf("a click past the limit: %v", err)
+	}
+	e.st.seeClicks() // the applier catches up
+	e.click(p, "192.0.2.2")
+	if n := len(storedClicks(t, e.st)); n != 4 {
+		t.Errorf("%d clicks stored, want 4 (the refused one is not)", n)
+	}
+	e.st.seeClicks()
+	if n := len(storedClicks(t, e.st)); n != 5 {
+		t.Errorf("%d clicks stored after the catch-up, want 5", n)
+	}
+}
