@@ -282,7 +282,7 @@ func (s *Store) Now() time.Time { return s.now() }
 // Backup writes a consistent snapshot of the whole database to w and
 // returns the number of bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
-	s.seeClicks() // the snapshot holds every click acknowledged before
+	s.seeAllClicks() // the snapshot holds every click acknowledged before
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error

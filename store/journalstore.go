@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -87,9 +88,39 @@ func (s *Store) closeJournalFile() error {
 // journaled clicks and flushes the counts). A closed store reads as is.
 // It says whether it waited (the commit it waited for was signalled to
 // the screens first: Version counts it).
+//
+// The wait is bounded by clickReadWait: under a click load the database
+// cannot keep up with, a commit of the waiting clicks can take seconds,
+// and a screen or a command must not stall behind it. Past the bound the
+// read goes on with what is stored; the commit that stores the rest is
+// signalled to the screens (Subscribe), which read again.
 func (s *Store) seeClicks() bool {
-	waited, _ := s.writer.seeClicks(context.Background())
-	return waited
+	if !s.writer.lagging() && !s.writer.countsWait.Load() {
+		return false
+	}
+	done := make(chan bool, 1)
+	go func() {
+		waited, _ := s.writer.seeClicks(context.Background())
+		done <- waited
+	}()
+	t := time.NewTimer(clickReadWait)
+	defer t.Stop()
+	select {
+	case waited := <-done:
+		return waited
+	case <-t.C:
+		return false
+	}
+}
+
+// clickReadWait bounds how long a read waits for the group writer to
+// store the clicks acknowledged before it (seeClicks).
+const clickReadWait = 250 * time.Millisecond
+
+// seeAllClicks is seeClicks without a bound, for a backup: the snapshot
+// must hold every click acknowledged before it.
+func (s *Store) seeAllClicks() {
+	_, _ = s.writer.seeClicks(context.Background())
 }
 
 // checkJournalTx checks the click journal against the database: the
