@@ -227,7 +227,10 @@ func (s *Store) OwnStats(a Actor, slug string, days int) (*Stats, error) {
 			return err
 		}
 		st.Currency, st.PartnerID = prog.Currency, p.ID
-		return fillStatsTx(tx, st, now)
+		if err := fillStatsTx(tx, st, now); err != nil {
+			return err
+		}
+		return fillSubsTx(tx, st)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stats in %s: %w", slug, err)

@@ -158,15 +158,16 @@ func cloneStats(st *Stats) *Stats {
 	return &c
 }
 
-// StatsSince is Stats, shared with the other sessions that see the same
-// (see above): it holds every change signalled up to version since.
+// StatsSince is Stats without the campaign breakdown (Subs: no screen
+// shows it), shared with the other sessions that see the same (see
+// above): it holds every change signalled up to version since.
 func (s *Store) StatsSince(a Actor, slug string, days int, since uint64) (*Stats, error) {
 	viewer, err := s.viewerKey(a, slug)
 	if err != nil {
 		return nil, fmt.Errorf("stats of %s: %w", slug, err)
 	}
 	return sharedRead(s, fmt.Sprintf("stats\x00%s\x00%d\x00%d", slug, viewer, days), since,
-		func() (*Stats, error) { return s.Stats(a, slug, days) }, cloneStats)
+		func() (*Stats, error) { return s.stats(a, slug, days, false) }, cloneStats)
 }
 
 // TopPartnersSince is TopPartners, shared (see StatsSince).

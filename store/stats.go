@@ -62,6 +62,13 @@ func (st *Stats) EPC() decimal.Decimal {
 // Stats returns program-wide stats for the program's admins and own stats
 // for a partner, over the last days days (1..3660; 0 means 30).
 func (s *Store) Stats(a Actor, slug string, days int) (*Stats, error) {
+	return s.stats(a, slug, days, true)
+}
+
+// stats is Stats; withSubs false leaves out the campaign breakdown (Subs),
+// which the dashboards do not show and which costs what the period's link
+// days hold.
+func (s *Store) stats(a Actor, slug string, days int, withSubs bool) (*Stats, error) {
 	s.seeClicks() // journalstore.go
 	if days == 0 {
 		days = 30
@@ -77,7 +84,10 @@ func (s *Store) Stats(a Actor, slug string, days int) (*Stats, error) {
 			return err
 		}
 		st.Currency, st.PartnerID = prog.Currency, partnerID
-		return fillStatsTx(tx, st, now)
+		if err := fillStatsTx(tx, st, now); err != nil || !withSubs {
+			return err
+		}
+		return fillSubsTx(tx, st)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stats of %s: %w", slug, err)
@@ -103,7 +113,10 @@ func (s *Store) PartnerStats(a Actor, slug string, partnerID uint64, days int) (
 			return fmt.Errorf("partner %d: %w", partnerID, ErrNotFound)
 		}
 		st.Currency = prog.Currency
-		return fillStatsTx(tx, st, now)
+		if err := fillStatsTx(tx, st, now); err != nil {
+			return err
+		}
+		return fillSubsTx(tx, st)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stats of partner %d: %w", partnerID, err)
@@ -155,5 +168,5 @@ func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
 		return err
 	}
 	st.Balance = b
-	return fillSubsTx(tx, st)
+	return nil
 }
