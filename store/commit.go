@@ -135,24 +135,7 @@ func (w *groupWriter) flushClicks(ctx context.Context) error {
 }
 
 func (w *groupWriter) send(ctx context.Context, r *writeReq) error {
-	select {
-	case w.reqs <- r:
-	case <-w.quit:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case <-r.done:
-		return r.err
-	case <-w.exited:
-		select {
-		case <-r.done:
-			return r.err
-		default:
-			return ErrClosed
-		}
-	}
+	return handOff(ctx, w.reqs, r, r.done, &r.err, w.quit, w.exited)
 }
 
 func (w *groupWriter) loop() {

@@ -126,6 +126,9 @@ func (f *configFlags) resolve() (Config, error) {
 			cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
 		}
 	}
+	if cfg.ResidentFileLimitMB < -1 {
+		return cfg, fmt.Errorf("--resident-file-limit %d: must be a number of MB, 0 for the default (48) or -1 for never", cfg.ResidentFileLimitMB)
+	}
 	if cfg.ClickRetentionDays < 1 {
 		return cfg, fmt.Errorf("--click-retention-days %d: must be at least 1", cfg.ClickRetentionDays)
 	}

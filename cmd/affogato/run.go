@@ -137,7 +137,7 @@ func sshPublicAddr(cfg Config, listen net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// residentFileLimit turns --resident-file-limit (MB; 0 default, below 0
+// residentFileLimit turns --resident-file-limit (MB; 0 default, -1
 // never) into store.Options.ResidentFileLimit (bytes; the same meanings).
 func residentFileLimit(mb int) int64 {
 	if mb < 0 {

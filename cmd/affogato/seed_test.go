@@ -61,3 +61,12 @@ func TestClickRetentionFlag(t *testing.T) {
 		t.Fatalf("retention 0: %v", err)
 	}
 }
+
+func TestResidentFileLimitFlag(t *testing.T) {
+	f := &configFlags{}
+	f.cfg.ClickRetentionDays = 1
+	f.cfg.ResidentFileLimitMB = -5
+	if _, err := f.resolve(); err == nil || !strings.Contains(err.Error(), "--resident-file-limit") {
+		t.Fatalf("resident file limit -5: %v", err)
+	}
+}
