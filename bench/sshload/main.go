@@ -34,6 +34,9 @@ type result struct {
 	err         error
 	dialToFirst time.Duration
 	shellFirst  time.Duration
+	tcp         time.Duration // TCP connect
+	handshake   time.Duration // SSH handshake and authentication
+	open        time.Duration // session channel and PTY
 	switches    []time.Duration
 	switchBytes []int
 	keys        []string // the key of each switch
@@ -93,7 +96,7 @@ func main() {
 	close(start)
 	done.Wait()
 
-	var first, shellFirst, sw []time.Duration
+	var first, shellFirst, sw, tcp, hs, open []time.Duration
 	var bytes []int
 	byKey := map[string][]time.Duration{}
 	failed := 0
@@ -106,6 +109,9 @@ func main() {
 			continue
 		}
 		first = append(first, r.dialToFirst)
+		tcp = append(tcp, r.tcp)
+		hs = append(hs, r.handshake)
+		open = append(open, r.open)
 		shellFirst = append(shellFirst, r.shellFirst)
 		sw = append(sw, r.switches...)
 		for j, k := range r.keys {
@@ -116,6 +122,8 @@ func main() {
 	fmt.Printf("sessions %d (failed %d), %d screen switches each\n", *sessions, failed, len(presses)**rounds)
 	fmt.Printf("first frame from dial: p50 %s p99 %s max %s\n", pct(first, 50), pct(first, 99), pct(first, 100))
 	fmt.Printf("first frame from shell request: p50 %s p99 %s\n", pct(shellFirst, 50), pct(shellFirst, 99))
+	fmt.Printf("  split: TCP connect p50 %s p99 %s; SSH handshake+auth p50 %s p99 %s; session+PTY p50 %s p99 %s\n",
+		pct(tcp, 50), pct(tcp, 99), pct(hs, 50), pct(hs, 99), pct(open, 50), pct(open, 99))
 	fmt.Printf("key press to first byte of the next screen: p50 %s p99 %s\n", pct(sw, 50), pct(sw, 99))
 	for _, k := range presses {
 		fmt.Printf("  key %s: p50 %s p99 %s\n", k, pct(byKey[k], 50), pct(byKey[k], 99))
@@ -152,11 +160,22 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 		}
 	}()
 	t0 := time.Now()
-	client, err := ssh.Dial("tcp", addr, cfg)
+	conn, err := net.DialTimeout("tcp", addr, cfg.Timeout)
 	if err != nil {
 		res.err = fmt.Errorf("dial: %w", err)
 		return res
 	}
+	res.tcp = time.Since(t0)
+	_ = conn.SetDeadline(time.Now().Add(cfg.Timeout))
+	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	if err != nil {
+		conn.Close()
+		res.err = fmt.Errorf("handshake: %w", err)
+		return res
+	}
+	_ = conn.SetDeadline(time.Time{})
+	res.handshake = time.Since(t0) - res.tcp
+	client := ssh.NewClient(c, chans, reqs)
 	defer client.Close()
 	sess, err := client.NewSession()
 	if err != nil {
@@ -206,6 +225,7 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 		}
 	}()
 	t1 := time.Now()
+	res.open = t1.Sub(t0) - res.tcp - res.handshake
 	if err := sess.Shell(); err != nil {
 		res.err = fmt.Errorf("shell: %w", err)
 		return res
