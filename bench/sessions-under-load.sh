@@ -11,14 +11,16 @@
 # over every seed code with bench/codes.lua for the whole run; "off": no
 # clicks) runs bench/sshload twice: the partner portal (user seed, -ready
 # "Last 30 days") and the merchant console (the admin key, -keys
-# 2,3,4,5,6,7,1). With PROFILE=1 it also takes, during the merchant run
-# under load, a 5 s CPU profile and a goroutine dump of the server (pprof on
-# loopback), written next to the results.
+# 2,3,4,5,6,7,1). With PROFILE=1 it also takes, during each sshload run,
+# a goroutine dump, a CPU profile and a heap profile of the server (pprof on loopback;
+# PROFILE_DELAY, 0.5 s, after sshload starts, for PROFILE_SECONDS, 3: the
+# first frames), written next to the results.
 #
 # Knobs: AFFOGATO_BIN (default: built from this tree), SEED (/work/seed/full),
 # SESSIONS (200), LOADS ("on off"), CONSOLES ("portal merchant"), ROUNDS (3),
 # WRK_CONNS (64), PROFILE (unset), OUT (bench/out/sessions-under-load.txt),
-# SERVER_ARGS (extra server flags).
+# SERVER_ARGS (extra server flags), COLD_ADMIN (unset: the admin key runs
+# `whoami` first), KEEP_WORK (keep the scratch dir and server log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,6 +97,12 @@ PIDS+=("$SRV")
 wait_http "http://127.0.0.1:$hp/healthz" || { tail -n 5 "$WORK/server.log"; die "server did not answer"; }
 ssh -i "$WORK/partner" -p "$sp" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
   -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 join seed --name Load --email load@bench.test >/dev/null
+# The admin has used the server before (its user exists), as in bench/scale.sh;
+# COLD_ADMIN=1 leaves that to the 200 sessions.
+if [ -z "${COLD_ADMIN:-}" ]; then
+  ssh -i "$WORK/admin" -p "$sp" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+    -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 whoami >/dev/null
+fi
 
 run_console() { # CONSOLE LOAD
   local args=(-addr "127.0.0.1:$sp" -sessions "$SESSIONS" -pid "$SRV" -rounds "$ROUNDS" -ready "Last 30 days")
@@ -104,10 +112,11 @@ run_console() { # CONSOLE LOAD
     args+=(-key "$WORK/admin" -user admin -keys 2,3,4,5,6,7,1)
   fi
   local prof=""
-  if [ -n "${PROFILE:-}" ] && [ "$2" = on ]; then
-    (sleep 1.5
-     curl -fsS -o "$OUT.$1.goroutines.txt" "http://127.0.0.1:$pp/debug/pprof/goroutine?debug=1" || true
-     curl -fsS -o "$OUT.$1.cpu.pprof" "http://127.0.0.1:$pp/debug/pprof/profile?seconds=5" || true) &
+  if [ -n "${PROFILE:-}" ]; then
+    (sleep "${PROFILE_DELAY:-0.5}"
+     curl -fsS -o "$OUT.$1-$2.goroutines.txt" "http://127.0.0.1:$pp/debug/pprof/goroutine?debug=1" || true
+     curl -fsS -o "$OUT.$1-$2.cpu.pprof" "http://127.0.0.1:$pp/debug/pprof/profile?seconds=${PROFILE_SECONDS:-3}" || true
+     curl -fsS -o "$OUT.$1-$2.heap.pprof" "http://127.0.0.1:$pp/debug/pprof/heap" || true) &
     prof=$!
   fi
   echo "-- $1, click load $2:"
