@@ -99,6 +99,15 @@ func (e sessionEnv) Getenv(k string) string {
 	return v
 }
 
+// screenFPS is how often a screen's renderer looks for a new frame to
+// send. Bubble Tea's renderer copies the whole last frame on every tick to
+// compare it with the one sent, changed or not: at its default of 60 a
+// second, 200 open screens made about 12,000 copies a second, and the
+// garbage collection they caused took much of the CPU the first frames
+// of new sessions needed (bench/sessions-under-load.sh). A frame waits at
+// most 1/screenFPS for its tick.
+const screenFPS = 20
+
 // runScreen runs the dashboard for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 	var prog *tea.Program
@@ -128,6 +137,7 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 			tea.WithInput(in),
 			tea.WithOutput(sess),
 			tea.WithoutSignalHandler(),
+			tea.WithFPS(screenFPS),
 		)
 		if !s.programs.add(p) {
 			fmt.Fprintln(sess, "affogato is shutting down. Bye!")

@@ -53,6 +53,7 @@ func main() {
 	pid := flag.Int("pid", 0, "server pid, for RSS per session")
 	dump := flag.String("dump", "", "write the first session's output to this file (debugging)")
 	ready := flag.String("ready", "", "the first frame is complete when the output holds this text (default: its first byte)")
+	idle := flag.Duration("idle", 2*time.Second, "with -pid: how long every session stays open without a key press before the switches, to measure the server's CPU for open screens")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -71,6 +72,7 @@ func main() {
 	presses := strings.Split(*keys, ",")
 
 	rss0, anon0 := rssKB(*pid, "VmRSS:"), rssKB(*pid, "RssAnon:")
+	cpu0, t0 := cpuMS(*pid), time.Now()
 	var wait, done sync.WaitGroup
 	wait.Add(*sessions)
 	done.Add(*sessions)
@@ -91,10 +93,17 @@ func main() {
 		}(i)
 	}
 	wait.Wait()
+	cpuOpened, tOpened := cpuMS(*pid), time.Now()
 	time.Sleep(500 * time.Millisecond)
 	rssOpen, anonOpen := rssKB(*pid, "VmRSS:"), rssKB(*pid, "RssAnon:")
+	cpuIdle0, tIdle0 := cpuMS(*pid), time.Now()
+	if *pid > 0 {
+		time.Sleep(*idle)
+	}
+	cpuIdle1, tIdle1 := cpuMS(*pid), time.Now()
 	close(start)
 	done.Wait()
+	cpuDone, tDone := cpuMS(*pid), time.Now()
 
 	var first, shellFirst, sw, tcp, hs, open []time.Duration
 	var bytes []int
@@ -134,6 +143,14 @@ func main() {
 	}
 	if len(bytes) > 0 {
 		fmt.Printf("bytes per screen switch: mean %d, p99 %d\n", total/len(bytes), pctInt(bytes, 99))
+	}
+	if *pid > 0 && cpu0 >= 0 {
+		// CPU time is steadier than latency on a shared machine: it is
+		// what the server spent, however long it waited for a core.
+		perSec := func(ms int, d time.Duration) float64 { return float64(ms) / d.Seconds() }
+		fmt.Printf("server CPU: opening the sessions %d ms in %s (%.1f ms per session); %d screens open without a key press %.0f ms/s; switching screens %.0f ms/s\n",
+			cpuOpened-cpu0, tOpened.Sub(t0).Round(time.Millisecond), float64(cpuOpened-cpu0)/float64(max(1, *sessions-failed)),
+			*sessions-failed, perSec(cpuIdle1-cpuIdle0, tIdle1.Sub(tIdle0)), perSec(cpuDone-cpuIdle1, tDone.Sub(tIdle1)))
 	}
 	if *pid > 0 && rss0 > 0 {
 		fmt.Printf("server RSS: %.1f MB before, %.1f MB with %d sessions open: %.0f KB per session\n",
@@ -304,6 +321,28 @@ func pctInt(v []int, p int) int {
 	slices.Sort(s)
 	i := min(len(s)-1, (len(s)*p+99)/100-1)
 	return s[max(0, i)]
+}
+
+// cpuMS is pid's user and system CPU time in ms (-1 when unknown; clock
+// ticks of 10 ms, Linux's USER_HZ).
+func cpuMS(pid int) int {
+	if pid <= 0 {
+		return -1
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The fields after the command name (which may hold spaces).
+	i := bytes.LastIndexByte(data, ')')
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	var utime, stime int
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	return (utime + stime) * 10
 }
 
 // rssKB reads a field of pid's /proc status in KB, such as "VmRSS:" (0
