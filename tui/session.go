@@ -108,6 +108,17 @@ func (e sessionEnv) Getenv(k string) string {
 // most 1/screenFPS for its tick.
 const screenFPS = 20
 
+// liveEvery is the shortest time between two live reloads of a screen:
+// 250 ms for up to 50 open screens, and 250 ms more for each 50 more (1 s
+// at 200). Under a click load every open screen is signalled about every
+// 100 ms; each reload draws its frame twice (the signal, then the data),
+// and 200 screens at 250 ms took about as much CPU as the machine has,
+// leaving little for the first frames of new sessions.
+func (s *Server) liveEvery() time.Duration {
+	n := s.programs.count()
+	return time.Duration(1+max(0, n-1)/50) * 250 * time.Millisecond
+}
+
 // runScreen runs the dashboard for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 	var prog *tea.Program
@@ -131,6 +142,7 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 			},
 			MerchantAssets: merchant.NewAssets,
 			Signup:         s.signupScreen(sess, id),
+			LiveEvery:      s.liveEvery,
 		})
 		in := newActivityReader(sess)
 		p := tea.NewProgram(app,
