@@ -5,28 +5,16 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/affogato-sh/affogato/store/testclock"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type env struct {
 	t     *testing.T
 	dir   string
-	clk   *clock
+	clk   *testclock.Clock
 	st    *Store
 	admin Actor
 	n     int
@@ -34,7 +22,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, dir: t.TempDir(), clk: testclock.New(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))}
 	e.open()
 	u, err := e.st.CreateUser("Admin", "admin@merchant.test", "SHA256:admin", "ssh-ed25519 AAAAadmin")
 	if err != nil {
