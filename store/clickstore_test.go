@@ -592,13 +592,15 @@ func TestConversionSeesClickCountsNotYetFlushed(t *testing.T) {
 	e.st.seeClicks() // stored and counted: the writer is idle from here
 	e.clk.Add(10 * 24 * time.Hour)
 	// A click committed under load, its counts not flushed yet, as the
-	// writer leaves them after a large group of clicks. The writer is idle
-	// (the last change returned), so its state can be set from here.
+	// writer leaves them after a large group of clicks: set on the
+	// writer's goroutine (its state is its own).
 	now := e.clk.Now()
-	cc := e.st.wstate.clicks
-	addLinkClickDelta(cc.unflushed, "acme", p.Code, "", dayKey(now), now)
-	cc.unflushProgs["acme"] = true
-	cc.lastFlush = time.Now()
+	inWriter(t, e.st, func(ws *writerState) {
+		cc := ws.clicks
+		addLinkClickDelta(cc.unflushed, "acme", p.Code, "", dayKey(now), now)
+		cc.unflushProgs["acme"] = true
+		cc.lastFlush = time.Now()
+	})
 	e.clk.Add(time.Minute)
 	r := e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "10.00", Ref: p.Code})
 	if !r.Conversion.Attributed || r.Conversion.PartnerID != p.ID {

@@ -34,6 +34,10 @@ type topView struct {
 	ready bool
 	today string // the day (YYYYMMDD) the sums end on
 	progs map[string]*topViewProgram
+	// txid is the bbolt transaction whose revenue records the view holds:
+	// the one it was built from, then each group writer commit's
+	// (topview_check.go compares the view with a snapshot of that id).
+	txid int
 }
 
 // topViewProgram is one program's part of the view.
@@ -75,6 +79,7 @@ func (v *topView) build(tx *bolt.Tx, now time.Time) error {
 		return fmt.Errorf("top partners view: %w", err)
 	}
 	v.ready = true
+	v.txid = tx.ID()
 	return nil
 }
 
@@ -151,15 +156,14 @@ func (v *topView) stageTx(tx *bolt.Tx, deltas map[string]*Counters) {
 		}
 		changes = append(changes, change{slug, day, id, d.Revenue})
 	}
-	if len(changes) == 0 {
-		return
-	}
-	tx.OnCommit(func() {
+	id := tx.ID()
+	tx.OnCommit(func() { // every commit, with changes or not: it moves txid
 		v.mu.Lock()
 		defer v.mu.Unlock()
 		for _, c := range changes {
 			v.addLocked(c.slug, c.day, c.id, c.d)
 		}
+		v.txid = id
 	})
 }
 
@@ -265,71 +269,4 @@ func (v *topView) leaders(slug, today string, days, n int) (top []topCand, known
 		}
 	}
 	return top, true, true
-}
-
-// checkTx compares the view with bPartnerRevenue (the last 90 days of the
-// view's day).
-func (v *topView) checkTx(tx *bolt.Tx, bad func(string, ...any)) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if !v.ready {
-		return nil
-	}
-	want := topView{today: v.today, progs: map[string]*topViewProgram{}}
-	if err := tx.Bucket(bPartnerRevenue).ForEach(func(k, val []byte) error {
-		slug, day, id, ok := splitPartnerRevenueKey(k)
-		if !ok {
-			return nil
-		}
-		d, err := decimal.NewFromString(string(val))
-		if err != nil {
-			return nil // reported by checkPartnerRevenueTx
-		}
-		want.addLocked(slug, day, id, d)
-		return nil
-	}); err != nil {
-		return fmt.Errorf("top partners view: %w", err)
-	}
-	same := func(a, b map[uint64]decimal.Decimal) bool {
-		if len(a) != len(b) {
-			return false
-		}
-		for id, d := range a {
-			if e, ok := b[id]; !ok || !e.Equal(d) {
-				return false
-			}
-		}
-		return true
-	}
-	for slug := range mergeKeys(v.progs, want.progs) {
-		got, exp := v.progs[slug], want.progs[slug]
-		if got == nil {
-			got = &topViewProgram{}
-		}
-		if exp == nil {
-			exp = &topViewProgram{}
-		}
-		for i, w := range topViewWindows {
-			if !same(got.sums[i], exp.sums[i]) {
-				bad("top partners view of %q: the %d-day sums differ from partner_revenue", slug, w)
-			}
-		}
-		for day := range mergeKeys(got.days, exp.days) {
-			if !same(got.days[day], exp.days[day]) {
-				bad("top partners view of %q: day %s differs from partner_revenue", slug, day)
-			}
-		}
-	}
-	return nil
-}
-
-func mergeKeys[V any](a, b map[string]V) map[string]bool {
-	out := make(map[string]bool, len(a)+len(b))
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
 }
