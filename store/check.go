@@ -213,6 +213,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkOwedIndexTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkMaturingTx(tx, bad); err != nil { // maturing.go
+			return err
+		}
 		if err := checkOutboxTx(tx, bad); err != nil {
 			return err
 		}

@@ -193,6 +193,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		if err := buildOwedIndexTx(tx); err != nil {
 			return err
 		}
+		if err := migrateMaturingTx(tx); err != nil { // maturing.go
+			return err
+		}
 		if err := s.openJournalTx(tx, path+JournalSuffix); err != nil { // journalstore.go
 			return err
 		}

@@ -178,28 +178,3 @@ func linkTotalsTx(tx *bolt.Tx, code string) (Counters, error) {
 	}
 	return sum, nil
 }
-
-// ListLinkStats lists the actor's links (in every program when slug is "")
-// with each link's clicks and conversions of all time.
-func (s *Store) ListLinkStats(a Actor, slug string) ([]LinkStat, error) {
-	s.seeClicks() // journalstore.go
-	links, err := s.ListLinks(a, slug)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LinkStat, len(links))
-	err = s.db.View(func(tx *bolt.Tx) error {
-		for i, l := range links {
-			n, err := linkTotalsTx(tx, l.Code)
-			if err != nil {
-				return err
-			}
-			out[i] = LinkStat{Link: l, Clicks: n.Clicks, Conversions: n.Conversions}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list links: %w", err)
-	}
-	return out, nil
-}

@@ -23,27 +23,8 @@ type NamePage struct {
 
 func (p NamePage) limit() int { return Page{Limit: p.Limit}.limit() }
 
-// namePager collects up to limit rows and the cursor of the next page.
-type namePager[T any] struct {
-	limit int
-	rows  []T
-	last  string
-	next  string
-}
-
-// add keeps row (named name) and reports whether to go on; a row past the
-// limit only says that there is a next page.
-func (c *namePager[T]) add(name string, row T) bool {
-	if len(c.rows) == c.limit {
-		c.next = c.last
-		return false
-	}
-	c.rows, c.last = append(c.rows, row), name
-	return true
-}
-
 // seekAfter positions c on the first key of prefix whose name part (the
-// key after prefix, up to a closing 0) sorts after after.
+// key after prefix, up to a closing 0 or its end) sorts after after.
 func seekAfter(c *bolt.Cursor, prefix []byte, after string) ([]byte, []byte) {
 	if after == "" {
 		return c.Seek(prefix)
@@ -53,7 +34,7 @@ func seekAfter(c *bolt.Cursor, prefix []byte, after string) ([]byte, []byte) {
 
 // CouponsPage is one page of ListCoupons, by code (merchant).
 func (s *Store) CouponsPage(a Actor, slug string, pg NamePage) ([]Coupon, string, error) {
-	col := namePager[Coupon]{limit: pg.limit()}
+	col := pager[string, Coupon]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
@@ -80,16 +61,10 @@ func (s *Store) CouponsPage(a Actor, slug string, pg NamePage) ([]Coupon, string
 // ProgramsPage is one page of ListPrograms (listed false) or
 // ListedPrograms (listed true), by slug.
 func (s *Store) ProgramsPage(a Actor, listed bool, pg NamePage) ([]Program, string, error) {
-	col := namePager[Program]{limit: pg.limit()}
+	col := pager[string, Program]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bPrograms).Cursor()
-		k, v := c.First()
-		if pg.After != "" {
-			if k, v = c.Seek([]byte(pg.After)); k != nil && string(k) == pg.After {
-				k, v = c.Next()
-			}
-		}
-		for ; k != nil; k, v = c.Next() {
+		for k, v := seekAfter(c, nil, pg.After); k != nil; k, v = c.Next() {
 			var p Program
 			if err := getBytes(v, &p); err != nil {
 				return err
@@ -112,7 +87,7 @@ func (s *Store) ProgramsPage(a Actor, listed bool, pg NamePage) ([]Program, stri
 
 // KeysPage is one page of ListKeys, by fingerprint.
 func (s *Store) KeysPage(a Actor, pg NamePage) ([]Key, string, error) {
-	col := namePager[Key]{limit: pg.limit()}
+	col := pager[string, Key]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		prefix := u64(a.UserID)
 		c := tx.Bucket(bUserKeys).Cursor()
@@ -142,15 +117,7 @@ func (s *Store) LinkStatsPage(a Actor, slug string, pg NamePage) ([]LinkStat, st
 	limit := pg.limit()
 	var links []Link
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if slug != "" {
-			if _, err := membershipTx(tx, a, slug); err != nil {
-				return err
-			}
-		}
-		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
-			if slug != "" && p.Program != slug {
-				return nil
-			}
+		return s.eachOwnMembershipTx(tx, a, slug, func(p *Partner) error {
 			prefix := u64(p.ID)
 			c := tx.Bucket(bPartnerLinks).Cursor()
 			n := 0
@@ -188,6 +155,20 @@ func (s *Store) LinkStatsPage(a Actor, slug string, pg NamePage) ([]LinkStat, st
 		return nil, "", fmt.Errorf("list links: %w", err)
 	}
 	return out, next, nil
+}
+
+// eachOwnMembershipTx calls fn with the actor's partner record in program
+// slug (an error when they are not a partner there), or with each of
+// their partner records when slug is "".
+func (s *Store) eachOwnMembershipTx(tx *bolt.Tx, a Actor, slug string, fn func(*Partner) error) error {
+	if slug == "" {
+		return s.eachMembershipTx(tx, a.UserID, fn)
+	}
+	p, err := membershipTx(tx, a, slug)
+	if err != nil {
+		return err
+	}
+	return fn(p)
 }
 
 // TeamRow is one row of a program's team list: an admin (User set), or a

@@ -445,9 +445,8 @@ func (s *Store) OwedPage(ctx context.Context, a Actor, slug string, q PageQuery)
 			return err
 		}
 		matured := map[uint64]decimal.Decimal{}
-		if err := eachMaturedTx(tx, slug, now, func(_ []byte, c *Commission) error {
-			matured[c.PartnerID] = matured[c.PartnerID].Add(c.Net())
-			return nil
+		if err := eachMaturedNetTx(tx, slug, now, func(m maturedNet) { // maturing.go
+			matured[m.partnerID] = matured[m.partnerID].Add(m.net)
 		}); err != nil {
 			return err
 		}

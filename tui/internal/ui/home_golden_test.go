@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/testclock"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
@@ -35,25 +35,6 @@ const (
 // codePlaceholder replaces the partner's random default link code in goldens.
 const codePlaceholder = "PARTNERCODE"
 
-// testClock is a settable clock for the store: goldens must not depend on
-// the wall clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // homeFixture is a store seeded with a merchant, a partner, a click and a
 // conversion, and the screen environment to load home screens from.
 type homeFixture struct {
@@ -66,9 +47,9 @@ type homeFixture struct {
 
 func newHomeFixture(t *testing.T) *homeFixture {
 	t.Helper()
-	clock := &testClock{t: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
+	clock := testclock.New(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{Now: clock.now})
+	st, err := store.Open(dir, store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +94,7 @@ func newHomeFixture(t *testing.T) *homeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.advance(2 * time.Hour) // not a fast conversion
+	clock.Add(2 * time.Hour) // not a fast conversion
 	if _, _, err := st.RecordConversion("acme", store.ConversionInput{
 		OrderID: "order-1", CustomerID: "cus-1", Amount: "129.90", Currency: "USD", Kind: store.KindSale,
 		ClickID: strconv.FormatUint(click.ID, 10),

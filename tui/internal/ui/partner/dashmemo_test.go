@@ -17,8 +17,8 @@ import (
 func TestDashboardRedrawsOnlyOnChange(t *testing.T) {
 	f := NewFixture(t)
 	st := AsciiStyles("#FF5F87")
-	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.now}
-	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: st, keys: c.Keys, now: f.Clock.now}
+	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.Now}
+	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: st, keys: c.Keys, now: f.Clock.Now}
 	h, err := sh.data.Header(context.Background())
 	if err != nil {
 		t.Fatal(err)
