@@ -95,7 +95,8 @@ func counterReads(t *testing.T, e *env, a Actor, ids []uint64) string {
 		}
 	}
 	w(e.st.PartnerPage(ctx, e.admin, "acme", PageQuery{}))
-	w(e.st.ListLinkStats(a, "acme"))
+	links, _, err := e.st.LinkStatsPage(a, "acme", NamePage{})
+	w(links, err)
 	for _, id := range ids {
 		w(e.st.PartnerLinksOf(ctx, e.admin, "acme", id))
 	}
@@ -149,7 +150,7 @@ func TestDayFirstMigration(t *testing.T) {
 				t.Fatalf("partner a before: %d clicks, %d conversions, revenue %s, commission %s; want 21, 3, 260, 52",
 					st.Clicks, st.Conversions, st.Revenue, st.Commission)
 			}
-			links, err := e.st.ListLinkStats(aa, "acme")
+			links, _, err := e.st.LinkStatsPage(aa, "acme", NamePage{})
 			if err != nil {
 				t.Fatal(err)
 			}
