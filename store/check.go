@@ -136,8 +136,8 @@ func (s *Store) Check() ([]Violation, error) {
 			case 'P':
 				slug, _, _ := bytes.Cut(k[1:], []byte{0})
 				bk = string(balanceKeyProgram(string(slug)))
-			case 'A':
-				bk = string(k[1:9])
+			case partnerDayPrefix:
+				bk = string(k[9:])
 			default:
 				return nil
 			}
@@ -211,6 +211,9 @@ func (s *Store) Check() ([]Violation, error) {
 			return err
 		}
 		if err := checkOwedIndexTx(tx, bad); err != nil {
+			return err
+		}
+		if err := checkMaturingTx(tx, bad); err != nil { // maturing.go
 			return err
 		}
 		if err := checkOutboxTx(tx, bad); err != nil {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/testclock"
 )
 
 func TestClickRecordIsCompactAndRoundTrips(t *testing.T) {
@@ -137,7 +139,7 @@ func openLegacy(t *testing.T) (*env, legacyFacts) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: facts.Now}}
+	e := &env{t: t, dir: t.TempDir(), clk: testclock.New(facts.Now)}
 	out, err := os.Create(filepath.Join(e.dir, DBFile))
 	if err != nil {
 		t.Fatal(err)

@@ -131,14 +131,11 @@ func (s *Store) partnerStats(a Actor, slug string, partnerID uint64, days int) (
 }
 
 func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
-	// Commissions whose hold ended count as approved on their day too.
+	// Commissions whose hold ended count as approved on their day too, and
+	// in the balance (read from the maturing index: maturing.go).
 	matured := map[string]decimal.Decimal{}
-	if err := eachMaturedTx(tx, st.Program, now, func(_ []byte, c *Commission) error {
-		if st.PartnerID == 0 || c.PartnerID == st.PartnerID {
-			matured[c.day()] = matured[c.day()].Add(c.Net())
-		}
-		return nil
-	}); err != nil {
+	maturedTotal, anyMatured, err := maturedTx(tx, st.Program, st.PartnerID, now, matured)
+	if err != nil {
 		return err
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
@@ -169,9 +166,13 @@ func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
 		st.ReferredConversions += c.Referred
 		st.ReferredRevenue = st.ReferredRevenue.Add(c.ReferredRevenue)
 	}
-	b, err := balanceTx(tx, st.Program, st.PartnerID, now)
+	b, err := storedBalanceTx(tx, st.Program, st.PartnerID)
 	if err != nil {
 		return err
+	}
+	if anyMatured {
+		b.Pending = b.Pending.Sub(maturedTotal)
+		b.Approved = b.Approved.Add(maturedTotal)
 	}
 	st.Balance = b
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -67,7 +68,9 @@ func (v *topView) copyAt(txid int) (c *topView, ok bool) {
 		}
 		for i := range p.sums {
 			cp.sums[i] = maps.Clone(p.sums[i])
+			cp.order[i] = slices.Clone(p.order[i])
 		}
+		cp.sorted = p.sorted
 		c.progs[slug] = cp
 	}
 	return c, true
@@ -86,7 +89,7 @@ func (v *topView) compareTx(tx *bolt.Tx, bad func(string, ...any)) error {
 		if err != nil {
 			return nil // reported by checkPartnerRevenueTx
 		}
-		want.addLocked(slug, day, id, d)
+		want.add(slug, day, id, d, false)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("top partners view: %w", err)
@@ -113,6 +116,9 @@ func (v *topView) compareTx(tx *bolt.Tx, bad func(string, ...any)) error {
 		for i, w := range topViewWindows {
 			if !same(got.sums[i], exp.sums[i]) {
 				bad("top partners view of %q: the %d-day sums differ from partner_revenue", slug, w)
+			}
+			if got.sorted && !orderMatches(got.order[i], got.sums[i]) { // topview.go
+				bad("top partners view of %q: the %d-day order is not its sums by revenue", slug, w)
 			}
 		}
 		for day := range mergeKeys(got.days, exp.days) {

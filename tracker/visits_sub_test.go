@@ -29,7 +29,7 @@ func TestVisitsCarryTheCampaignSub(t *testing.T) {
 		`{"code":"pat-news"}`,
 		`{"code":"pat-news","sub":"summer"}`,
 	} {
-		e.clock.Advance(time.Minute) // below the flood limit
+		e.clock.Add(time.Minute) // below the flood limit
 		if v, status := e.visit(body); status != http.StatusCreated || v.ClickID == nil {
 			t.Fatalf("visit %d %s = %d %+v, want 201 with a click", i, body, status, v)
 		}

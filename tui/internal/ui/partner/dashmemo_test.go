@@ -19,9 +19,9 @@ import (
 func TestDashboardRedrawsOnlyOnChange(t *testing.T) {
 	f := NewFixture(t)
 	st := AsciiStyles("#FF5F87")
-	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.now,
+	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.Now,
 		Data: common.NewData(f.St, f.Eve, nil)}
-	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint).following(c.Data.Since), st: st, keys: c.Keys, now: f.Clock.now}
+	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint).following(c.Data.Since), st: st, keys: c.Keys, now: f.Clock.Now}
 	h, err := sh.data.Header(context.Background())
 	if err != nil {
 		t.Fatal(err)
