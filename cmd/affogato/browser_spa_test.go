@@ -180,5 +180,15 @@ func testSinglePageShop(t *testing.T, s *server, b *browser, shopA, shopB *shop,
 		if _, subs := clicksBySub(t, s, "firstco"); subs[long] != subs0[long]+1 {
 			t.Errorf("clicks of the sub %q: %d → %d, want one more", long, subs0[long], subs[long])
 		}
+		// Beside the merchant's own ?ref=, a partner's ?via= is still the
+		// direct link.
+		both := b.tab()
+		visit(t, both, shopB.base+"/?ref=producthunt&via="+firstco.patCode+"&sub=beside-ref")
+		if r := pageReferral(t, both); r.Referral == nil || str(r.Ref) != firstco.patCode {
+			t.Errorf("?ref=producthunt&via=%s: %+v, want pat's click", firstco.patCode, r)
+		}
+		if _, subs := clicksBySub(t, s, "firstco"); subs["beside-ref"] != subs0["beside-ref"]+1 {
+			t.Errorf("clicks of the sub beside-ref: %d → %d, want one more", subs0["beside-ref"], subs["beside-ref"])
+		}
 	})
 }
