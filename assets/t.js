@@ -188,15 +188,18 @@
     read[where] = true;
     var ref = param("ref") || param("via");
     var click = param("aff_click");
+    /* A direct link's code: via first, which only partners' links carry,
+       so a merchant's own ?ref=campaign beside it does not hide it. */
+    var code = param("via") || param("ref");
     if (CODE.test(ref) && ID.test(click)) {
       /* The tracker says until when (aff_exp); an older tracker did not. */
       var exp = param("aff_exp") ? parseInt(param("aff_exp"), 10) : now() + 86400;
       offer({ ref: ref, click: click, exp: exp }, param("aff_first") === "1");
       publish();
-    } else if (CODE.test(ref) && !(cur && cur.click && cur.ref === ref)) {
+    } else if (CODE.test(code) && !(cur && cur.click && cur.ref === code)) {
       publish();
       arm();
-      try { register(ref, where); } catch (e) { finish(); }
+      try { register(code, where); } catch (e) { finish(); }
     } else {
       publish();
     }

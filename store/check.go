@@ -136,8 +136,8 @@ func (s *Store) Check() ([]Violation, error) {
 			case 'P':
 				slug, _, _ := bytes.Cut(k[1:], []byte{0})
 				bk = string(balanceKeyProgram(string(slug)))
-			case 'A':
-				bk = string(k[1:9])
+			case partnerDayPrefix:
+				bk = string(k[9:])
 			default:
 				return nil
 			}

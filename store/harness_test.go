@@ -106,6 +106,30 @@ func (e *env) partner(slug string) (*Partner, Actor) {
 	return p, a
 }
 
+// payable makes program acme (no hold, minimum payout 10.00) with one
+// partner paid by PayPal and a 100.00 sale by their code (order o1): 20.00
+// of approved commission, ready for a payout batch.
+func (e *env) payable() (*Partner, Actor) {
+	e.t.Helper()
+	e.program("acme", ProgramInput{HoldDays: intp(0), MinPayout: "10.00"})
+	p, pa := e.partner("acme")
+	if _, err := e.st.SetProfile(pa, "paypal", "pay@partners.test", ""); err != nil {
+		e.t.Fatal(err)
+	}
+	e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00", Ref: p.Code})
+	return p, pa
+}
+
+// partners makes n approved partners of slug (e.partner each).
+func (e *env) partners(slug string, n int) []*Partner {
+	e.t.Helper()
+	ps := make([]*Partner, n)
+	for i := range ps {
+		ps[i], _ = e.partner(slug)
+	}
+	return ps
+}
+
 func (e *env) click(p *Partner, ip string) *Click {
 	e.t.Helper()
 	c, err := e.st.RecordClick(context.Background(), ClickInput{Program: p.Program, PartnerID: p.ID, Code: p.Code, IP: netip.MustParseAddr(ip)})

@@ -182,9 +182,7 @@ type TeamRow struct {
 // were added, then the seats waiting for their key. The cursor counts rows
 // (pg.After rows are skipped); Next is 0 on the last page.
 func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, error) {
-	limit := pg.limit()
-	var rows []TeamRow
-	var next uint64
+	col := pager[uint64, TeamRow]{limit: pg.limit()} // the cursor is the row's number
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p, err := adminProgramTx(tx, a, slug)
 		if err != nil {
@@ -198,16 +196,11 @@ func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, erro
 			if row <= pg.After {
 				return true, nil
 			}
-			if len(rows) == limit {
-				next = pg.After + uint64(limit)
-				return false, nil
-			}
 			tr, err := r()
 			if err != nil {
 				return false, err
 			}
-			rows = append(rows, tr)
-			return true, nil
+			return col.add(row, tr), nil
 		}
 		for _, id := range p.Admins {
 			more, err := take(func() (TeamRow, error) {
@@ -223,7 +216,7 @@ func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, erro
 		}
 		suffix := key(slug)
 		return tx.Bucket(bTeamSeats).ForEach(func(k, v []byte) error {
-			if !bytes.HasSuffix(k, append([]byte{0}, suffix...)) || next != 0 {
+			if !bytes.HasSuffix(k, append([]byte{0}, suffix...)) || col.next != 0 {
 				return nil
 			}
 			_, err := take(func() (TeamRow, error) {
@@ -239,5 +232,5 @@ func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, erro
 	if err != nil {
 		return nil, 0, fmt.Errorf("team of %s: %w", slug, err)
 	}
-	return rows, next, nil
+	return col.rows, col.next, nil
 }

@@ -195,24 +195,29 @@ func matches(needle string, fields ...string) bool {
 }
 
 // partnerTotalsTx sums a partner's day counters (activity and money, not
-// the status sums) from day since (YYYYMMDD, "" = all time): one range
-// read of O(days).
+// the status sums) from day since (YYYYMMDD, "" = all time): one point
+// read per day (dayfirst.go).
 func partnerTotalsTx(tx *bolt.Tx, partnerID uint64, since string) (Counters, error) {
 	var sum Counters
-	prefix := partnerDayKey(partnerID, "")
-	c := tx.Bucket(bDaily).Cursor()
-	for k, v := c.Seek([]byte(prefix + since)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-		d, err := decodeTotals(v)
-		if err != nil {
-			return sum, err
-		}
-		sum.Clicks += d.Clicks
-		sum.UniqueClicks += d.UniqueClicks
-		sum.Conversions += d.Conversions
-		sum.Revenue = sum.Revenue.Add(d.Revenue)
-		sum.Commission = sum.Commission.Add(d.Commission)
+	err := partnerDaysTx(tx, partnerID, since, func(_ string, v []byte) error {
+		return addTotals(&sum, v)
+	})
+	return sum, err
+}
+
+// addTotals adds a day counters record's activity and money (not its
+// status sums) to sum.
+func addTotals(sum *Counters, v []byte) error {
+	d, err := decodeTotals(v)
+	if err != nil {
+		return err
 	}
-	return sum, nil
+	sum.Clicks += d.Clicks
+	sum.UniqueClicks += d.UniqueClicks
+	sum.Conversions += d.Conversions
+	sum.Revenue = sum.Revenue.Add(d.Revenue)
+	sum.Commission = sum.Commission.Add(d.Commission)
+	return nil
 }
 
 // dayTotals is the part of a day's Counters the screens sum: decoding

@@ -17,11 +17,9 @@ import (
 func TestTopViewCheckOnABusyStore(t *testing.T) {
 	e := newEnv(t)
 	e.program("busy", ProgramInput{Commission: "10%"})
-	var parts []*Partner
-	for range 4 {
-		p, _ := e.partner("busy")
+	parts := e.partners("busy", 4)
+	for _, p := range parts {
 		e.click(p, "203.0.113.9")
-		parts = append(parts, p)
 	}
 	var stop atomic.Bool
 	var wg sync.WaitGroup

@@ -25,10 +25,7 @@ func TestTopViewMatchesScan(t *testing.T) {
 	parts := map[string][]*Partner{}
 	for _, s := range slugs {
 		e.program(s, ProgramInput{Commission: "20%"})
-		for range 9 {
-			p, _ := e.partner(s)
-			parts[s] = append(parts[s], p)
-		}
+		parts[s] = e.partners(s, 9)
 	}
 	prices := []string{"10.00", "10.00", "25.00", "99.00", "3.33"}
 	type order struct {

@@ -21,6 +21,20 @@ func navigate(t *testing.T, tab context.Context, js string) referral {
 	return pageReferral(t, tab)
 }
 
+// traverse runs a history traversal (history.back() …), which is
+// asynchronous: it waits for its popstate, then for t.js, and returns
+// window.affogato.
+func traverse(t *testing.T, tab context.Context, js string) referral {
+	t.Helper()
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[any](`new Promise(function (res) {
+  addEventListener("popstate", function () { setTimeout(res, 0); }, {once: true});
+  `+js+`;
+})`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return pageReferral(t, tab)
+}
+
 // push is a history.pushState of path in the shop's own origin.
 func push(path string) string { return `history.pushState({}, "", ` + strconv.Quote(path) + `)` }
 
@@ -108,15 +122,7 @@ func testSinglePageShop(t *testing.T, s *server, b *browser, shopA, shopB *shop,
 			t.Fatalf("before the back button: %+v, want no referral yet", r)
 		}
 		_, subs0 := clicksBySub(t, s, "acme")
-		// history.back() is asynchronous: wait for its popstate, then
-		// for t.js.
-		if _, err := chromedp.Run(tab, chromedp.Evaluate[any](`new Promise(function (res) {
-  addEventListener("popstate", function () { setTimeout(res, 0); }, {once: true});
-  history.back();
-})`, chromedp.EvalAwaitPromise)); err != nil {
-			t.Fatal(err)
-		}
-		r := pageReferral(t, tab)
+		r := traverse(t, tab, "history.back()")
 		if r.Referral == nil || str(r.Ref) != acme.patCode {
 			t.Fatalf("after the back button to pat's direct link: %+v, want pat's click", r)
 		}
@@ -126,13 +132,7 @@ func testSinglePageShop(t *testing.T, s *server, b *browser, shopA, shopB *shop,
 		// Forward and back again: those URLs were read, nothing changes.
 		click := *r.Referral
 		for _, js := range []string{"history.forward()", "history.back()"} {
-			if _, err := chromedp.Run(tab, chromedp.Evaluate[any](`new Promise(function (res) {
-  addEventListener("popstate", function () { setTimeout(res, 0); }, {once: true});
-  `+js+`;
-})`, chromedp.EvalAwaitPromise)); err != nil {
-				t.Fatal(err)
-			}
-			if r := pageReferral(t, tab); str(r.Referral) != click {
+			if r := traverse(t, tab, js); str(r.Referral) != click {
 				t.Errorf("after %s: referral %s, want %s kept", js, str(r.Referral), click)
 			}
 		}
@@ -179,6 +179,16 @@ func testSinglePageShop(t *testing.T, s *server, b *browser, shopA, shopB *shop,
 		long := strings.Repeat("x", 64) // cut to the 64 characters the tracker keeps
 		if _, subs := clicksBySub(t, s, "firstco"); subs[long] != subs0[long]+1 {
 			t.Errorf("clicks of the sub %q: %d → %d, want one more", long, subs0[long], subs[long])
+		}
+		// Beside the merchant's own ?ref=, a partner's ?via= is still the
+		// direct link.
+		both := b.tab()
+		visit(t, both, shopB.base+"/?ref=producthunt&via="+firstco.patCode+"&sub=beside-ref")
+		if r := pageReferral(t, both); r.Referral == nil || str(r.Ref) != firstco.patCode {
+			t.Errorf("?ref=producthunt&via=%s: %+v, want pat's click", firstco.patCode, r)
+		}
+		if _, subs := clicksBySub(t, s, "firstco"); subs["beside-ref"] != subs0["beside-ref"]+1 {
+			t.Errorf("clicks of the sub beside-ref: %d → %d, want one more", subs0["beside-ref"], subs["beside-ref"])
 		}
 	})
 }
