@@ -62,11 +62,9 @@ func (s *Store) PartnerLinks(a Actor, slug, after string, limit int) (*LinkPage,
 			if err := get(tx.Bucket(bLinks), code, &ls.Link); err != nil {
 				return fmt.Errorf("link %s: %w", code, err)
 			}
-			cnt, err := linkTotalsTx(tx, string(code))
-			if err != nil {
+			if ls.Clicks, ls.Conversions, err = linkCountsTx(tx, string(code)); err != nil {
 				return err
 			}
-			ls.Clicks, ls.Conversions = cnt.Clicks, cnt.Conversions
 			out.Links = append(out.Links, ls)
 		}
 		return nil
@@ -236,4 +234,19 @@ func (s *Store) OwnStats(a Actor, slug string, days int) (*Stats, error) {
 		return nil, fmt.Errorf("stats in %s: %w", slug, err)
 	}
 	return st, nil
+}
+
+// linkCountsTx is a link's clicks and conversions of all time: the sums
+// linkTotalsTx gives, reading the counts alone (decodeCounts) from each
+// of its day records.
+func linkCountsTx(tx *bolt.Tx, code string) (clicks, conversions int64, err error) {
+	err = linkDaysTx(tx, code, "", "", func(_ string, _, v []byte) (bool, error) { // dayfirst.go
+		c, n, err := decodeCounts(v)
+		clicks, conversions = clicks+c, conversions+n
+		return err == nil, err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("link %s counters: %w", code, err)
+	}
+	return clicks, conversions, nil
 }
