@@ -36,6 +36,11 @@ type LinkPage struct {
 // conversions.
 func (s *Store) PartnerLinks(a Actor, slug, after string, limit int) (*LinkPage, error) {
 	s.seeClicks() // journalstore.go
+	return s.partnerLinks(a, slug, after, limit)
+}
+
+// partnerLinks is PartnerLinks without waiting for the click applier.
+func (s *Store) partnerLinks(a Actor, slug, after string, limit int) (*LinkPage, error) {
 	if limit <= 0 || limit > maxPortalPage {
 		limit = maxPortalPage
 	}
@@ -210,6 +215,11 @@ func (s *Store) JoinWithProfile(a Actor, slug, token, name, email string) (*Part
 // partner theirs, for `stats`).
 func (s *Store) OwnStats(a Actor, slug string, days int) (*Stats, error) {
 	s.seeClicks() // journalstore.go
+	return s.ownStats(a, slug, days)
+}
+
+// ownStats is OwnStats without waiting for the click applier.
+func (s *Store) ownStats(a Actor, slug string, days int) (*Stats, error) {
 	if days == 0 {
 		days = 30
 	}

@@ -65,7 +65,7 @@ type PartnerPage struct {
 
 // PartnerPage reads one page of a program's partners (merchant).
 func (s *Store) PartnerPage(ctx context.Context, a Actor, slug string, q PageQuery) (*PartnerPage, error) {
-	s.seeClicks() // journalstore.go
+	s.seeClicksFor(ctx) // journalstore.go
 	if q.Status != "" && !validPartnerStatus(q.Status) {
 		return nil, invalid("status", fmt.Sprintf("%q must be pending, approved, rejected or suspended", q.Status))
 	}
@@ -508,7 +508,7 @@ func (s *Store) OwedPage(ctx context.Context, a Actor, slug string, q PageQuery)
 // PartnerLinksOf lists one partner's links with their all-time counts
 // (merchant).
 func (s *Store) PartnerLinksOf(ctx context.Context, a Actor, slug string, partnerID uint64) ([]LinkStat, error) {
-	s.seeClicks() // journalstore.go
+	s.seeClicksFor(ctx) // journalstore.go
 	var out []LinkStat
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {

@@ -62,14 +62,15 @@ func (st *Stats) EPC() decimal.Decimal {
 // Stats returns program-wide stats for the program's admins and own stats
 // for a partner, over the last days days (1..3660; 0 means 30).
 func (s *Store) Stats(a Actor, slug string, days int) (*Stats, error) {
+	s.seeClicks() // journalstore.go
 	return s.stats(a, slug, days, true)
 }
 
 // stats is Stats; withSubs false leaves out the campaign breakdown (Subs),
 // which the dashboards do not show and which costs what the period's link
-// days hold.
+// days hold. It reads what is stored without waiting for the click
+// applier (the screens' StatsSince; Stats waits first).
 func (s *Store) stats(a Actor, slug string, days int, withSubs bool) (*Stats, error) {
-	s.seeClicks() // journalstore.go
 	if days == 0 {
 		days = 30
 	}
@@ -98,6 +99,11 @@ func (s *Store) stats(a Actor, slug string, days int, withSubs bool) (*Stats, er
 // PartnerStats returns one partner's stats for the program's admins.
 func (s *Store) PartnerStats(a Actor, slug string, partnerID uint64, days int) (*Stats, error) {
 	s.seeClicks() // journalstore.go
+	return s.partnerStats(a, slug, partnerID, days)
+}
+
+// partnerStats is PartnerStats without waiting for the click applier.
+func (s *Store) partnerStats(a Actor, slug string, partnerID uint64, days int) (*Stats, error) {
 	if days <= 0 {
 		days = 30
 	}

@@ -61,6 +61,7 @@ type Server struct {
 	sessions         atomic.Int64
 	lim              *limiter
 	programs         programRegistry
+	adminUsers       adminUsers // adminuser.go
 	handshakeTimeout time.Duration // tests shorten it
 
 	mu   sync.Mutex
