@@ -269,20 +269,8 @@ func (s *Store) PartnerPayouts(a Actor, slug string) ([]PartnerPayout, error) {
 			// Only the batches that hold an item of this partner.
 			var err error
 			scanPrefix(tx.Bucket(bPartnerBatch), u64(p.ID), true, func(k, _ []byte) bool {
-				var b PayoutBatch
-				if err = get(tx.Bucket(bBatches), k[8:16], &b); err != nil {
-					return false
-				}
-				for _, it := range b.Items {
-					if it.PartnerID == p.ID {
-						date := b.CreatedAt
-						if !b.PaidAt.IsZero() {
-							date = b.PaidAt
-						}
-						out = append(out, PartnerPayout{BatchID: b.ID, Program: b.Program, Item: it, Date: date})
-					}
-				}
-				return true
+				out, err = s.partnerPayoutsTx(tx, btou(k[8:16]), p.ID, out) // batchitems.go
+				return err == nil
 			})
 			return err
 		})
