@@ -7,17 +7,18 @@
 #
 # Copies SEED (read-only master, default /work/seed/full) to a scratch dir,
 # starts the binary there with --click-flood-limit 0 and an admin key, has
-# one partner key `join seed`, then for each LOADS entry ("on": wrk -t1 -c64
-# over every seed code with bench/codes.lua for the whole run; "off": no
-# clicks) runs bench/sshload twice: the partner portal (user seed, -ready
-# "Last 30 days") and the merchant console (the admin key, -keys
-# 2,3,4,5,6,7,1). With PROFILE=1 it also takes, during each sshload run,
-# a goroutine dump, a CPU profile and a heap profile of the server (pprof on loopback;
+# one partner key `join seed`, then for each LOADS entry ("off": no clicks;
+# "on": wrk -t1 -c64 over every seed code with bench/codes.lua for the whole
+# run, after which the server gets time to store the clicks) runs
+# bench/sshload twice: the partner portal (user seed, -ready "Last 30
+# days") and the merchant console (the admin key, -keys 2,3,4,5,6,7,1).
+# With PROFILE=1 it also takes, during each sshload run, a goroutine dump,
+# a CPU profile and a heap profile of the server (pprof on loopback;
 # PROFILE_DELAY, 0.5 s, after sshload starts, for PROFILE_SECONDS, 3: the
 # first frames), written next to the results.
 #
 # Knobs: AFFOGATO_BIN (default: built from this tree), SEED (/work/seed/full),
-# SESSIONS (200), LOADS ("on off"), CONSOLES ("portal merchant"), ROUNDS (3),
+# SESSIONS (200), LOADS ("off on"), CONSOLES ("portal merchant"), ROUNDS (3),
 # WRK_CONNS (64), PROFILE (unset), OUT (bench/out/sessions-under-load.txt),
 # SERVER_ARGS (extra server flags), COLD_ADMIN (unset: the admin key runs
 # `whoami` first), KEEP_WORK (keep the scratch dir and server log).
@@ -26,7 +27,7 @@ cd "$(dirname "$0")/.."
 
 SEED=${SEED:-/work/seed/full}
 SESSIONS=${SESSIONS:-200}
-LOADS=${LOADS:-on off}
+LOADS=${LOADS:-off on}
 CONSOLES=${CONSOLES:-portal merchant}
 ROUNDS=${ROUNDS:-3}
 WRK_CONNS=${WRK_CONNS:-64}
@@ -104,6 +105,19 @@ if [ -z "${COLD_ADMIN:-}" ]; then
     -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 whoami >/dev/null
 fi
 
+# wait_idle: until the server uses under 0.2 s of CPU a second (the click
+# applier has stored what the journal holds), at most 3 minutes.
+wait_idle() {
+  local a b
+  for _ in $(seq 1 180); do
+    a=$(awk '{print $14 + $15}' "/proc/$SRV/stat")
+    sleep 1
+    b=$(awk '{print $14 + $15}' "/proc/$SRV/stat")
+    [ $((b - a)) -lt 20 ] && return 0
+  done
+  echo "the server did not go idle in 3 minutes"
+}
+
 run_console() { # CONSOLE LOAD
   local args=(-addr "127.0.0.1:$sp" -sessions "$SESSIONS" -pid "$SRV" -rounds "$ROUNDS" -ready "Last 30 days")
   if [ "$1" = portal ]; then
@@ -139,7 +153,7 @@ for load in $LOADS; do
     kill -INT "$wrk_pid" 2>/dev/null || true
     wait "$wrk_pid" 2>/dev/null || true
     grep -E "Requests/sec" "$WORK/wrk.txt" | sed 's/^/wrk: /' || true
-    sleep 2
+    wait_idle
   fi
 done
 echo "clicks recorded: $(curl -fsS "http://127.0.0.1:$hp/metrics" | awk '/^affogato_clicks_recorded_total / {printf "%d", $2}')"
