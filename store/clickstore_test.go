@@ -592,13 +592,20 @@ func TestConversionSeesClickCountsNotYetFlushed(t *testing.T) {
 	e.st.seeClicks() // stored and counted: the writer is idle from here
 	e.clk.Add(10 * 24 * time.Hour)
 	// A click committed under load, its counts not flushed yet, as the
-	// writer leaves them after a large group of clicks. The writer is idle
-	// (the last change returned), so its state can be set from here.
+	// writer leaves them after a large group of clicks. The writer's state
+	// is set on the writer's goroutine: it may still be going round its
+	// loop after the last change returned.
 	now := e.clk.Now()
-	cc := e.st.wstate.clicks
-	addLinkClickDelta(cc.unflushed, "acme", p.Code, "", dayKey(now), now)
-	cc.unflushProgs["acme"] = true
-	cc.lastFlush = time.Now()
+	err := e.st.writer.do(context.Background(), func(*bolt.Tx, map[string]*Counters) error {
+		cc := e.st.wstate.clicks
+		addLinkClickDelta(cc.unflushed, "acme", p.Code, "", dayKey(now), now)
+		cc.unflushProgs["acme"] = true
+		cc.lastFlush = time.Now()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.clk.Add(time.Minute)
 	r := e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "10.00", Ref: p.Code})
 	if !r.Conversion.Attributed || r.Conversion.PartnerID != p.ID {
