@@ -8,7 +8,7 @@ import (
 func TestTrackingScript(t *testing.T) {
 	js := TrackingScript()
 	for _, want := range []string{`NAME = "affogato_ref"`, "window", "affogato", "referral", "aff_click", "aff_exp", "aff_first",
-		"via", "/api/v1/visits", "Max-Age"} {
+		"via", "/api/v1/visits", "Max-Age", "pushState", "replaceState", "popstate", `param("sub")`} {
 		if !bytes.Contains(js, []byte(want)) {
 			t.Errorf("t.js lacks %q", want)
 		}

@@ -9,7 +9,8 @@
 # the mapped database), in MB; at the end the database size, Go's own
 # memory figures from /metrics and a heap profile (bench/out/rss-heap.pprof).
 # Knobs: SEED, LOAD (300s), EVERY (10), CONNS (256), PPROF (127.0.0.1:6061),
-# plus any server flags in EXTRA. Output: bench/out/rss.txt.
+# plus any server flags in EXTRA. Output: bench/out/rss.txt, and the
+# server's log in bench/out/rss-server.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEED=${SEED:-/work/seed/full}
@@ -37,6 +38,7 @@ WRK=""
 cleanup() {
   [ -n "$WRK" ] && kill "$WRK" 2>/dev/null || true
   [ -n "$SRV" ] && { kill -TERM "$SRV" 2>/dev/null || true; wait "$SRV" 2>/dev/null || true; }
+  [ -f "$WORK/server.log" ] && cp "$WORK/server.log" "$OUT_DIR/rss-server.log"
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -59,8 +59,7 @@ func conversionWarningsTx(tx *bolt.Tx, prog *Program, req *conversionRequest) []
 // cookie lifetime before a payment at paidAt: the only way a referral code
 // shows that its referral is young enough to attribute.
 func refClickedWithinTx(tx *bolt.Tx, l *Link, prog *Program, paidAt time.Time) bool {
-	within, _ := clickedWithinTx(tx, l.Code, paidAt.Add(-prog.CookieLifetime()), paidAt)
-	return within
+	return clickedWithinTx(tx, l.Code, paidAt.Add(-prog.CookieLifetime()), paidAt)
 }
 
 // addAttributedDeltas counts a conversion attributed after it was recorded:

@@ -73,9 +73,8 @@ func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn 
 	return nil
 }
 
-// balanceTx reads a balance (partnerID 0: the program's) as of now: pending
-// commissions whose hold ended count as approved.
-func balanceTx(tx *bolt.Tx, slug string, partnerID uint64, now time.Time) (Balance, error) {
+// storedBalanceTx reads a balance as stored (partnerID 0: the program's).
+func storedBalanceTx(tx *bolt.Tx, slug string, partnerID uint64) (Balance, error) {
 	k := balanceKeyProgram(slug)
 	if partnerID != 0 {
 		k = u64(partnerID)
@@ -84,14 +83,7 @@ func balanceTx(tx *bolt.Tx, slug string, partnerID uint64, now time.Time) (Balan
 	if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
 		return b, err
 	}
-	err := eachMaturedTx(tx, slug, now, func(_ []byte, c *Commission) error {
-		if partnerID == 0 || c.PartnerID == partnerID {
-			b.Pending = b.Pending.Sub(c.Net())
-			b.Approved = b.Approved.Add(c.Net())
-		}
-		return nil
-	})
-	return b, err
+	return b, nil
 }
 
 // eachMaturedTx calls fn for each pending unflagged commission of the

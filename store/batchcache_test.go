@@ -7,12 +7,7 @@ import "testing"
 // changes nothing the next list shows.
 func TestBatchListCacheFollowsChanges(t *testing.T) {
 	e := newEnv(t)
-	e.program("acme", ProgramInput{HoldDays: intp(0), MinPayout: "10.00"})
-	p, pa := e.partner("acme")
-	if _, err := e.st.SetProfile(pa, "paypal", "pay@partners.test", ""); err != nil {
-		t.Fatal(err)
-	}
-	e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00", Ref: p.Code})
+	e.payable()
 	b, _, err := e.st.CreatePayoutBatch(e.admin, "acme")
 	if err != nil || b == nil {
 		t.Fatalf("batch %+v %v", b, err)

@@ -136,8 +136,8 @@ func (s *Store) Check() ([]Violation, error) {
 			case 'P':
 				slug, _, _ := bytes.Cut(k[1:], []byte{0})
 				bk = string(balanceKeyProgram(string(slug)))
-			case 'A':
-				bk = string(k[1:9])
+			case partnerDayPrefix:
+				bk = string(k[9:])
 			default:
 				return nil
 			}
@@ -204,9 +204,6 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkPartnerRevenueTx(tx, bad); err != nil {
 			return err
 		}
-		if err := s.top.checkTx(tx, bad); err != nil { // topview.go
-			return err
-		}
 		if err := checkBatchHeadsTx(tx, bad); err != nil {
 			return err
 		}
@@ -216,11 +213,18 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkOwedIndexTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkMaturingTx(tx, bad); err != nil { // maturing.go
+			return err
+		}
 		if err := checkOutboxTx(tx, bad); err != nil {
 			return err
 		}
 		return checkOrdersTx(tx, bad)
 	})
+	if err == nil {
+		// In a snapshot of its own that the view holds (topview_check.go).
+		err = s.checkTopView(bad)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}

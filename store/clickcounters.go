@@ -13,8 +13,9 @@ import (
 // but clicks in it) counts every click waiting in its own transaction, so
 // a reader sees a click's counts as soon as RecordClick returns. Under
 // load (larger groups) the counts wait in memory and are written at most
-// clickFlushEvery apart: the counter pages, spread over every partner of
-// the group, are then written once per flush instead of once per commit.
+// clickFlushEvery apart: the counter pages (today's records of every
+// partner and link clicked, together under day-first keys, counters.go)
+// are then written once per flush instead of once per commit.
 // A click is durable (its record committed) before the redirector answers
 // either way; the counts of committed clicks not yet flushed are counted
 // again from the click records when the store opens (metaClicksCounted).

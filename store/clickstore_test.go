@@ -15,6 +15,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/affogato-sh/affogato/store/testclock"
 )
 
 func TestClickRecordIsCompactAndRoundTrips(t *testing.T) {
@@ -137,7 +139,7 @@ func openLegacy(t *testing.T) (*env, legacyFacts) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: facts.Now}}
+	e := &env{t: t, dir: t.TempDir(), clk: testclock.New(facts.Now)}
 	out, err := os.Create(filepath.Join(e.dir, DBFile))
 	if err != nil {
 		t.Fatal(err)
@@ -592,20 +594,15 @@ func TestConversionSeesClickCountsNotYetFlushed(t *testing.T) {
 	e.st.seeClicks() // stored and counted: the writer is idle from here
 	e.clk.Add(10 * 24 * time.Hour)
 	// A click committed under load, its counts not flushed yet, as the
-	// writer leaves them after a large group of clicks. The writer's state
-	// is set on the writer's goroutine: it may still be going round its
-	// loop after the last change returned.
+	// writer leaves them after a large group of clicks: set on the
+	// writer's goroutine (its state is its own).
 	now := e.clk.Now()
-	err := e.st.writer.do(context.Background(), func(*bolt.Tx, map[string]*Counters) error {
-		cc := e.st.wstate.clicks
+	inWriter(t, e.st, func(ws *writerState) {
+		cc := ws.clicks
 		addLinkClickDelta(cc.unflushed, "acme", p.Code, "", dayKey(now), now)
 		cc.unflushProgs["acme"] = true
 		cc.lastFlush = time.Now()
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.clk.Add(time.Minute)
 	r := e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "10.00", Ref: p.Code})
 	if !r.Conversion.Attributed || r.Conversion.PartnerID != p.ID {

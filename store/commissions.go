@@ -27,73 +27,17 @@ func viewerTx(tx *bolt.Tx, a Actor, slug string) (*Program, uint64, error) {
 // ListConversions lists the program's conversions newest first (a partner:
 // their own only); limit <= 0 means all.
 func (s *Store) ListConversions(a Actor, slug string, limit int) ([]ConversionResult, error) {
-	var out []ConversionResult
-	now := s.now().UTC()
-	err := s.db.View(func(tx *bolt.Tx) error {
-		_, partnerID, err := viewerTx(tx, a, slug)
-		if err != nil {
-			return err
-		}
-		scanPrefix(tx.Bucket(bProgConv), key(slug), true, func(k, _ []byte) bool {
-			var r *ConversionResult
-			if r, err = conversionResultTx(tx, btou(k[len(k)-8:]), now); err != nil {
-				return false
-			}
-			if partnerID == 0 || r.Conversion.PartnerID == partnerID {
-				if partnerID != 0 && r.Commission != nil {
-					r.Commission.forPartner()
-				}
-				out = append(out, *r)
-			}
-			return limit <= 0 || len(out) < limit
-		})
-		return err
+	return walkPages(limit, func(after uint64, n int) ([]ConversionResult, uint64, error) {
+		return s.ConversionsPage(a, slug, Page{After: after, Limit: n}) // paging.go
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list conversions of %s: %w", slug, err)
-	}
-	return out, nil
 }
 
 // ListCommissions lists commissions newest first (a partner: their own
 // only), optionally with one status; limit <= 0 means all.
 func (s *Store) ListCommissions(a Actor, slug, status string, limit int) ([]Commission, error) {
-	switch status {
-	case "", CommissionPending, CommissionApproved, CommissionInPayout, CommissionPaid, CommissionRejected, CommissionReversed:
-	default:
-		return nil, invalid("status", fmt.Sprintf("%q is not a commission status", status))
-	}
-	var out []Commission
-	now := s.now().UTC()
-	err := s.db.View(func(tx *bolt.Tx) error {
-		_, partnerID, err := viewerTx(tx, a, slug)
-		if err != nil {
-			return err
-		}
-		prefix, bucket := key(slug), bProgComm
-		if partnerID != 0 {
-			prefix, bucket = u64(partnerID), bPartnerComm
-		}
-		scanPrefix(tx.Bucket(bucket), prefix, true, func(k, _ []byte) bool {
-			var c *Commission
-			if c, err = commissionTx(tx, btou(k[len(k)-8:])); err != nil {
-				return false
-			}
-			c.effective(now)
-			if partnerID != 0 {
-				c.forPartner()
-			}
-			if status == "" || c.Status == status {
-				out = append(out, *c)
-			}
-			return limit <= 0 || len(out) < limit
-		})
-		return err
+	return walkPages(limit, func(after uint64, n int) ([]Commission, uint64, error) {
+		return s.CommissionsPage(a, slug, status, Page{After: after, Limit: n}) // paging.go
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list commissions of %s: %w", slug, err)
-	}
-	return out, nil
 }
 
 // ApproveCommission approves a pending commission early (merchant).

@@ -26,7 +26,9 @@ func (r CompactResult) Saved() int64 { return r.SrcBytes - r.DstBytes }
 // filled, free pages are left behind; on the way, day counters written
 // before the short form are rewritten in it (compactCounters), the same
 // figures in fewer bytes. The source is opened read-only, so
-// the server must be stopped (or src be a backup). progress, when not nil,
+// the server must be stopped (or src be a backup); a source with
+// journaled clicks not yet stored, or with day counters of builds before
+// day-first keys, is first opened by the store once (applyJournalOf). progress, when not nil,
 // is called about once a second with the bytes written so far and the
 // size of the source. The copy is then checked with the invariant checker;
 // violations are returned in the result (the copy is kept either way).
@@ -101,10 +103,17 @@ func Compact(src, dst string, progress func(written, total int64)) (CompactResul
 // journal holds (a server killed before applying them) by opening and
 // closing the store, so that a copy made from the file alone has them.
 // A file without a journal, or with an empty one, is left untouched.
+//
+// A file written before day-first counter keys is opened the same way, so
+// that its day counters are moved (dayfirst_migrate.go) before the copy,
+// which then holds them day first and compacted.
 func applyJournalOf(path string) error {
 	jf, err := readJournal(path + JournalSuffix)
 	if errors.Is(err, os.ErrNotExist) || (err == nil && len(jf.recs) == 0) {
-		return nil
+		old, oerr := hasOldDayKeys(path)
+		if oerr != nil || !old {
+			return oerr
+		}
 	}
 	st, err := OpenFile(path, Options{})
 	if err != nil {

@@ -365,7 +365,7 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, co
 		return nil, err
 	}
 	if c.Status == CommissionPending && len(c.Flags) == 0 {
-		if err := tx.Bucket(bMaturing).Put(maturingKey(c), u64(c.PartnerID)); err != nil {
+		if err := putMaturingTx(tx, c); err != nil { // maturing.go
 			return nil, err
 		}
 	}

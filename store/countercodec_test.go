@@ -70,7 +70,7 @@ func TestDayCountersShortFormMigration(t *testing.T) {
 			b, _ := json.Marshal(st)
 			out.Write(b)
 		}
-		ls, err := e.st.ListLinkStats(a1, "acme")
+		ls, _, err := e.st.LinkStatsPage(a1, "acme", NamePage{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,8 +38,22 @@ func compactCounters(v []byte) (out []byte, ok bool) {
 
 func programDayKey(slug, day string) string { return "P" + slug + "\x00" + day }
 
+// The day counters of partners and links are keyed day first (see
+// dayfirst.go): a flush of the clicks of the last 100 ms writes today's
+// records of every partner and link clicked, and day-first keys keep those
+// records together on a few hundred leaf pages instead of one page per
+// partner and per link (about 17,000 dirty 4 KiB pages per commit on the
+// 10,000-partner seed, each copied into bbolt's buffers on the Go heap).
+//
+//	D YYYYMMDD partnerID(8)        a partner's day
+//	K YYYYMMDD code 0 sub          a link's day by campaign (linkstats.go)
+const (
+	partnerDayPrefix = 'D'
+	linkDayPrefix    = 'K'
+)
+
 func partnerDayKey(partnerID uint64, day string) string {
-	return "A" + string(u64(partnerID)) + day
+	return string(partnerDayPrefix) + day + string(u64(partnerID))
 }
 
 func addDelta(m map[string]*Counters, k string, d Counters) {

@@ -45,7 +45,7 @@ var (
 	bClawbacks    = []byte("clawbacks")     // id → Clawback
 	bPartnerClaw  = []byte("partner_claw")  // partnerID|id → nil
 	bBalances     = []byte("balances")      // partnerID → Balance
-	bDaily        = []byte("daily")         // P|slug|0|YYYYMMDD or A|partnerID|YYYYMMDD → Counters
+	bDaily        = []byte("daily")         // P|slug|0|YYYYMMDD, D|YYYYMMDD|partnerID, K|… (counters.go) → Counters
 	bBatches      = []byte("batches")       // id → PayoutBatch
 	bProgBatches  = []byte("prog_batches")  // slug|0|id → nil
 	bCoupons      = []byte("coupons")       // slug|0|CODE → Coupon
@@ -165,6 +165,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if err := migrateDayFirstOnOpen(db); err != nil { // dayfirst_migrate.go
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -187,6 +191,9 @@ func OpenFile(path string, opt Options) (*Store, error) {
 			return err
 		}
 		if err := buildOwedIndexTx(tx); err != nil {
+			return err
+		}
+		if err := migrateMaturingTx(tx); err != nil { // maturing.go
 			return err
 		}
 		if err := s.openJournalTx(tx, path+JournalSuffix); err != nil { // journalstore.go

@@ -23,9 +23,13 @@ var metaFlaggedIndex = []byte("flagged_comm_index")
 // flaggedNow says whether c waits in the flagged index.
 func (c *Commission) flaggedNow() bool { return c.Status == CommissionPending && len(c.Flags) > 0 }
 
-// putCommissionTx stores c and keeps the flagged index in step with it.
+// putCommissionTx stores c and keeps the flagged and maturing indexes in
+// step with it.
 func putCommissionTx(tx *bolt.Tx, c *Commission) error {
 	if err := put(tx.Bucket(bCommissions), u64(c.ID), c); err != nil {
+		return err
+	}
+	if err := syncMaturingTx(tx, c); err != nil { // maturing.go
 		return err
 	}
 	k := key(c.Program, c.ID)

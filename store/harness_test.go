@@ -5,28 +5,16 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/affogato-sh/affogato/store/testclock"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type env struct {
 	t     *testing.T
 	dir   string
-	clk   *clock
+	clk   *testclock.Clock
 	st    *Store
 	admin Actor
 	n     int
@@ -34,7 +22,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, dir: t.TempDir(), clk: testclock.New(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))}
 	e.open()
 	u, err := e.st.CreateUser("Admin", "admin@merchant.test", "SHA256:admin", "ssh-ed25519 AAAAadmin")
 	if err != nil {
@@ -116,6 +104,30 @@ func (e *env) partner(slug string) (*Partner, Actor) {
 		}
 	}
 	return p, a
+}
+
+// payable makes program acme (no hold, minimum payout 10.00) with one
+// partner paid by PayPal and a 100.00 sale by their code (order o1): 20.00
+// of approved commission, ready for a payout batch.
+func (e *env) payable() (*Partner, Actor) {
+	e.t.Helper()
+	e.program("acme", ProgramInput{HoldDays: intp(0), MinPayout: "10.00"})
+	p, pa := e.partner("acme")
+	if _, err := e.st.SetProfile(pa, "paypal", "pay@partners.test", ""); err != nil {
+		e.t.Fatal(err)
+	}
+	e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00", Ref: p.Code})
+	return p, pa
+}
+
+// partners makes n approved partners of slug (e.partner each).
+func (e *env) partners(slug string, n int) []*Partner {
+	e.t.Helper()
+	ps := make([]*Partner, n)
+	for i := range ps {
+		ps[i], _ = e.partner(slug)
+	}
+	return ps
 }
 
 func (e *env) click(p *Partner, ip string) *Click {

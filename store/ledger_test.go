@@ -214,12 +214,7 @@ func TestRefundRoundingJPYandKWD(t *testing.T) {
 
 func TestClawbackNettedByNextPayout(t *testing.T) {
 	e := newEnv(t)
-	e.program("acme", ProgramInput{HoldDays: intp(0), MinPayout: "10.00"})
-	p, pa := e.partner("acme")
-	if _, err := e.st.SetProfile(pa, "paypal", "pay@partners.test", ""); err != nil {
-		t.Fatal(err)
-	}
-	e.convert("acme", ConversionInput{OrderID: "o1", CustomerID: "c1", Amount: "100.00", Ref: p.Code})
+	p, pa := e.payable()
 	b, skipped, err := e.st.CreatePayoutBatch(e.admin, "acme")
 	if err != nil || b == nil || len(b.Items) != 1 || b.Total.String() != "20" || len(skipped) != 0 {
 		t.Fatalf("batch %+v %v %v", b, skipped, err)

@@ -79,37 +79,6 @@ func (p *Program) Destination(to string) (string, error) {
 	return u.String(), nil
 }
 
-// ListLinks lists the actor's links (in every program when slug is "").
-func (s *Store) ListLinks(a Actor, slug string) ([]Link, error) {
-	var out []Link
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if slug != "" {
-			if _, err := membershipTx(tx, a, slug); err != nil {
-				return err
-			}
-		}
-		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
-			if slug != "" && p.Program != slug {
-				return nil
-			}
-			var err error
-			scanPrefix(tx.Bucket(bPartnerLinks), u64(p.ID), false, func(k, _ []byte) bool {
-				var l Link
-				if err = get(tx.Bucket(bLinks), k[8:len(k)-1], &l); err != nil {
-					return false
-				}
-				out = append(out, l)
-				return true
-			})
-			return err
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list links: %w", err)
-	}
-	return out, nil
-}
-
 // Target is what the redirector needs for a code.
 type Target struct {
 	Link    Link

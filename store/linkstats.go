@@ -15,18 +15,20 @@ import (
 // program and partner counters, written in the same group commit as the
 // click, conversion or refund they count:
 //
-//	L code 0 YYYYMMDD 0 sub        every click, conversion and refund that came
+//	K YYYYMMDD code 0 sub          every click, conversion and refund that came
 //	                               through a link, by day and campaign sub-id ("" = none);
 //	                               its FirstClickAt/LastClickAt bound the day's click times
 //	S slug 0 YYYYMMDD 0 sub        the same for campaign sub-ids only (sub ≠ ""), by
 //	                               program across its partners, so the merchant's
 //	                               breakdown reads O(days × campaigns), never every link
 //
+// Link records are keyed day first (counters.go says why; builds before
+// keyed them "L" code 0 YYYYMMDD 0 sub, moved on open by dayfirst_migrate.go).
 // Codes are [A-Za-z0-9_-] and subs carry no control characters, so the
 // zero bytes separate the parts unambiguously.
 
 func linkDayKey(code, day, sub string) string {
-	return "L" + code + "\x00" + day + "\x00" + sub
+	return string(linkDayPrefix) + day + code + "\x00" + sub
 }
 
 func programSubKey(slug, day, sub string) string {
@@ -47,35 +49,23 @@ func addLinkDelta(deltas map[string]*Counters, slug, code, sub, day string, d Co
 }
 
 // clickedWithinTx says whether code was clicked at some time in
-// [from, to], and whether it was ever clicked at all. It reads the link's
-// day counters from from's day to to's day.
-func clickedWithinTx(tx *bolt.Tx, code string, from, to time.Time) (within, ever bool) {
-	c := tx.Bucket(bDaily).Cursor()
-	prefix := []byte("L" + code + "\x00")
+// [from, to]. It reads the link's day counters from from's day to to's
+// day.
+func clickedWithinTx(tx *bolt.Tx, code string, from, to time.Time) bool {
 	first, last := dayKey(from), dayKey(to)
-	for k, v := c.Seek(append(prefix, first...)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		day, _, _ := bytes.Cut(k[len(prefix):], []byte{0})
-		if string(day) > last {
-			break
-		}
+	within := false
+	_ = linkDaysTx(tx, code, first, last, func(day string, _, v []byte) (bool, error) {
 		var n Counters
 		if getBytes(v, &n) != nil || n.Clicks == 0 {
-			continue
+			return true, nil
 		}
-		ever = true
-		if (string(day) != first || !n.LastClickAt.Before(from)) && (string(day) != last || !n.FirstClickAt.After(to)) {
-			return true, true
+		if (day != first || !n.LastClickAt.Before(from)) && (day != last || !n.FirstClickAt.After(to)) {
+			within = true
+			return false, nil
 		}
-	}
-	if !ever {
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var n Counters
-			if getBytes(v, &n) == nil && n.Clicks > 0 {
-				return false, true
-			}
-		}
-	}
-	return false, ever
+		return true, nil
+	})
+	return within
 }
 
 // SubStats is one campaign (a sub-id) over a stats window: on one of a
@@ -140,11 +130,11 @@ func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 			return true
 		})
 		for _, code := range codes {
-			if err := scan([]byte("L"+code+"\x00"), func(sub, v []byte) error {
+			if err := linkDaysTx(tx, code, from, to, func(_ string, sub, v []byte) (bool, error) {
 				if len(sub) == 0 {
-					return nil
+					return true, nil
 				}
-				return add(code, string(sub), v)
+				return true, add(code, string(sub), v)
 			}); err != nil {
 				return err
 			}
@@ -175,42 +165,16 @@ func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 // through it by click id or by ref.
 func linkTotalsTx(tx *bolt.Tx, code string) (Counters, error) {
 	var sum Counters
-	var err error
-	scanPrefix(tx.Bucket(bDaily), []byte("L"+code+"\x00"), false, func(_, v []byte) bool {
+	err := linkDaysTx(tx, code, "", "", func(_ string, _, v []byte) (bool, error) {
 		var n Counters
-		if err = getBytes(v, &n); err != nil {
-			return false
+		if err := getBytes(v, &n); err != nil {
+			return false, err
 		}
 		sum.Add(Counters{Clicks: n.Clicks, Conversions: n.Conversions, Revenue: n.Revenue, Commission: n.Commission})
-		return true
+		return true, nil
 	})
 	if err != nil {
 		return Counters{}, fmt.Errorf("link %s counters: %w", code, err)
 	}
 	return sum, nil
-}
-
-// ListLinkStats lists the actor's links (in every program when slug is "")
-// with each link's clicks and conversions of all time.
-func (s *Store) ListLinkStats(a Actor, slug string) ([]LinkStat, error) {
-	s.seeClicks() // journalstore.go
-	links, err := s.ListLinks(a, slug)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LinkStat, len(links))
-	err = s.db.View(func(tx *bolt.Tx) error {
-		for i, l := range links {
-			n, err := linkTotalsTx(tx, l.Code)
-			if err != nil {
-				return err
-			}
-			out[i] = LinkStat{Link: l, Clicks: n.Clicks, Conversions: n.Conversions}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list links: %w", err)
-	}
-	return out, nil
 }

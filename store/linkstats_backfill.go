@@ -342,18 +342,23 @@ func checkLinkCountersTx(tx *bolt.Tx, bad func(string, ...any)) error {
 	var code, day string
 	var id uint32
 	var counted int64
+	ids := map[string]uint32{} // code → its interned id (0: none)
 	c := tx.Bucket(bDaily).Cursor()
-	for k, v := c.Seek([]byte("L")); k != nil && k[0] == 'L'; k, v = c.Next() {
-		kc, rest, _ := bytes.Cut(k[1:], []byte{0})
-		kd, _, _ := bytes.Cut(rest, []byte{0})
+	for k, v := c.Seek([]byte{linkDayPrefix}); k != nil && k[0] == linkDayPrefix && len(k) > 9; k, v = c.Next() {
+		kd := k[1:9]
+		kc, _, _ := bytes.Cut(k[9:], []byte{0})
 		if string(kc) != code || string(kd) != day {
 			if code != "" {
 				compare(code, id, day, counted)
 			}
 			if string(kc) != code {
-				code, id = string(kc), 0
-				if nid := tx.Bucket(bNames).Get(append([]byte{nameCode}, kc...)); len(nid) == 4 {
-					id = binary.BigEndian.Uint32(nid)
+				code = string(kc)
+				var known bool
+				if id, known = ids[code]; !known {
+					if nid := tx.Bucket(bNames).Get(append([]byte{nameCode}, kc...)); len(nid) == 4 {
+						id = binary.BigEndian.Uint32(nid)
+					}
+					ids[code] = id
 				}
 			}
 			day, counted = string(kd), 0

@@ -20,7 +20,7 @@ func linkCounterState(t *testing.T, db *bolt.DB) map[string]string {
 	out := map[string]string{}
 	err := db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bDaily).ForEach(func(k, v []byte) error {
-			if k[0] != 'L' && k[0] != 'S' {
+			if k[0] != linkDayPrefix && k[0] != 'S' {
 				return nil
 			}
 			var c Counters
@@ -46,11 +46,16 @@ func forgetLinkCounters(t *testing.T, db *bolt.DB, until string) {
 	err := db.Update(func(tx *bolt.Tx) error {
 		var del [][]byte
 		err := tx.Bucket(bDaily).ForEach(func(k, _ []byte) error {
-			if k[0] != 'L' && k[0] != 'S' {
+			var day []byte
+			switch k[0] {
+			case linkDayPrefix:
+				day = k[1:9]
+			case 'S':
+				_, rest, _ := bytes.Cut(k, []byte{0})
+				day, _, _ = bytes.Cut(rest, []byte{0})
+			default:
 				return nil
 			}
-			_, rest, _ := bytes.Cut(k, []byte{0})
-			day, _, _ := bytes.Cut(rest, []byte{0})
 			if until == "" || string(day) < until {
 				del = append(del, bytes.Clone(k))
 			}

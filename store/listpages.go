@@ -23,27 +23,8 @@ type NamePage struct {
 
 func (p NamePage) limit() int { return Page{Limit: p.Limit}.limit() }
 
-// namePager collects up to limit rows and the cursor of the next page.
-type namePager[T any] struct {
-	limit int
-	rows  []T
-	last  string
-	next  string
-}
-
-// add keeps row (named name) and reports whether to go on; a row past the
-// limit only says that there is a next page.
-func (c *namePager[T]) add(name string, row T) bool {
-	if len(c.rows) == c.limit {
-		c.next = c.last
-		return false
-	}
-	c.rows, c.last = append(c.rows, row), name
-	return true
-}
-
 // seekAfter positions c on the first key of prefix whose name part (the
-// key after prefix, up to a closing 0) sorts after after.
+// key after prefix, up to a closing 0 or its end) sorts after after.
 func seekAfter(c *bolt.Cursor, prefix []byte, after string) ([]byte, []byte) {
 	if after == "" {
 		return c.Seek(prefix)
@@ -53,7 +34,7 @@ func seekAfter(c *bolt.Cursor, prefix []byte, after string) ([]byte, []byte) {
 
 // CouponsPage is one page of ListCoupons, by code (merchant).
 func (s *Store) CouponsPage(a Actor, slug string, pg NamePage) ([]Coupon, string, error) {
-	col := namePager[Coupon]{limit: pg.limit()}
+	col := pager[string, Coupon]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
@@ -80,16 +61,10 @@ func (s *Store) CouponsPage(a Actor, slug string, pg NamePage) ([]Coupon, string
 // ProgramsPage is one page of ListPrograms (listed false) or
 // ListedPrograms (listed true), by slug.
 func (s *Store) ProgramsPage(a Actor, listed bool, pg NamePage) ([]Program, string, error) {
-	col := namePager[Program]{limit: pg.limit()}
+	col := pager[string, Program]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bPrograms).Cursor()
-		k, v := c.First()
-		if pg.After != "" {
-			if k, v = c.Seek([]byte(pg.After)); k != nil && string(k) == pg.After {
-				k, v = c.Next()
-			}
-		}
-		for ; k != nil; k, v = c.Next() {
+		for k, v := seekAfter(c, nil, pg.After); k != nil; k, v = c.Next() {
 			var p Program
 			if err := getBytes(v, &p); err != nil {
 				return err
@@ -112,7 +87,7 @@ func (s *Store) ProgramsPage(a Actor, listed bool, pg NamePage) ([]Program, stri
 
 // KeysPage is one page of ListKeys, by fingerprint.
 func (s *Store) KeysPage(a Actor, pg NamePage) ([]Key, string, error) {
-	col := namePager[Key]{limit: pg.limit()}
+	col := pager[string, Key]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		prefix := u64(a.UserID)
 		c := tx.Bucket(bUserKeys).Cursor()
@@ -142,15 +117,7 @@ func (s *Store) LinkStatsPage(a Actor, slug string, pg NamePage) ([]LinkStat, st
 	limit := pg.limit()
 	var links []Link
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if slug != "" {
-			if _, err := membershipTx(tx, a, slug); err != nil {
-				return err
-			}
-		}
-		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
-			if slug != "" && p.Program != slug {
-				return nil
-			}
+		return s.eachOwnMembershipTx(tx, a, slug, func(p *Partner) error {
 			prefix := u64(p.ID)
 			c := tx.Bucket(bPartnerLinks).Cursor()
 			n := 0
@@ -190,6 +157,20 @@ func (s *Store) LinkStatsPage(a Actor, slug string, pg NamePage) ([]LinkStat, st
 	return out, next, nil
 }
 
+// eachOwnMembershipTx calls fn with the actor's partner record in program
+// slug (an error when they are not a partner there), or with each of
+// their partner records when slug is "".
+func (s *Store) eachOwnMembershipTx(tx *bolt.Tx, a Actor, slug string, fn func(*Partner) error) error {
+	if slug == "" {
+		return s.eachMembershipTx(tx, a.UserID, fn)
+	}
+	p, err := membershipTx(tx, a, slug)
+	if err != nil {
+		return err
+	}
+	return fn(p)
+}
+
 // TeamRow is one row of a program's team list: an admin (User set), or a
 // seat waiting for its key to connect (Seat set).
 type TeamRow struct {
@@ -201,9 +182,7 @@ type TeamRow struct {
 // were added, then the seats waiting for their key. The cursor counts rows
 // (pg.After rows are skipped); Next is 0 on the last page.
 func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, error) {
-	limit := pg.limit()
-	var rows []TeamRow
-	var next uint64
+	col := pager[uint64, TeamRow]{limit: pg.limit()} // the cursor is the row's number
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p, err := adminProgramTx(tx, a, slug)
 		if err != nil {
@@ -217,16 +196,11 @@ func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, erro
 			if row <= pg.After {
 				return true, nil
 			}
-			if len(rows) == limit {
-				next = pg.After + uint64(limit)
-				return false, nil
-			}
 			tr, err := r()
 			if err != nil {
 				return false, err
 			}
-			rows = append(rows, tr)
-			return true, nil
+			return col.add(row, tr), nil
 		}
 		for _, id := range p.Admins {
 			more, err := take(func() (TeamRow, error) {
@@ -242,7 +216,7 @@ func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, erro
 		}
 		suffix := key(slug)
 		return tx.Bucket(bTeamSeats).ForEach(func(k, v []byte) error {
-			if !bytes.HasSuffix(k, append([]byte{0}, suffix...)) || next != 0 {
+			if !bytes.HasSuffix(k, append([]byte{0}, suffix...)) || col.next != 0 {
 				return nil
 			}
 			_, err := take(func() (TeamRow, error) {
@@ -258,5 +232,5 @@ func (s *Store) TeamPage(a Actor, slug string, pg Page) ([]TeamRow, uint64, erro
 	if err != nil {
 		return nil, 0, fmt.Errorf("team of %s: %w", slug, err)
 	}
-	return rows, next, nil
+	return col.rows, col.next, nil
 }

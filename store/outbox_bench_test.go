@@ -6,20 +6,13 @@ import "testing"
 // two webhook endpoints: each conversion also writes its events
 // (conversion.created, commission.created) to the outbox for both.
 func BenchmarkRecordConversionWithWebhooks(b *testing.B) {
-	st, err := Open(b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	u, _ := st.CreateUser("A", "a@x.test", "SHA256:a", "k")
-	a := Actor{UserID: u.ID, Admin: true}
-	st.CreateProgram(a, ProgramInput{Slug: "acme", URL: "https://acme.test", AutoApprove: true}, false)
+	st, a := benchProgram(b)
 	for _, url := range []string{"https://hooks.acme.test/a", "https://hooks.acme.test/b"} {
 		if _, err := st.AddWebhook(a, "acme", url); err != nil {
 			b.Fatal(err)
 		}
 	}
-	p, _ := st.Join(a, "acme", "")
+	p := benchReferrer(b, st, a)
 	b.ResetTimer()
 	for i := range b.N {
 		id := string(rune('a'+i%26)) + itoa(i)

@@ -72,29 +72,55 @@ func step(c *bolt.Cursor, rev bool) []byte {
 	return k
 }
 
-// collector gathers up to limit rows and reports the cursor of the next page
-// (0 when this is the last).
-type collector[T any] struct {
+// pager gathers one page of a list: up to limit rows, each with its cursor
+// C (an id for Page, a name for NamePage), and the cursor of the next page
+// (C's zero value when this is the last).
+type pager[C comparable, T any] struct {
 	limit int
 	rows  []T
-	last  uint64
-	next  uint64
+	last  C
+	next  C
 }
 
-// add keeps row (with its id) and reports whether to go on.
-func (c *collector[T]) add(id uint64, row T) bool {
+// add keeps row (at cursor at) and reports whether to go on; a row past
+// the limit only says that there is a next page.
+func (c *pager[C, T]) add(at C, row T) bool {
 	if len(c.rows) == c.limit {
 		c.next = c.last
 		return false
 	}
-	c.rows, c.last = append(c.rows, row), id
+	c.rows, c.last = append(c.rows, row), at
 	return true
+}
+
+// walkPages reads a list page by page, page(after, limit) being one page
+// of at most limit rows after the cursor after and the cursor of the next
+// (C's zero value on the last page), until it has limit rows (limit <= 0:
+// all of them) or the list ends. Each page is its own read transaction.
+func walkPages[C comparable, T any](limit int, page func(after C, limit int) ([]T, C, error)) ([]T, error) {
+	var out []T
+	var after, end C
+	for {
+		n := MaxPage
+		if limit > 0 {
+			n = min(n, limit-len(out))
+		}
+		rows, next, err := page(after, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if next == end || limit > 0 && len(out) >= limit {
+			return out, nil
+		}
+		after = next
+	}
 }
 
 // ConversionsPage is one page of ListConversions: newest first (a
 // partner: their own only); Next continues with older ones.
 func (s *Store) ConversionsPage(a Actor, slug string, pg Page) ([]ConversionResult, uint64, error) {
-	col := collector[ConversionResult]{limit: pg.limit()}
+	col := pager[uint64, ConversionResult]{limit: pg.limit()}
 	now := s.now().UTC()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		_, partnerID, err := viewerTx(tx, a, slug)
@@ -130,7 +156,7 @@ func (s *Store) CommissionsPage(a Actor, slug, status string, pg Page) ([]Commis
 	default:
 		return nil, 0, invalid("status", fmt.Sprintf("%q is not a commission status", status))
 	}
-	col := collector[Commission]{limit: pg.limit()}
+	col := pager[uint64, Commission]{limit: pg.limit()}
 	now := s.now().UTC()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		_, partnerID, err := viewerTx(tx, a, slug)
@@ -168,7 +194,7 @@ func (s *Store) PartnersPage(a Actor, slug, status string, pg Page) ([]Partner, 
 	if status != "" && !validPartnerStatus(status) {
 		return nil, 0, invalid("status", fmt.Sprintf("%q must be pending, approved, rejected or suspended", status))
 	}
-	col := collector[Partner]{limit: pg.limit()}
+	col := pager[uint64, Partner]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err
@@ -194,7 +220,7 @@ func (s *Store) PartnersPage(a Actor, slug, status string, pg Page) ([]Partner, 
 
 // PayoutBatchesPage is one page of ListPayoutBatches, newest first.
 func (s *Store) PayoutBatchesPage(a Actor, slug string, pg Page) ([]PayoutBatch, uint64, error) {
-	col := collector[PayoutBatch]{limit: pg.limit()}
+	col := pager[uint64, PayoutBatch]{limit: pg.limit()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {
 			return err

@@ -184,25 +184,9 @@ func membershipTx(tx *bolt.Tx, a Actor, slug string) (*Partner, error) {
 // ListPartners lists a program's partners (merchant), optionally only those
 // with one status, oldest first.
 func (s *Store) ListPartners(a Actor, slug, status string) ([]Partner, error) {
-	if status != "" && !validPartnerStatus(status) {
-		return nil, invalid("status", fmt.Sprintf("%q must be pending, approved, rejected or suspended", status))
-	}
-	var out []Partner
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if _, err := adminProgramTx(tx, a, slug); err != nil {
-			return err
-		}
-		return eachPartnerTx(tx, slug, func(p *Partner) error {
-			if status == "" || p.Status == status {
-				out = append(out, *p)
-			}
-			return nil
-		})
+	return walkPages(0, func(after uint64, n int) ([]Partner, uint64, error) {
+		return s.PartnersPage(a, slug, status, Page{After: after, Limit: n}) // paging.go
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list partners of %s: %w", slug, err)
-	}
-	return out, nil
 }
 
 func eachPartnerTx(tx *bolt.Tx, slug string, fn func(*Partner) error) error {

@@ -255,26 +255,9 @@ func (s *Store) PayoutBatch(a Actor, id uint64) (*PayoutBatch, error) {
 
 // ListPayoutBatches lists a program's batches newest first (its admins).
 func (s *Store) ListPayoutBatches(a Actor, slug string) ([]PayoutBatch, error) {
-	var out []PayoutBatch
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if _, err := adminProgramTx(tx, a, slug); err != nil {
-			return err
-		}
-		var err error
-		scanPrefix(tx.Bucket(bProgBatches), key(slug), true, func(k, _ []byte) bool {
-			var b PayoutBatch
-			if b, err = s.cachedBatchTx(tx, btou(k[len(k)-8:])); err != nil {
-				return false
-			}
-			out = append(out, b)
-			return true
-		})
-		return err
+	return walkPages(0, func(after uint64, n int) ([]PayoutBatch, uint64, error) {
+		return s.PayoutBatchesPage(a, slug, Page{After: after, Limit: n}) // paging.go
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list payouts of %s: %w", slug, err)
-	}
-	return out, nil
 }
 
 // PartnerPayouts lists the actor's own payout items, newest first, in one
@@ -282,32 +265,12 @@ func (s *Store) ListPayoutBatches(a Actor, slug string) ([]PayoutBatch, error) {
 func (s *Store) PartnerPayouts(a Actor, slug string) ([]PartnerPayout, error) {
 	var out []PartnerPayout
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if slug != "" {
-			if _, err := membershipTx(tx, a, slug); err != nil {
-				return err
-			}
-		}
-		return s.eachMembershipTx(tx, a.UserID, func(p *Partner) error {
-			if slug != "" && p.Program != slug {
-				return nil
-			}
+		return s.eachOwnMembershipTx(tx, a, slug, func(p *Partner) error { // listpages.go
 			// Only the batches that hold an item of this partner.
 			var err error
 			scanPrefix(tx.Bucket(bPartnerBatch), u64(p.ID), true, func(k, _ []byte) bool {
-				var b PayoutBatch
-				if err = get(tx.Bucket(bBatches), k[8:16], &b); err != nil {
-					return false
-				}
-				for _, it := range b.Items {
-					if it.PartnerID == p.ID {
-						date := b.CreatedAt
-						if !b.PaidAt.IsZero() {
-							date = b.PaidAt
-						}
-						out = append(out, PartnerPayout{BatchID: b.ID, Program: b.Program, Item: it, Date: date})
-					}
-				}
-				return true
+				out, err = s.partnerPayoutsTx(tx, btou(k[8:16]), p.ID, out) // batchitems.go
+				return err == nil
 			})
 			return err
 		})

@@ -215,32 +215,17 @@ func (s *Store) CanAdmin(a Actor, slug string) error {
 // ListPrograms lists the programs the actor administers (all of them for
 // instance admins), by slug.
 func (s *Store) ListPrograms(a Actor) ([]Program, error) {
-	return s.programs(func(p *Program) bool { return a.Admin || slices.Contains(p.Admins, a.UserID) })
-}
-
-// ListedPrograms lists the programs flagged listed (the public list).
-func (s *Store) ListedPrograms() ([]Program, error) {
-	return s.programs(func(p *Program) bool { return p.Listed })
-}
-
-func (s *Store) programs(keep func(*Program) bool) ([]Program, error) {
-	var out []Program
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bPrograms).ForEach(func(_, v []byte) error {
-			var p Program
-			if err := getBytes(v, &p); err != nil {
-				return err
-			}
-			if keep(&p) {
-				out = append(out, p)
-			}
-			return nil
-		})
+	return walkPages(0, func(after string, n int) ([]Program, string, error) {
+		return s.ProgramsPage(a, false, NamePage{After: after, Limit: n}) // listpages.go
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list programs: %w", err)
-	}
-	return out, nil
+}
+
+// ListedPrograms lists the programs flagged listed (the public list), by
+// slug.
+func (s *Store) ListedPrograms() ([]Program, error) {
+	return walkPages(0, func(after string, n int) ([]Program, string, error) {
+		return s.ProgramsPage(Actor{}, true, NamePage{After: after, Limit: n}) // listpages.go
+	})
 }
 
 // ProgramSettingKeys are the keys SetProgram accepts, in help order.

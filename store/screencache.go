@@ -29,6 +29,11 @@ import (
 //     what depends on the clock alone (a hold that ends, a day that
 //     starts) and not on a commit.
 //
+// No shared read waits for the click applier (journalstore.go): it reads
+// what is stored, and the commit that stores and counts the clicks still
+// waiting signals the screens, whose next read (a later version) holds
+// them.
+//
 // Permissions are checked on every call, before the cache: an entry is
 // keyed by what the viewer may see (admin: the program; partner: the
 // partner), never shared across that line. Results are copied out, so a
@@ -61,9 +66,6 @@ type screenCache struct {
 // sharedRead returns read's result for key, shared with other callers as
 // the rules above allow; clone copies a result out of the cache.
 func sharedRead[T any](s *Store, key string, since uint64, read func() (T, error), clone func(T) T) (T, error) {
-	if s.seeClicks() { // journalstore.go: clicks acknowledged but not yet stored or counted
-		since = max(since, s.Version()) // a read from before their commit would miss them
-	}
 	c := &s.screens
 	now := time.Now()
 	c.mu.Lock()
@@ -191,7 +193,7 @@ func (s *Store) PartnerPageSince(ctx context.Context, a Actor, slug string, q Pa
 		return nil, fmt.Errorf("partners of %s: %w", slug, err)
 	}
 	return sharedRead(s, pageKey("partners", slug, 0, q), since,
-		func() (*PartnerPage, error) { return s.PartnerPage(context.WithoutCancel(ctx), a, slug, q) },
+		func() (*PartnerPage, error) { return s.PartnerPage(screenRead(context.WithoutCancel(ctx)), a, slug, q) },
 		func(p *PartnerPage) *PartnerPage { c := *p; c.Rows = slices.Clone(p.Rows); return &c })
 }
 

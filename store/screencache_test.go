@@ -144,6 +144,7 @@ func TestStatsSinceViewers(t *testing.T) {
 		t.Fatalf("admin clicks = %d", n)
 	}
 	e.click(p1, "203.0.113.1")
+	e.st.seeClicks() // stored and counted (screens do not wait: TestScreenReadsConverge)
 	if n := clicks(e.admin); n != 1 {
 		t.Fatalf("admin clicks after a click = %d, want 1 (a stale shared read?)", n)
 	}

@@ -65,7 +65,7 @@ type PartnerPage struct {
 
 // PartnerPage reads one page of a program's partners (merchant).
 func (s *Store) PartnerPage(ctx context.Context, a Actor, slug string, q PageQuery) (*PartnerPage, error) {
-	s.seeClicks() // journalstore.go
+	s.seeClicksFor(ctx) // journalstore.go
 	if q.Status != "" && !validPartnerStatus(q.Status) {
 		return nil, invalid("status", fmt.Sprintf("%q must be pending, approved, rejected or suspended", q.Status))
 	}
@@ -195,24 +195,29 @@ func matches(needle string, fields ...string) bool {
 }
 
 // partnerTotalsTx sums a partner's day counters (activity and money, not
-// the status sums) from day since (YYYYMMDD, "" = all time): one range
-// read of O(days).
+// the status sums) from day since (YYYYMMDD, "" = all time): one point
+// read per day (dayfirst.go).
 func partnerTotalsTx(tx *bolt.Tx, partnerID uint64, since string) (Counters, error) {
 	var sum Counters
-	prefix := partnerDayKey(partnerID, "")
-	c := tx.Bucket(bDaily).Cursor()
-	for k, v := c.Seek([]byte(prefix + since)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
-		d, err := decodeTotals(v)
-		if err != nil {
-			return sum, err
-		}
-		sum.Clicks += d.Clicks
-		sum.UniqueClicks += d.UniqueClicks
-		sum.Conversions += d.Conversions
-		sum.Revenue = sum.Revenue.Add(d.Revenue)
-		sum.Commission = sum.Commission.Add(d.Commission)
+	err := partnerDaysTx(tx, partnerID, since, func(_ string, v []byte) error {
+		return addTotals(&sum, v)
+	})
+	return sum, err
+}
+
+// addTotals adds a day counters record's activity and money (not its
+// status sums) to sum.
+func addTotals(sum *Counters, v []byte) error {
+	d, err := decodeTotals(v)
+	if err != nil {
+		return err
 	}
-	return sum, nil
+	sum.Clicks += d.Clicks
+	sum.UniqueClicks += d.UniqueClicks
+	sum.Conversions += d.Conversions
+	sum.Revenue = sum.Revenue.Add(d.Revenue)
+	sum.Commission = sum.Commission.Add(d.Commission)
+	return nil
 }
 
 // dayTotals is the part of a day's Counters the screens sum: decoding
@@ -440,9 +445,8 @@ func (s *Store) OwedPage(ctx context.Context, a Actor, slug string, q PageQuery)
 			return err
 		}
 		matured := map[uint64]decimal.Decimal{}
-		if err := eachMaturedTx(tx, slug, now, func(_ []byte, c *Commission) error {
-			matured[c.PartnerID] = matured[c.PartnerID].Add(c.Net())
-			return nil
+		if err := eachMaturedNetTx(tx, slug, now, func(m maturedNet) { // maturing.go
+			matured[m.partnerID] = matured[m.partnerID].Add(m.net)
 		}); err != nil {
 			return err
 		}
@@ -504,7 +508,7 @@ func (s *Store) OwedPage(ctx context.Context, a Actor, slug string, q PageQuery)
 // PartnerLinksOf lists one partner's links with their all-time counts
 // (merchant).
 func (s *Store) PartnerLinksOf(ctx context.Context, a Actor, slug string, partnerID uint64) ([]LinkStat, error) {
-	s.seeClicks() // journalstore.go
+	s.seeClicksFor(ctx) // journalstore.go
 	var out []LinkStat
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if _, err := adminProgramTx(tx, a, slug); err != nil {

@@ -66,8 +66,7 @@ func TestPartnerPagePagesAndFilters(t *testing.T) {
 	e := newEnv(t)
 	e.program("shop", ProgramInput{})
 	var ids []uint64
-	for range 7 {
-		p, _ := e.partner("shop")
+	for _, p := range e.partners("shop", 7) {
 		ids = append(ids, p.ID)
 	}
 	if _, err := e.st.SetPartnerStatus(e.admin, "shop", ids[2], PartnerSuspended); err != nil {

@@ -62,14 +62,15 @@ func (st *Stats) EPC() decimal.Decimal {
 // Stats returns program-wide stats for the program's admins and own stats
 // for a partner, over the last days days (1..3660; 0 means 30).
 func (s *Store) Stats(a Actor, slug string, days int) (*Stats, error) {
+	s.seeClicks() // journalstore.go
 	return s.stats(a, slug, days, true)
 }
 
 // stats is Stats; withSubs false leaves out the campaign breakdown (Subs),
 // which the dashboards do not show and which costs what the period's link
-// days hold.
+// days hold. It reads what is stored without waiting for the click
+// applier (the screens' StatsSince; Stats waits first).
 func (s *Store) stats(a Actor, slug string, days int, withSubs bool) (*Stats, error) {
-	s.seeClicks() // journalstore.go
 	if days == 0 {
 		days = 30
 	}
@@ -98,6 +99,11 @@ func (s *Store) stats(a Actor, slug string, days int, withSubs bool) (*Stats, er
 // PartnerStats returns one partner's stats for the program's admins.
 func (s *Store) PartnerStats(a Actor, slug string, partnerID uint64, days int) (*Stats, error) {
 	s.seeClicks() // journalstore.go
+	return s.partnerStats(a, slug, partnerID, days)
+}
+
+// partnerStats is PartnerStats without waiting for the click applier.
+func (s *Store) partnerStats(a Actor, slug string, partnerID uint64, days int) (*Stats, error) {
 	if days <= 0 {
 		days = 30
 	}
@@ -125,14 +131,11 @@ func (s *Store) PartnerStats(a Actor, slug string, partnerID uint64, days int) (
 }
 
 func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
-	// Commissions whose hold ended count as approved on their day too.
+	// Commissions whose hold ended count as approved on their day too, and
+	// in the balance (read from the maturing index: maturing.go).
 	matured := map[string]decimal.Decimal{}
-	if err := eachMaturedTx(tx, st.Program, now, func(_ []byte, c *Commission) error {
-		if st.PartnerID == 0 || c.PartnerID == st.PartnerID {
-			matured[c.day()] = matured[c.day()].Add(c.Net())
-		}
-		return nil
-	}); err != nil {
+	maturedTotal, anyMatured, err := maturedTx(tx, st.Program, st.PartnerID, now, matured)
+	if err != nil {
 		return err
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
@@ -163,9 +166,13 @@ func fillStatsTx(tx *bolt.Tx, st *Stats, now time.Time) error {
 		st.ReferredConversions += c.Referred
 		st.ReferredRevenue = st.ReferredRevenue.Add(c.ReferredRevenue)
 	}
-	b, err := balanceTx(tx, st.Program, st.PartnerID, now)
+	b, err := storedBalanceTx(tx, st.Program, st.PartnerID)
 	if err != nil {
 		return err
+	}
+	if anyMatured {
+		b.Pending = b.Pending.Sub(maturedTotal)
+		b.Approved = b.Approved.Add(maturedTotal)
 	}
 	st.Balance = b
 	return nil

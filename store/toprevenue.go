@@ -88,24 +88,36 @@ func buildPartnerRevenueTx(tx *bolt.Tx) error {
 // partnerRevenueFromCountersTx computes every bPartnerRevenue record from
 // the partners' day counters (days with revenue only).
 func partnerRevenueFromCountersTx(tx *bolt.Tx) (map[string]decimal.Decimal, error) {
-	out := map[string]decimal.Decimal{}
-	err := tx.Bucket(bPartners).ForEach(func(k, v []byte) error {
+	programs := map[uint64]string{}
+	if err := tx.Bucket(bPartners).ForEach(func(k, v []byte) error {
 		var p Partner
 		if err := getBytes(v, &p); err != nil {
 			return err
 		}
-		prefix := []byte(partnerDayKey(p.ID, ""))
-		c := tx.Bucket(bDaily).Cursor()
-		for dk, dv := c.Seek(prefix); dk != nil && bytes.HasPrefix(dk, prefix); dk, dv = c.Next() {
-			d, err := decodeTotals(dv)
-			if err != nil {
-				return err
-			}
-			if !d.Revenue.IsZero() {
-				out[string(partnerRevenueKey(p.Program, string(dk[len(prefix):]), p.ID))] = d.Revenue
-			}
-		}
+		programs[p.ID] = p.Program
 		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := map[string]decimal.Decimal{}
+	var err error
+	scanPrefix(tx.Bucket(bDaily), []byte{partnerDayPrefix}, false, func(k, v []byte) bool {
+		if len(k) != 1+8+8 {
+			return true
+		}
+		id := btou(k[9:])
+		prog, ok := programs[id]
+		if !ok {
+			return true
+		}
+		var d dayTotals
+		if d, err = decodeTotals(v); err != nil {
+			return false
+		}
+		if !d.Revenue.IsZero() {
+			out[string(partnerRevenueKey(prog, string(k[1:9]), id))] = d.Revenue
+		}
+		return true
 	})
 	return out, err
 }
@@ -271,23 +283,48 @@ func compareTop(a, b TopPartner) int {
 }
 
 // topPartnersScanTx ranks every partner of the program with activity
-// since the day: O(partners × days).
+// since the day: one read of every partner's counters of each day shown
+// (O(days × partners)).
 func topPartnersScanTx(ctx context.Context, tx *bolt.Tx, slug, since string, n int) ([]TopPartner, error) {
-	var top []TopPartner
-	i := 0
-	err := eachPartnerTx(tx, slug, func(p *Partner) error {
-		if i++; i%256 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+	sums := map[uint64]*Counters{}
+	if _, last, ok := counterDaysTx(tx, partnerDayPrefix); ok {
+		c := tx.Bucket(bDaily).Cursor()
+		i := 0
+		if err := eachDay(since, last, func(day string) (bool, error) {
+			prefix := []byte(string(partnerDayPrefix) + day)
+			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+				if i++; i%1024 == 0 && ctx.Err() != nil {
+					return false, ctx.Err()
+				}
+				if len(k) != len(prefix)+8 {
+					continue
+				}
+				id := btou(k[len(prefix):])
+				sum := sums[id]
+				if sum == nil {
+					sum = &Counters{}
+					sums[id] = sum
+				}
+				if err := addTotals(sum, v); err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		}); err != nil {
+			return nil, err
 		}
-		c, err := partnerTotalsTx(tx, p.ID, since)
-		if err != nil || (c.Clicks == 0 && c.Conversions == 0) {
-			return err
+	}
+	var top []TopPartner
+	err := eachPartnerTx(tx, slug, func(p *Partner) error {
+		c := sums[p.ID]
+		if c == nil || (c.Clicks == 0 && c.Conversions == 0) {
+			return nil
 		}
 		name := p.Name
 		if name == "" {
 			name = p.Email
 		}
-		top = append(top, TopPartner{PartnerID: p.ID, Name: name, Counters: c})
+		top = append(top, TopPartner{PartnerID: p.ID, Name: name, Counters: *c})
 		return nil
 	})
 	if err != nil {

@@ -18,11 +18,7 @@ import (
 func TestTopPartnersIndexMatchesScan(t *testing.T) {
 	e := newEnv(t)
 	e.program("top", ProgramInput{Commission: "20%"})
-	var ps []*Partner
-	for range 12 {
-		p, _ := e.partner("top")
-		ps = append(ps, p)
-	}
+	ps := e.partners("top", 12)
 	prices := []string{"10.00", "10.00", "25.00", "99.00"}
 	order := 0
 	for day := range 45 {

@@ -2,8 +2,9 @@ package store
 
 import (
 	"bytes"
-	"container/heap"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -20,6 +21,9 @@ import (
 // bolt.Tx.OnCommit), and rolled forward when the day changes. TopPartners
 // then reads the leaders from memory instead of parsing every record of
 // the window; other windows, and a clock that went back, use the scan.
+// Each window's partners are also kept in revenue order (order), moved
+// one place range at a time as their sums change, so the leaders are
+// read from the front: O(n), not O(partners who sold in the window).
 
 // topViewDays is the longest window the view keeps.
 const topViewDays = 90
@@ -34,12 +38,21 @@ type topView struct {
 	ready bool
 	today string // the day (YYYYMMDD) the sums end on
 	progs map[string]*topViewProgram
+	// txid is the bbolt transaction whose revenue records the view holds:
+	// the one it was built from, then each group writer commit's
+	// (topview_check.go compares the view with a snapshot of that id).
+	txid int
 }
 
 // topViewProgram is one program's part of the view.
 type topViewProgram struct {
 	days map[string]map[uint64]decimal.Decimal           // day → partner → revenue
 	sums [len(topViewWindows)]map[uint64]decimal.Decimal // window → partner → revenue
+	// order holds each window's sums as candidates, highest revenue
+	// first, ties by partner id (ascending); valid while sorted is true
+	// (build and roll fill the sums, then sort).
+	order  [len(topViewWindows)][]topCand
+	sorted bool
 }
 
 // topViewSince is the first day of a window of days ending on today.
@@ -68,13 +81,17 @@ func (v *topView) build(tx *bolt.Tx, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("partner revenue %x: %w", k, err)
 		}
-		v.addLocked(slug, day, id, d)
+		v.add(slug, day, id, d, false)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("top partners view: %w", err)
 	}
+	for _, p := range v.progs {
+		p.sortAll()
+	}
 	v.ready = true
+	v.txid = tx.ID()
 	return nil
 }
 
@@ -89,6 +106,12 @@ func splitPartnerRevenueKey(k []byte) (slug, day string, id uint64, ok bool) {
 
 // addLocked adds a partner's revenue change of a day; v.mu is held.
 func (v *topView) addLocked(slug, day string, id uint64, d decimal.Decimal) {
+	v.add(slug, day, id, d, true)
+}
+
+// add is addLocked; keepOrder false leaves the windows' order unsorted
+// (for a build that sorts once at the end).
+func (v *topView) add(slug, day string, id uint64, d decimal.Decimal, keepOrder bool) {
 	if day < topViewSince(v.today, topViewDays) || d.IsZero() {
 		return
 	}
@@ -117,10 +140,83 @@ func (v *topView) addLocked(slug, day string, id uint64, d decimal.Decimal) {
 	if day > v.today {
 		return // counted when the day comes
 	}
+	if !keepOrder {
+		p.sorted = false
+	}
 	for i, w := range topViewWindows {
 		if day >= topViewSince(v.today, w) {
+			old := p.sums[i][id]
 			addOrDelete(p.sums[i], id, d)
+			if p.sorted {
+				p.reorder(i, id, old, p.sums[i][id])
+			}
 		}
+	}
+}
+
+// before says whether a ranks ahead of b in a window's order.
+func (a topCand) before(b topCand) bool {
+	if c := a.rev.Cmp(b.rev); c != 0 {
+		return c > 0
+	}
+	return a.id < b.id
+}
+
+// compareCands orders candidates as before does.
+func compareCands(a, b topCand) int {
+	if a.before(b) {
+		return -1
+	}
+	if b.before(a) {
+		return 1
+	}
+	return 0
+}
+
+// sortAll rebuilds every window's order from its sums.
+func (p *topViewProgram) sortAll() {
+	for i, sums := range p.sums {
+		ord := make([]topCand, 0, len(sums))
+		for id, r := range sums {
+			ord = append(ord, topCand{id, r})
+		}
+		slices.SortFunc(ord, compareCands)
+		p.order[i] = ord
+	}
+	p.sorted = true
+}
+
+// reorder moves partner id in window i's order from revenue from to to
+// (a zero revenue is not in the order: it enters or leaves). Only the
+// entries between its old and new place move.
+func (p *topViewProgram) reorder(i int, id uint64, from, to decimal.Decimal) {
+	ord := p.order[i]
+	pos := -1
+	if !from.IsZero() {
+		pos, _ = slices.BinarySearchFunc(ord, topCand{id, from}, compareCands)
+		if pos >= len(ord) || ord[pos].id != id {
+			p.sortAll() // not where its sum says: never expected, but stay exact
+			return
+		}
+	}
+	x := topCand{id, to}
+	switch {
+	case pos < 0 && to.IsZero():
+	case pos < 0: // enters
+		at := sort.Search(len(ord), func(k int) bool { return x.before(ord[k]) })
+		p.order[i] = slices.Insert(ord, at, x)
+	case to.IsZero(): // leaves
+		p.order[i] = slices.Delete(ord, pos, pos+1)
+	default:
+		if at := sort.Search(pos, func(k int) bool { return x.before(ord[k]) }); at < pos { // up
+			copy(ord[at+1:pos+1], ord[at:pos])
+			ord[at] = x
+			return
+		}
+		rest := ord[pos+1:]
+		at := pos + sort.Search(len(rest), func(k int) bool { return x.before(rest[k]) }) // down
+		copy(ord[pos:at], ord[pos+1:at+1])
+		ord[at] = x
 	}
 }
 
@@ -151,15 +247,14 @@ func (v *topView) stageTx(tx *bolt.Tx, deltas map[string]*Counters) {
 		}
 		changes = append(changes, change{slug, day, id, d.Revenue})
 	}
-	if len(changes) == 0 {
-		return
-	}
-	tx.OnCommit(func() {
+	id := tx.ID()
+	tx.OnCommit(func() { // every commit, with changes or not: it moves txid
 		v.mu.Lock()
 		defer v.mu.Unlock()
 		for _, c := range changes {
 			v.addLocked(c.slug, c.day, c.id, c.d)
 		}
+		v.txid = id
 	})
 }
 
@@ -191,6 +286,7 @@ func (v *topView) rollLocked(today string) {
 				}
 			}
 		}
+		p.sortAll()
 	}
 }
 
@@ -198,20 +294,6 @@ func (v *topView) rollLocked(today string) {
 type topCand struct {
 	id  uint64
 	rev decimal.Decimal
-}
-
-// candHeap is a min-heap of candidates by revenue.
-type candHeap []topCand
-
-func (h candHeap) Len() int           { return len(h) }
-func (h candHeap) Less(i, j int) bool { return h[i].rev.Cmp(h[j].rev) < 0 }
-func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *candHeap) Push(x any)        { *h = append(*h, x.(topCand)) }
-func (h *candHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 // leaders returns the program's partners with positive revenue over the
@@ -239,97 +321,33 @@ func (v *topView) leaders(slug, today string, days, n int) (top []topCand, known
 	if p == nil {
 		return nil, true, n <= 0
 	}
-	sums := p.sums[w]
-	h := make(candHeap, 0, n)
-	for id, r := range sums {
-		if r.Sign() <= 0 {
-			continue
-		}
-		if len(h) < n {
-			heap.Push(&h, topCand{id, r})
-		} else if r.Cmp(h[0].rev) > 0 {
-			h[0] = topCand{id, r}
-			heap.Fix(&h, 0)
-		}
-	}
-	if len(h) < n {
-		return nil, true, false
-	}
 	if n <= 0 {
 		return nil, true, true
 	}
-	threshold := h[0].rev
-	for id, r := range sums {
-		if r.Cmp(threshold) >= 0 {
-			top = append(top, topCand{id, r})
-		}
+	if !p.sorted {
+		p.sortAll()
 	}
-	return top, true, true
+	ord := p.order[w] // highest first: the positive sums lead
+	if len(ord) < n || ord[n-1].rev.Sign() <= 0 {
+		return nil, true, false
+	}
+	cut := n
+	for cut < len(ord) && ord[cut].rev.Equal(ord[n-1].rev) {
+		cut++
+	}
+	return slices.Clone(ord[:cut]), true, true
 }
 
-// checkTx compares the view with bPartnerRevenue (the last 90 days of the
-// view's day).
-func (v *topView) checkTx(tx *bolt.Tx, bad func(string, ...any)) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if !v.ready {
-		return nil
+// orderMatches says whether ord is exactly sums, highest revenue first
+// (ties by partner id).
+func orderMatches(ord []topCand, sums map[uint64]decimal.Decimal) bool {
+	if len(ord) != len(sums) {
+		return false
 	}
-	want := topView{today: v.today, progs: map[string]*topViewProgram{}}
-	if err := tx.Bucket(bPartnerRevenue).ForEach(func(k, val []byte) error {
-		slug, day, id, ok := splitPartnerRevenueKey(k)
-		if !ok {
-			return nil
-		}
-		d, err := decimal.NewFromString(string(val))
-		if err != nil {
-			return nil // reported by checkPartnerRevenueTx
-		}
-		want.addLocked(slug, day, id, d)
-		return nil
-	}); err != nil {
-		return fmt.Errorf("top partners view: %w", err)
-	}
-	same := func(a, b map[uint64]decimal.Decimal) bool {
-		if len(a) != len(b) {
+	for k, c := range ord {
+		if r, ok := sums[c.id]; !ok || !r.Equal(c.rev) || (k > 0 && !ord[k-1].before(c)) {
 			return false
 		}
-		for id, d := range a {
-			if e, ok := b[id]; !ok || !e.Equal(d) {
-				return false
-			}
-		}
-		return true
 	}
-	for slug := range mergeKeys(v.progs, want.progs) {
-		got, exp := v.progs[slug], want.progs[slug]
-		if got == nil {
-			got = &topViewProgram{}
-		}
-		if exp == nil {
-			exp = &topViewProgram{}
-		}
-		for i, w := range topViewWindows {
-			if !same(got.sums[i], exp.sums[i]) {
-				bad("top partners view of %q: the %d-day sums differ from partner_revenue", slug, w)
-			}
-		}
-		for day := range mergeKeys(got.days, exp.days) {
-			if !same(got.days[day], exp.days[day]) {
-				bad("top partners view of %q: day %s differs from partner_revenue", slug, day)
-			}
-		}
-	}
-	return nil
-}
-
-func mergeKeys[V any](a, b map[string]V) map[string]bool {
-	out := make(map[string]bool, len(a)+len(b))
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
+	return true
 }

@@ -72,3 +72,40 @@ func fastTotals(v []byte) (d dayTotals, ok bool) {
 		len(rest) > 0 && (rest[0] == ',' || rest[0] == '}')
 	return d, ok
 }
+
+// decodeCounts reads a day's clicks and conversions alone (the portal's
+// links show these of all time): straight from the bytes as fastTotals
+// does, skipping the money fields, and through decodeTotals when the
+// record looks otherwise.
+func decodeCounts(v []byte) (clicks, conversions int64, err error) {
+	if c, n, ok := fastCounts(v); ok {
+		return c, n, nil
+	}
+	d, err := decodeTotals(v)
+	return d.Clicks, d.Conversions, err
+}
+
+func fastCounts(v []byte) (clicks, conversions int64, ok bool) {
+	const head, unique, conv = `{"clicks":`, `,"unique_clicks":`, `,"conversions":`
+	if !bytes.HasPrefix(v, []byte(head)) {
+		return 0, 0, false
+	}
+	rest := v[len(head):]
+	n, i := leadingInt(rest)
+	if i == 0 || !bytes.HasPrefix(rest[i:], []byte(unique)) {
+		return 0, 0, false
+	}
+	clicks, rest = n, rest[i+len(unique):]
+	if _, i = leadingInt(rest); i == 0 {
+		return 0, 0, false
+	}
+	rest = rest[i:]
+	if !bytes.HasPrefix(rest, []byte(conv)) { // the short form leaves a zero out
+		return clicks, 0, len(rest) > 0 && (rest[0] == ',' || rest[0] == '}')
+	}
+	rest = rest[len(conv):]
+	if n, i = leadingInt(rest); i == 0 || i == len(rest) || (rest[i] != ',' && rest[i] != '}') {
+		return 0, 0, false
+	}
+	return clicks, n, true
+}

@@ -12,7 +12,7 @@ import (
 func TestConversionCreatedThenRepeated(t *testing.T) {
 	e := newEnv(t, Config{})
 	click := e.click(e.partner.Code)
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	body := `{"order_id":"ord-1","customer_id":"cus-1","amount":"49.90","currency":"USD","kind":"sale",
 		"click_id":"` + click + `","customer_email":"buyer@example.com"}`
 	first := e.api("/api/v1/conversions", body)
@@ -251,7 +251,7 @@ func TestConversionRateLimit(t *testing.T) {
 	if rr := e.api("/api/v1/refunds", `{"refund_id":"r","order_id":"rl-a"}`); rr.Code != http.StatusTooManyRequests {
 		t.Errorf("refund over the limit: %d", rr.Code)
 	}
-	e.clock.Advance(time.Second)
+	e.clock.Add(time.Second)
 	if rr := send(3); rr.Code != http.StatusCreated {
 		t.Errorf("after a second: %d %s", rr.Code, rr.Body)
 	}

@@ -46,7 +46,7 @@ func TestReferralLifetimeOverHTTP(t *testing.T) {
 	}
 
 	// Six days on, every field still attributes (the test can fail).
-	e.clock.Advance(6 * 24 * time.Hour)
+	e.clock.Add(6 * 24 * time.Hour)
 	for name, f := range fields {
 		if status, ok := convert(f); status != http.StatusCreated || !ok {
 			t.Errorf("%s six days after the click = %d attributed %v, want 201 attributed", name, status, ok)
@@ -55,7 +55,7 @@ func TestReferralLifetimeOverHTTP(t *testing.T) {
 	// A payment dated six days on but sent after the lifetime is judged
 	// by its own date: still within it.
 	sixDays := e.clock.Now()
-	e.clock.Advance(2 * 24 * time.Hour) // eight days after the clicks
+	e.clock.Add(2 * 24 * time.Hour) // eight days after the clicks
 	if status, ok := convert(fields["redirect click_id"], sixDays); status != http.StatusCreated || !ok {
 		t.Errorf("a payment dated within the lifetime, sent later = %d attributed %v, want attributed", status, ok)
 	}

@@ -55,7 +55,7 @@ func TestRedirectRecordsClick(t *testing.T) {
 	}
 
 	// The click is in the ledger: a conversion naming it is attributed.
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	rr = e.api("/api/v1/conversions", `{"order_id":"o1","customer_id":"c1","amount":"50.00","currency":"USD","click_id":"`+clickID+`"}`)
 	if rr.Code != http.StatusCreated {
 		t.Fatalf("conversion: %d %s", rr.Code, rr.Body)
@@ -298,7 +298,7 @@ func TestRedirectFloodLimit(t *testing.T) {
 	if got := e.metric(`affogato_clicks_not_recorded_total{reason="flood"}`); got != 2 {
 		t.Errorf("flood metric %v, want 2", got)
 	}
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	if !visit("198.51.100.7:5000") {
 		t.Error("the IP is still held back in the next minute")
 	}
@@ -310,7 +310,7 @@ func TestRedirectPaidAdsFlag(t *testing.T) {
 	code := e.partner.Code
 	paid := e.click(code + "?gclid=abc123")
 	organic := e.click(code + "?utm_source=news")
-	e.clock.Advance(time.Hour)
+	e.clock.Add(time.Hour)
 	for _, c := range []struct {
 		order, click string
 		flagged      bool

@@ -149,7 +149,7 @@ func TestStripeProgramErrors(t *testing.T) {
 func TestStripeCheckout(t *testing.T) {
 	e := stripeEnv(t)
 	click := e.click(e.partner.Code)
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 
 	e.stripeOK("acme", stripeBody(t, "evt_1", "checkout.session.completed",
 		session("cs_1", 4900, map[string]any{"client_reference_id": e.partner.Code + "." + click})))
@@ -234,7 +234,7 @@ func invoiceObj(id string, amount int, reason string, extra map[string]any) map[
 func TestStripeSubscription(t *testing.T) {
 	e := stripeEnv(t)
 	click := e.click(e.partner.Code)
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 
 	// The first payment: the Checkout session names the first invoice.
 	e.stripeOK("acme", stripeBody(t, "evt_cs", "checkout.session.completed", session("cs_sub", 2900, map[string]any{
@@ -252,10 +252,10 @@ func TestStripeSubscription(t *testing.T) {
 
 	// Renewals: the subscription at the top level (API before 2025-03-31)
 	// and under parent.subscription_details (2025-03-31 and later).
-	e.clock.Advance(30 * 24 * time.Hour)
+	e.clock.Add(30 * 24 * time.Hour)
 	e.stripeOK("acme", stripeBody(t, "evt_in2", "invoice.paid", invoiceObj("in_2", 2900, "subscription_cycle",
 		map[string]any{"subscription": "sub_1", "payment_intent": "pi_in2", "charge": "ch_in2"})))
-	e.clock.Advance(30 * 24 * time.Hour)
+	e.clock.Add(30 * 24 * time.Hour)
 	e.stripeOK("acme", stripeBody(t, "evt_in3", "invoice.paid", invoiceObj("in_3", 2900, "subscription_cycle",
 		map[string]any{"parent": map[string]any{"type": "subscription_details",
 			"subscription_details": map[string]any{"subscription": "sub_1"}}})))
@@ -386,7 +386,7 @@ func TestStripeAmount(t *testing.T) {
 func TestStripeInvoiceBeforeCheckout(t *testing.T) {
 	e := stripeEnv(t)
 	click := e.click(e.partner.Code)
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	// Stripe often delivers invoice.paid (no click) before the session.
 	e.stripeOK("acme", stripeBody(t, "evt_in1", "invoice.paid", invoiceObj("in_1", 2900, "subscription_create",
 		map[string]any{"subscription": "sub_1"})))
@@ -407,11 +407,11 @@ func TestStripeInvoiceBeforeCheckout(t *testing.T) {
 func TestStripeTrialBindsCustomer(t *testing.T) {
 	e := stripeEnv(t)
 	click := e.click(e.partner.Code)
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	e.stripeOK("acme", stripeBody(t, "evt_cs", "checkout.session.completed", session("cs_trial", 0, map[string]any{
 		"mode": "subscription", "payment_status": "no_payment_required", "payment_intent": nil,
 		"subscription": "sub_t", "customer": "cus_t", "client_reference_id": click})))
-	e.clock.Advance(14 * 24 * time.Hour)
+	e.clock.Add(14 * 24 * time.Hour)
 	e.stripeOK("acme", stripeBody(t, "evt_in", "invoice.paid", invoiceObj("in_t", 2900, "subscription_cycle",
 		map[string]any{"subscription": "sub_t", "customer": "cus_t"})))
 	c := e.conversion("acme", "in_t")

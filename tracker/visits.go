@@ -23,11 +23,13 @@ type visitOut struct {
 	Attribution string  `json:"attribution"` // last-click | first-click
 }
 
-// visits serves POST /api/v1/visits {"code","paid_ads"?}: t.js registers a
-// visit that came through a direct link to the merchant's site
-// (https://shop.example/?via=CODE), so that it counts as a click under the
-// redirector's rules (bots, flood limit, approval) and attributes by click
-// id. It is a CORS endpoint without credentials: any site may call it, as
+// visits serves POST /api/v1/visits {"code","sub"?,"paid_ads"?}: t.js
+// registers a visit that came through a direct link to the merchant's site
+// (https://shop.example/?via=CODE&sub=CAMPAIGN), so that it counts as a
+// click under the redirector's rules (bots, flood limit, approval) and
+// attributes by click id. Its sub is the redirector's ?sub=: cleaned the
+// same way (cleanSub: no control characters, at most maxSub characters),
+// and the link's own campaign when it is empty. It is a CORS endpoint without credentials: any site may call it, as
 // any visitor may follow a referral link. An unknown code, or a code of a
 // program whose site the page is not on (onProgramSite), changes nothing
 // and is answered 200 with nulls, not 404: a merchant's own ?ref=campaign
@@ -51,6 +53,11 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code = strings.TrimSpace(code)
+	sub, rerr := f.str("sub", false)
+	if rerr != nil {
+		rerr.write(w)
+		return
+	}
 	paidAds := strings.TrimSpace(string(f["paid_ads"])) == "true"
 	out := visitOut{Attribution: store.LastClick}
 	if !validCode(code) {
@@ -82,7 +89,7 @@ func (s *Server) visits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Ref = &t.Link.Code
-	click := s.recordVisit(r, t, t.Link.Sub, paidAds)
+	click := s.recordVisit(r, t, linkSub(sub, t.Link.Sub), paidAds)
 	at := s.now()
 	status := http.StatusOK
 	if click != nil {

@@ -66,7 +66,7 @@ func TestVisitsRecordADirectLinkAsAClick(t *testing.T) {
 		t.Errorf("expires = %s, want %s (cookie lifetime 7 days)", *v.Expires, want)
 	}
 	// The click attributes a conversion by its id and carried paid_ads.
-	e.clock.Advance(time.Minute)
+	e.clock.Add(time.Minute)
 	rr := e.api("/api/v1/conversions", `{"order_id":"v1","customer_id":"c","amount":"10.00","click_id":"`+*v.ClickID+`"}`)
 	if rr.Code != http.StatusCreated || jsonBody(t, rr)["attributed"] != true {
 		t.Fatalf("conversion by the visit's click = %d %s", rr.Code, rr.Body)
@@ -114,7 +114,7 @@ func TestVisitsRecordADirectLinkAsAClick(t *testing.T) {
 	if _, err := e.st.SetPartnerStatus(e.admin, "acme", e.partner.ID, store.PartnerSuspended); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Advance(2 * time.Minute)
+	e.clock.Add(2 * time.Minute)
 	if v, status := e.visit(`{"code":"` + code + `"}`); status != http.StatusOK || v.ClickID != nil || v.Ref != nil {
 		t.Errorf("visit for a suspended partner = %d %+v, want 200 with nulls", status, v)
 	}

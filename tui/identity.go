@@ -39,7 +39,9 @@ func (s *Server) resolve(key ssh.PublicKey) (*identity.Identity, error) {
 	}
 	id := &identity.Identity{Fingerprint: gossh.FingerprintSHA256(key), KeyLine: identity.AuthorizedLine(key)}
 	if _, ok := s.admins[id.Fingerprint]; ok {
-		u, err := s.st.EnsureUser(id.Fingerprint, id.KeyLine, "admin")
+		u, err := s.adminUsers.ensure(id.Fingerprint, func() (*store.User, error) {
+			return s.st.EnsureUser(id.Fingerprint, id.KeyLine, "admin")
+		})
 		if err != nil {
 			return nil, fmt.Errorf("ensure admin user %s: %w", id.Fingerprint, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 
+	"github.com/affogato-sh/affogato/tui/internal/cli"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
@@ -298,7 +299,7 @@ func (s *Server) limitSession() wish.Middleware {
 				lc.sessionStarted()
 				defer lc.sessionEnded(s.lim.lim.ConnIdle)
 			}
-			if _, _, pty := sess.Pty(); !pty || len(sess.Command()) > 0 {
+			if _, _, pty := sess.Pty(); !pty || cli.IsCommand(sess.RawCommand()) {
 				// No screen: a command. It may read stdin (asset add), but
 				// not forever.
 				t := time.AfterFunc(s.lim.lim.CommandLifetime, func() {

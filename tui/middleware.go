@@ -30,7 +30,7 @@ func (s *Server) logging() wish.Middleware {
 				"remote", sess.RemoteAddr().String(),
 				"user", sanitize.Line(sanitize.Shorten(sess.User(), 40)),
 				"key", fingerprintOf(sess),
-				"command", cli.CommandName(sess.Command()),
+				"command", cli.LineName(sess.RawCommand()),
 				"pty", pty)
 			next(sess)
 			s.log.Info("ssh session end",
@@ -81,7 +81,7 @@ func (s *Server) appHandler() wish.Middleware {
 				return
 			}
 			_, _, pty := sess.Pty()
-			if len(sess.Command()) == 0 && pty {
+			if pty && !cli.IsCommand(sess.RawCommand()) {
 				s.runScreen(sess, id)
 			} else {
 				s.runCommand(sess, id)

@@ -99,6 +99,26 @@ func (e sessionEnv) Getenv(k string) string {
 	return v
 }
 
+// screenFPS is how often a screen's renderer looks for a new frame to
+// send. Bubble Tea's renderer copies the whole last frame on every tick to
+// compare it with the one sent, changed or not: at its default of 60 a
+// second, 200 open screens made about 12,000 copies a second, and the
+// garbage collection they caused took much of the CPU the first frames
+// of new sessions needed (bench/sessions-under-load.sh). A frame waits at
+// most 1/screenFPS for its tick.
+const screenFPS = 20
+
+// liveEvery is the shortest time between two live reloads of a screen:
+// 250 ms for up to 50 open screens, and 250 ms more for each 50 more (1 s
+// at 200). Under a click load every open screen is signalled about every
+// 100 ms; each reload draws its frame twice (the signal, then the data),
+// and 200 screens at 250 ms took about as much CPU as the machine has,
+// leaving little for the first frames of new sessions.
+func (s *Server) liveEvery() time.Duration {
+	n := s.programs.count()
+	return time.Duration(1+max(0, n-1)/50) * 250 * time.Millisecond
+}
+
 // runScreen runs the dashboard for a terminal session.
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 	var prog *tea.Program
@@ -122,12 +142,14 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 			},
 			MerchantAssets: merchant.NewAssets,
 			Signup:         s.signupScreen(sess, id),
+			LiveEvery:      s.liveEvery,
 		})
 		in := newActivityReader(sess)
 		p := tea.NewProgram(app,
 			tea.WithInput(in),
 			tea.WithOutput(sess),
 			tea.WithoutSignalHandler(),
+			tea.WithFPS(screenFPS),
 		)
 		if !s.programs.add(p) {
 			fmt.Fprintln(sess, "affogato is shutting down. Bye!")

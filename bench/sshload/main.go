@@ -34,6 +34,9 @@ type result struct {
 	err         error
 	dialToFirst time.Duration
 	shellFirst  time.Duration
+	tcp         time.Duration // TCP connect
+	handshake   time.Duration // SSH handshake and authentication
+	open        time.Duration // session channel and PTY
 	switches    []time.Duration
 	switchBytes []int
 	keys        []string // the key of each switch
@@ -50,6 +53,7 @@ func main() {
 	pid := flag.Int("pid", 0, "server pid, for RSS per session")
 	dump := flag.String("dump", "", "write the first session's output to this file (debugging)")
 	ready := flag.String("ready", "", "the first frame is complete when the output holds this text (default: its first byte)")
+	idle := flag.Duration("idle", 2*time.Second, "with -pid: how long every session stays open without a key press before the switches, to measure the server's CPU for open screens")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -68,6 +72,7 @@ func main() {
 	presses := strings.Split(*keys, ",")
 
 	rss0, anon0 := rssKB(*pid, "VmRSS:"), rssKB(*pid, "RssAnon:")
+	cpu0, t0 := cpuMS(*pid), time.Now()
 	var wait, done sync.WaitGroup
 	wait.Add(*sessions)
 	done.Add(*sessions)
@@ -88,12 +93,19 @@ func main() {
 		}(i)
 	}
 	wait.Wait()
+	cpuOpened, tOpened := cpuMS(*pid), time.Now()
 	time.Sleep(500 * time.Millisecond)
 	rssOpen, anonOpen := rssKB(*pid, "VmRSS:"), rssKB(*pid, "RssAnon:")
+	cpuIdle0, tIdle0 := cpuMS(*pid), time.Now()
+	if *pid > 0 {
+		time.Sleep(*idle)
+	}
+	cpuIdle1, tIdle1 := cpuMS(*pid), time.Now()
 	close(start)
 	done.Wait()
+	cpuDone, tDone := cpuMS(*pid), time.Now()
 
-	var first, shellFirst, sw []time.Duration
+	var first, shellFirst, sw, tcp, hs, open []time.Duration
 	var bytes []int
 	byKey := map[string][]time.Duration{}
 	failed := 0
@@ -106,6 +118,9 @@ func main() {
 			continue
 		}
 		first = append(first, r.dialToFirst)
+		tcp = append(tcp, r.tcp)
+		hs = append(hs, r.handshake)
+		open = append(open, r.open)
 		shellFirst = append(shellFirst, r.shellFirst)
 		sw = append(sw, r.switches...)
 		for j, k := range r.keys {
@@ -116,6 +131,8 @@ func main() {
 	fmt.Printf("sessions %d (failed %d), %d screen switches each\n", *sessions, failed, len(presses)**rounds)
 	fmt.Printf("first frame from dial: p50 %s p99 %s max %s\n", pct(first, 50), pct(first, 99), pct(first, 100))
 	fmt.Printf("first frame from shell request: p50 %s p99 %s\n", pct(shellFirst, 50), pct(shellFirst, 99))
+	fmt.Printf("  split: TCP connect p50 %s p99 %s; SSH handshake+auth p50 %s p99 %s; session+PTY p50 %s p99 %s\n",
+		pct(tcp, 50), pct(tcp, 99), pct(hs, 50), pct(hs, 99), pct(open, 50), pct(open, 99))
 	fmt.Printf("key press to first byte of the next screen: p50 %s p99 %s\n", pct(sw, 50), pct(sw, 99))
 	for _, k := range presses {
 		fmt.Printf("  key %s: p50 %s p99 %s\n", k, pct(byKey[k], 50), pct(byKey[k], 99))
@@ -126,6 +143,14 @@ func main() {
 	}
 	if len(bytes) > 0 {
 		fmt.Printf("bytes per screen switch: mean %d, p99 %d\n", total/len(bytes), pctInt(bytes, 99))
+	}
+	if *pid > 0 && cpu0 >= 0 {
+		// CPU time is steadier than latency on a shared machine: it is
+		// what the server spent, however long it waited for a core.
+		perSec := func(ms int, d time.Duration) float64 { return float64(ms) / d.Seconds() }
+		fmt.Printf("server CPU: opening the sessions %d ms in %s (%.1f ms per session); %d screens open without a key press %.0f ms/s; switching screens %.0f ms/s\n",
+			cpuOpened-cpu0, tOpened.Sub(t0).Round(time.Millisecond), float64(cpuOpened-cpu0)/float64(max(1, *sessions-failed)),
+			*sessions-failed, perSec(cpuIdle1-cpuIdle0, tIdle1.Sub(tIdle0)), perSec(cpuDone-cpuIdle1, tDone.Sub(tIdle1)))
 	}
 	if *pid > 0 && rss0 > 0 {
 		fmt.Printf("server RSS: %.1f MB before, %.1f MB with %d sessions open: %.0f KB per session\n",
@@ -152,11 +177,22 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 		}
 	}()
 	t0 := time.Now()
-	client, err := ssh.Dial("tcp", addr, cfg)
+	conn, err := net.DialTimeout("tcp", addr, cfg.Timeout)
 	if err != nil {
 		res.err = fmt.Errorf("dial: %w", err)
 		return res
 	}
+	res.tcp = time.Since(t0)
+	_ = conn.SetDeadline(time.Now().Add(cfg.Timeout))
+	c, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	if err != nil {
+		conn.Close()
+		res.err = fmt.Errorf("handshake: %w", err)
+		return res
+	}
+	_ = conn.SetDeadline(time.Time{})
+	res.handshake = time.Since(t0) - res.tcp
+	client := ssh.NewClient(c, chans, reqs)
 	defer client.Close()
 	sess, err := client.NewSession()
 	if err != nil {
@@ -206,6 +242,7 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 		}
 	}()
 	t1 := time.Now()
+	res.open = t1.Sub(t0) - res.tcp - res.handshake
 	if err := sess.Shell(); err != nil {
 		res.err = fmt.Errorf("shell: %w", err)
 		return res
@@ -284,6 +321,28 @@ func pctInt(v []int, p int) int {
 	slices.Sort(s)
 	i := min(len(s)-1, (len(s)*p+99)/100-1)
 	return s[max(0, i)]
+}
+
+// cpuMS is pid's user and system CPU time in ms (-1 when unknown; clock
+// ticks of 10 ms, Linux's USER_HZ).
+func cpuMS(pid int) int {
+	if pid <= 0 {
+		return -1
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The fields after the command name (which may hold spaces).
+	i := bytes.LastIndexByte(data, ')')
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	var utime, stime int
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	return (utime + stime) * 10
 }
 
 // rssKB reads a field of pid's /proc status in KB, such as "VmRSS:" (0

@@ -244,10 +244,13 @@ type shop struct {
 // merchant's own window.affogato before t.js (a plain object, a frozen one,
 // a frozen one on a read-only window property); Twice includes t.js a
 // second time; Frame embeds a sandboxed iframe (scripts only, no
-// same origin) that reports window.affogato to the page.
+// same origin) that reports window.affogato to the page; SPA (paths under
+// /spa) keeps history.pushState as it was before t.js, as a router that
+// took it first does (window.rawPush).
 var shopPage = template.Must(template.New("page").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{{.Title}}</title>
 <script>window.pageErrors = []; window.addEventListener("error", function (e) { window.pageErrors.push(String(e.message)); });</script>
+{{if .SPA}}<script>window.rawPush = history.pushState.bind(history);</script>{{end}}
 {{if .Merge}}<script>window.affogato = {merchant: "kept", referral: "stale"};</script>{{end}}
 {{if .Frozen}}<script>window.affogato = Object.freeze({merchant: "kept", referral: "stale"});</script>{{end}}
 {{if .Locked}}<script>Object.defineProperty(window, "affogato", {value: Object.freeze({merchant: "kept"}), writable: false, configurable: false});</script>{{end}}
@@ -284,7 +287,7 @@ func startShop(t *testing.T, host, trackerURL string) *shop {
 		w.Header().Set("Cache-Control", "no-store")
 		_ = shopPage.Execute(w, map[string]any{
 			"Title": "shop " + host + r.URL.Path, "Tracker": template.URL(trackerURL),
-			"Merge": r.URL.Path == "/merge", "Frozen": r.URL.Path == "/frozen", "Twice": r.URL.Path == "/twice", "Locked": r.URL.Path == "/locked", "Frame": r.URL.Path == "/sandbox", "InFrame": r.URL.Path == "/frame",
+			"Merge": r.URL.Path == "/merge" || strings.HasPrefix(r.URL.Path, "/spa/merge"), "SPA": strings.HasPrefix(r.URL.Path, "/spa"), "Frozen": r.URL.Path == "/frozen", "Twice": r.URL.Path == "/twice", "Locked": r.URL.Path == "/locked", "Frame": r.URL.Path == "/sandbox", "InFrame": r.URL.Path == "/frame",
 			"Query": template.URL(q),
 		})
 	})

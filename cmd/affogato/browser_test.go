@@ -343,6 +343,12 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// A single-page shop: navigations by history.pushState, replaceState
+	// and the back button (browser_spa_test.go).
+	t.Run("single-page shop", func(t *testing.T) {
+		testSinglePageShop(t, s, b, shopA, shopB, acme, firstco)
+	})
+
 	// Deep links: to= on an allowed host lands there with the referral; on
 	// any other host the visitor goes to the website (never an open
 	// redirect). 127.0.0.3 is loopback and serves nothing.

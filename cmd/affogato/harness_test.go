@@ -45,7 +45,11 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binPath = filepath.Join(dir, "affogato")
-	build := exec.Command("go", "build", "-o", binPath, ".")
+	args := []string{"build", "-o", binPath}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: go build of the affogato binary failed:", err)
@@ -300,6 +304,9 @@ func (s *server) stop() {
 func (s *server) cleanup() {
 	if !s.stopped {
 		s.stop()
+	}
+	if strings.Contains(s.logs.String(), "WARNING: DATA RACE") { // a -race build (race_on_test.go)
+		s.t.Errorf("the affogato binary reported a data race")
 	}
 	if s.t.Failed() {
 		s.t.Logf("affogato output (data %s, ssh %d, http %d):\n%s", s.dataDir, s.sshPort, s.httpPort, s.logs.String())

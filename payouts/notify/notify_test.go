@@ -21,25 +21,18 @@ import (
 	"github.com/affogato-sh/affogato/payouts/notify/mailtest"
 	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/testclock"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
 	t     *testing.T
-	clk   *clock
+	clk   *testclock.Clock
 	st    *store.Store
 	admin store.Actor
 }
 
 func newEnv(t *testing.T, mailOn bool) *env {
-	e := &env{t: t, clk: &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, clk: testclock.New(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))}
 	st, err := store.Open(t.TempDir(), store.Options{Now: e.clk.Now, Mail: mailOn})
 	if err != nil {
 		t.Fatal(err)

@@ -15,25 +15,13 @@ import (
 	"github.com/affogato-sh/affogato/payouts"
 	"github.com/affogato-sh/affogato/payouts/outbound"
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/testclock"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 type env struct {
 	t     *testing.T
 	dir   string
-	clk   *clock
+	clk   *testclock.Clock
 	st    *store.Store
 	admin store.Actor
 	pay   *payouts.Service
@@ -42,7 +30,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, start time.Time) *env {
-	e := &env{t: t, dir: t.TempDir(), clk: &clock{t: start}}
+	e := &env{t: t, dir: t.TempDir(), clk: testclock.New(start)}
 	e.open()
 	u, err := e.st.CreateUser("Admin", "admin@merchant.test", "SHA256:admin", "ssh-ed25519 AAAAadmin")
 	if err != nil {

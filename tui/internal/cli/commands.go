@@ -82,6 +82,13 @@ func Run(sess ssh.Session, d *Deps, id *identity.Identity) {
 		e.noteUnknownProgram(sess.User())
 	}
 	root := e.root()
+	if args[0] == "" {
+		// A quoted empty word ('') names no command; cobra would skip it
+		// and run what follows, or show the help.
+		fmt.Fprintln(e.errw, "error: "+e.explain(fmt.Errorf("unknown command %q for %q", "", root.CommandPath())))
+		_ = sess.Exit(1)
+		return
+	}
 	root.Annotations[annotationWords] = strings.Join(args, "\x00")
 	hideByRole(root, e.role(), d.OpenSignup)
 	root.SetArgs(args)

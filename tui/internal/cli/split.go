@@ -16,11 +16,14 @@ var (
 // the SSH library's own splitter does (go-shlex in POSIX mode: blanks
 // separate words; single quotes keep everything; double quotes keep
 // everything but \" and \\; a backslash outside quotes keeps the next
-// character), except that a quoted empty word (” or "") is kept as an
-// empty argument, so `profile set --name ”` clears a value as a shell
-// would, where go-shlex drops the word. A line with an unclosed quote or a
-// trailing backslash is an error (go-shlex would return the words read so
-// far, running a truncated command).
+// character), except that a quoted empty word (a pair of single or double
+// quotes with nothing between) is kept as an empty argument, so that
+//
+//	profile set --name ''
+//
+// clears a value as a shell would, where go-shlex drops the word. A line
+// with an unclosed quote or a trailing backslash is an error (go-shlex
+// would return the words read so far, running a truncated command).
 func SplitCommand(line string) ([]string, error) {
 	l := &lexer{r: []rune(line)} // invalid UTF-8 reads as U+FFFD, as go-shlex does
 	words := []string{}

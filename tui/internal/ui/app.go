@@ -42,11 +42,23 @@ type Options struct {
 	// Username (SPEC 6.3). Its signup.JoinedMsg opens the program's portal
 	// in this frame, as the user the signup made.
 	Signup tea.Model
+	// LiveEvery, when set, is the shortest time between two live reloads
+	// (read at each one; nil: liveInterval). The server stretches it when
+	// many screens are open (tui.Server.liveEvery).
+	LiveEvery func() time.Duration
 }
 
 // Live updates: after a change signal the shown tab reloads, and the next
 // signal is taken no sooner than this (signals in between coalesce).
 const liveInterval = 250 * time.Millisecond
+
+// liveEvery is the time until the next change signal is taken.
+func (a *App) liveEvery() time.Duration {
+	if a.o.LiveEvery != nil {
+		return max(a.o.LiveEvery(), liveInterval)
+	}
+	return liveInterval
+}
 
 // mode is what the frame shows.
 type mode int
@@ -89,6 +101,10 @@ type App struct {
 
 	// the last header line drawn and what it was drawn from (header)
 	hdrKey, hdr string
+	// the last frame drawn, and whether the last message changed nothing
+	// it shows (Bubble Tea draws the frame after every message)
+	lastFrame string
+	unchanged bool
 
 	// live updates of the current program
 	unsub  func()
@@ -260,6 +276,7 @@ func (a *App) wait(gen int) tea.Cmd {
 
 // Update routes a message.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	a.unchanged = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.resize(msg.Width, msg.Height)
@@ -300,8 +317,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		gen := msg.gen
-		return a, tea.Batch(a.tabs[a.active].Reload(), tea.Tick(liveInterval, func(time.Time) tea.Msg { return rearmMsg{gen: gen} }))
+		return a, tea.Batch(a.tabs[a.active].Reload(), tea.Tick(a.liveEvery(), func(time.Time) tea.Msg { return rearmMsg{gen: gen} }))
 	case rearmMsg:
+		a.unchanged = true // nothing shown changes: View repeats the last frame
 		if msg.gen != a.subGen {
 			return a, nil
 		}

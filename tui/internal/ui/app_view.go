@@ -19,7 +19,11 @@ func (a *App) View() string {
 	if a.bye != "" {
 		return a.bye + "\n"
 	}
-	return a.frame()
+	if a.unchanged && a.lastFrame != "" {
+		return a.lastFrame
+	}
+	a.lastFrame = a.frame()
+	return a.lastFrame
 }
 
 // frame is the screen without the goodbye.

@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/testclock"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
@@ -31,7 +31,7 @@ var _ = flag.Lookup("update") // the golden package registers -update
 // whose name carries escape sequences.
 type dashFixture struct {
 	st    *store.Store
-	clock *testClock
+	clock *testclock.Clock
 	admin *identity.Identity
 	codes []string // random link codes, replaced in goldens
 	hints []string // API key hint
@@ -39,8 +39,8 @@ type dashFixture struct {
 
 func newDashFixture(t *testing.T, program, seeded bool) *dashFixture {
 	t.Helper()
-	clock := &testClock{t: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
-	st, err := store.Open(t.TempDir(), store.Options{Now: clock.now})
+	clock := testclock.New(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
+	st, err := store.Open(t.TempDir(), store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func newDashFixture(t *testing.T, program, seeded bool) *dashFixture {
 					t.Fatal(err)
 				}
 				if c == 0 && (day+i)%2 == 0 {
-					clock.advance(time.Minute)
+					clock.Add(time.Minute)
 					order++
 					if _, _, err := st.RecordConversion("acme", store.ConversionInput{OrderID: fmt.Sprintf("order-%d", order),
 						CustomerID: fmt.Sprintf("cus-%d", order), Amount: fmt.Sprintf("%d.00", 50+order*10), Currency: "USD",
@@ -111,7 +111,7 @@ func newDashFixture(t *testing.T, program, seeded bool) *dashFixture {
 				}
 			}
 		}
-		clock.advance(24 * time.Hour)
+		clock.Add(24 * time.Hour)
 	}
 	// A conversion 2 seconds after its click: flagged for review.
 	click, err := st.RecordClick(context.Background(), store.ClickInput{Program: "acme", PartnerID: partners[0].ID, Code: partners[0].Code,
@@ -119,13 +119,13 @@ func newDashFixture(t *testing.T, program, seeded bool) *dashFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.advance(2 * time.Second)
+	clock.Add(2 * time.Second)
 	if _, _, err := st.RecordConversion("acme", store.ConversionInput{OrderID: "order-fast", CustomerID: "cus-fast", Amount: "999.00",
 		Currency: "USD", Kind: store.KindSale, ClickID: strconv.FormatUint(click.ID, 10)}); err != nil {
 		t.Fatal(err)
 	}
 	// A week later the earlier commissions are approved and owed.
-	clock.advance(7 * 24 * time.Hour)
+	clock.Add(7 * 24 * time.Hour)
 	return f
 }
 
@@ -134,7 +134,7 @@ func (f *dashFixture) app(w, h int) *App {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	return New(context.Background(), Options{
-		Store: f.st, Identity: f.admin, Renderer: r, Width: w, Height: h, Now: f.clock.now,
+		Store: f.st, Identity: f.admin, Renderer: r, Width: w, Height: h, Now: f.clock.Now,
 		Hint: func(user string) string {
 			if user != "" {
 				return "ssh -p 2222 " + user + "@aff.test"
@@ -147,7 +147,7 @@ func (f *dashFixture) app(w, h int) *App {
 
 // step is keys to press, then text to wait for on the screen.
 type step struct {
-	keys string // each rune is a key; "\t" tab, "\r" enter, "\x1b" esc
+	keys string // each rune is a key (keyOf): "\t" tab, "\r" enter, "\x1b" esc, "\x13" ctrl+s, "\x7f" backspace
 	want string
 }
 
@@ -156,17 +156,7 @@ type step struct {
 // screen showed before quitting).
 func drive(t *testing.T, app *App, w, h int, steps ...step) string {
 	t.Helper()
-	return runSteps(t, app, w, h, func(r rune) tea.KeyMsg {
-		switch r {
-		case '\t':
-			return tea.KeyMsg{Type: tea.KeyTab}
-		case '\r':
-			return tea.KeyMsg{Type: tea.KeyEnter}
-		case 0x1b:
-			return tea.KeyMsg{Type: tea.KeyEsc}
-		}
-		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}
-	}, steps...)
+	return runSteps(t, app, w, h, keyOf, steps...) // portal_frame_test.go
 }
 
 var apiHint = regexp.MustCompile(`API key [A-Za-z0-9_]+…`)

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/testclock"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
 )
 
@@ -35,25 +35,6 @@ const (
 // codePlaceholder replaces the partner's random default link code in goldens.
 const codePlaceholder = "PARTNERCODE"
 
-// testClock is a settable clock for the store: goldens must not depend on
-// the wall clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // homeFixture is a store seeded with a merchant, a partner, a click and a
 // conversion, and the screen environment to load home screens from.
 type homeFixture struct {
@@ -66,9 +47,9 @@ type homeFixture struct {
 
 func newHomeFixture(t *testing.T) *homeFixture {
 	t.Helper()
-	clock := &testClock{t: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)}
+	clock := testclock.New(time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC))
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{Now: clock.now})
+	st, err := store.Open(dir, store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +94,7 @@ func newHomeFixture(t *testing.T) *homeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.advance(2 * time.Hour) // not a fast conversion
+	clock.Add(2 * time.Hour) // not a fast conversion
 	if _, _, err := st.RecordConversion("acme", store.ConversionInput{
 		OrderID: "order-1", CustomerID: "cus-1", Amount: "129.90", Currency: "USD", Kind: store.KindSale,
 		ClickID: strconv.FormatUint(click.ID, 10),
@@ -195,7 +176,7 @@ func TestHomeGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, _ := runHome(t, d, "Programs you run", "q quit")
-		for _, w := range []string{
+		screenShows(t, out, "merchant",
 			"You are Mia Merchant <mia@acme.test>",
 			"acme             Acme Widgets",
 			// The line is 106 columns wide: at 100 the renderer cuts off
@@ -203,11 +184,7 @@ func TestHomeGolden(t *testing.T) {
 			"1 clicks · 1 orders, 1 referred · 129.90 USD revenue",
 			"25.98 USD commission · 25.98 USD pending",
 			"program create|list|show|set|apikey",
-		} {
-			if !bytes.Contains(out, []byte(w)) {
-				t.Errorf("merchant screen lacks %q", w)
-			}
-		}
+		)
 		if bytes.Contains(out, []byte("Programs you partner in")) {
 			t.Error("merchant screen shows memberships the merchant does not have")
 		}
@@ -220,22 +197,14 @@ func TestHomeGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, _ := runHome(t, d, "Programs you partner in", "q quit")
-		for _, w := range []string{
+		screenShows(t, out, "partner",
 			"You are Eve Partner <eve@partner.test>",
-			"acme             approved  http://aff.test:8080/r/" + f.code,
+			"acme             approved  http://aff.test:8080/r/"+f.code,
 			"1 clicks · 1 conversions",
 			"pending 25.98 USD · approved 0.00 USD · paid 0.00 USD",
 			"link list · link create SLUG CODE",
-		} {
-			if !bytes.Contains(out, []byte(w)) {
-				t.Errorf("partner screen lacks %q", w)
-			}
-		}
-		for _, w := range []string{"Programs you run", "program create", "payout create"} {
-			if bytes.Contains(out, []byte(w)) {
-				t.Errorf("partner screen shows merchant-only %q", w)
-			}
-		}
+		)
+		screenHides(t, out, "partner", "Programs you run", "program create", "payout create")
 		f.requireGolden(t, out)
 	})
 
@@ -245,20 +214,12 @@ func TestHomeGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, _ := runHome(t, d, "Programs you can join", "q quit")
-		for _, w := range []string{
+		screenShows(t, out, "unknown-key",
 			"This key is not known here (SHA256:unknown-key).",
 			"acme                 Acme Widgets · 20%, 25% from the 10th customer",
 			`ssh -p 2222 aff.test join SLUG --name "'Your Name'" --email you@example.com`,
-		} {
-			if !bytes.Contains(out, []byte(w)) {
-				t.Errorf("unknown-key screen lacks %q", w)
-			}
-		}
-		for _, w := range []string{"You are", "revenue", "129.90"} {
-			if bytes.Contains(out, []byte(w)) {
-				t.Errorf("unknown-key screen leaks %q", w)
-			}
-		}
+		)
+		screenHides(t, out, "unknown-key", "You are", "revenue", "129.90")
 		f.requireGolden(t, out)
 	})
 
@@ -272,17 +233,13 @@ func TestHomeGolden(t *testing.T) {
 			t.Fatalf("portal = %+v, want program acme", d.Portal)
 		}
 		out, _ := runHome(t, d, "To join as a partner", "q quit")
-		for _, w := range []string{
+		screenShows(t, out, "signup",
 			"Acme Widgets  acme",
 			"Sell widgets, earn coffee.",
 			"Payouts monthly via PayPal or Wise.",
 			"Commission: 20%, 25% from the 10th customer · cookie 30 days · paid from 50.00 USD",
 			`ssh -p 2222 aff.test join acme --name "'Your Name'" --email you@example.com`,
-		} {
-			if !bytes.Contains(out, []byte(w)) {
-				t.Errorf("signup screen lacks %q", w)
-			}
-		}
+		)
 		if bytes.Contains(out, []byte("Programs you can join")) {
 			t.Error("signup screen lists other programs")
 		}
@@ -344,5 +301,26 @@ func TestHomeGoldenSanitizesNames(t *testing.T) {
 		t.Errorf("View() holds escape bytes:\n%q", v)
 	} else if !strings.Contains(v, "You are Eve · user") {
 		t.Errorf("View() lacks the sanitized name:\n%s", v)
+	}
+}
+
+// screenShows fails t for each of want that the screen named what lacks.
+func screenShows(t *testing.T, out []byte, what string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !bytes.Contains(out, []byte(w)) {
+			t.Errorf("%s screen lacks %q", what, w)
+		}
+	}
+}
+
+// screenHides fails t for each of unwanted that the screen named what
+// shows.
+func screenHides(t *testing.T, out []byte, what string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if bytes.Contains(out, []byte(w)) {
+			t.Errorf("%s screen shows %q", what, w)
+		}
 	}
 }

@@ -28,7 +28,7 @@ func (f *dashFixture) appAs(id *identity.Identity, w, h int) *App {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	return New(context.Background(), Options{
-		Store: f.st, Identity: id, Renderer: r, Width: w, Height: h, Now: f.clock.now,
+		Store: f.st, Identity: id, Renderer: r, Width: w, Height: h, Now: f.clock.Now,
 		Hint: func(user string) string {
 			if user != "" {
 				return "ssh -p 2222 " + user + "@aff.test"

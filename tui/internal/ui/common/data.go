@@ -13,7 +13,9 @@ import (
 // permission, as it does for the commands.
 //
 // The screens' reads are shared with other sessions that see the same
-// (store.StatsSince and the other *Since reads): each holds at least the
+// (store.StatsSince and the other *Since reads), and none waits for the
+// click applier: a click it has not stored yet shows when its commit is
+// signalled (Subscribe) and the tab reloads. Each read holds at least the
 // store version this session last learned of (its subscription, a change
 // signal, its own write), so a shared read never hides a change the
 // session was told about, and every later change signals it again.
@@ -42,6 +44,9 @@ func (d *Data) Saw() {
 		}
 	}
 }
+
+// Since is the store version the session's reads must hold (Saw).
+func (d *Data) Since() uint64 { return d.since.Load() }
 
 // Actor is who the data is read as (for display only).
 func (d *Data) Actor() store.Actor { return d.a }
@@ -72,7 +77,7 @@ func (d *Data) Stats(slug string, days int) (*store.Stats, error) {
 
 // PartnerStats reads one partner's stats over days.
 func (d *Data) PartnerStats(slug string, partnerID uint64, days int) (*store.Stats, error) {
-	return d.st.PartnerStats(d.a, slug, partnerID, days)
+	return d.st.PartnerStatsSince(d.a, slug, partnerID, days, d.since.Load())
 }
 
 // TopPartners reads the n partners with the most revenue over days.
@@ -92,7 +97,7 @@ func (d *Data) PartnerCount(ctx context.Context, slug string) (int, error) {
 
 // PartnerLinks lists a partner's links with their counts.
 func (d *Data) PartnerLinks(ctx context.Context, slug string, partnerID uint64) ([]store.LinkStat, error) {
-	return d.st.PartnerLinksOf(ctx, d.a, slug, partnerID)
+	return d.st.PartnerLinksOfSince(ctx, d.a, slug, partnerID, d.since.Load())
 }
 
 // Conversions reads one page of conversions.

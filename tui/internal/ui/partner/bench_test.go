@@ -31,15 +31,15 @@ func BenchmarkPortalTabs(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f.Clock.advance(time.Minute)
+		f.Clock.Add(time.Minute)
 		if _, _, err := f.St.RecordConversion("acme", store.ConversionInput{OrderID: "bench-" + strconv.Itoa(i), CustomerID: "bc-" + strconv.Itoa(i),
 			Amount: "10.00", Currency: "USD", Kind: store.KindSale, ClickID: strconv.FormatUint(c.ID, 10)}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	st := AsciiStyles("#FF5F87")
-	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.now}
-	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: st, keys: c.Keys, now: f.Clock.now}
+	c := &common.Common{Renderer: st.R, Styles: st, Keys: keymap.Default(), Now: f.Clock.Now}
+	sh := &shared{c: c, data: NewData(f.St, f.Eve, "acme", PublicURL, Hint), st: st, keys: c.Keys, now: f.Clock.Now}
 	h, err := sh.data.Header(ctx)
 	if err != nil {
 		b.Fatal(err)

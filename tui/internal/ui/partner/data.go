@@ -31,6 +31,9 @@ type Data struct {
 	slug      string
 	publicURL string
 	hint      func(user string) string
+	// since is the store version the session's reads must hold (the
+	// frame's common.Data.Since); nil: 0.
+	since func() uint64
 }
 
 // NewData binds the store to the actor's membership of program slug.
@@ -38,6 +41,21 @@ type Data struct {
 // line ("ssh -p PORT HOST", with a user "ssh -p PORT USER@HOST").
 func NewData(st *store.Store, actor store.Actor, slug, publicURL string, hint func(user string) string) *Data {
 	return &Data{st: st, actor: actor, slug: strings.TrimSpace(slug), publicURL: strings.TrimRight(publicURL, "/"), hint: hint}
+}
+
+// following makes the figures reads shared with the partner's other
+// sessions (store.OwnStatsSince): each holds at least the version since
+// returns, the change signals the session took (common.Data.Saw).
+func (d *Data) following(since func() uint64) *Data {
+	d.since = since
+	return d
+}
+
+func (d *Data) version() uint64 {
+	if d.since == nil {
+		return 0
+	}
+	return d.since()
 }
 
 // Slug is the program's slug.
@@ -73,15 +91,17 @@ func (d *Data) Header(ctx context.Context) (*Header, error) {
 }
 
 // Stats are the partner's own figures over days (never the program's,
-// also for a partner who runs the program too).
+// also for a partner who runs the program too). They are what is stored:
+// clicks the applier has not stored yet show once its commit is
+// signalled and the tab reloads.
 func (d *Data) Stats(_ context.Context, days int) (*store.Stats, error) {
-	return d.st.OwnStats(d.actor, d.slug, days)
+	return d.st.OwnStatsSince(d.actor, d.slug, days, d.version())
 }
 
 // Links reads a page of at most limit of the partner's links after code
 // after.
 func (d *Data) Links(_ context.Context, after string, limit int) (*store.LinkPage, error) {
-	return d.st.PartnerLinks(d.actor, d.slug, after, pageSize(limit))
+	return d.st.PartnerLinksSince(d.actor, d.slug, after, pageSize(limit), d.version())
 }
 
 // CheckLink validates a new link as typed, with the rules link create

@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,35 +14,19 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/affogato-sh/affogato/store"
+	"github.com/affogato-sh/affogato/store/testclock"
 	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // The portal's test fixture; frame_test.go drives the tabs in the
 // dashboard frame.
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // Fixture is a store with two programs: acme (accent colour, welcome,
 // terms, materials) with a seeded partner Eve, and bare (no branding, no
 // materials) with a partner Nia who has done nothing yet.
 type Fixture struct {
 	St       *store.Store
-	Clock    *testClock
+	Clock    *testclock.Clock
 	Merchant store.Actor
 	Eve, Nia store.Actor
 	EveP     *store.Partner
@@ -62,7 +45,7 @@ func Hint(user string) string {
 }
 
 // Now is the fixture's clock.
-func (f *Fixture) Now() time.Time { return f.Clock.now() }
+func (f *Fixture) Now() time.Time { return f.Clock.Now() }
 
 // NewFixture seeds the store through its write methods.
 func NewFixture(t testing.TB) *Fixture {
@@ -74,8 +57,8 @@ func NewFixture(t testing.TB) *Fixture {
 			t.Fatal(err)
 		}
 	}
-	clock := &testClock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
-	st, err := store.Open(t.TempDir(), store.Options{Now: clock.now})
+	clock := testclock.New(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
+	st, err := store.Open(t.TempDir(), store.Options{Now: clock.Now})
 	ok(err)
 	t.Cleanup(func() { st.Close() })
 	f := &Fixture{St: st, Clock: clock}
@@ -127,12 +110,12 @@ func NewFixture(t testing.TB) *Fixture {
 			ip++
 		}
 		if day == 3 || day == 6 {
-			clock.advance(time.Hour)
+			clock.Add(time.Hour)
 			_, _, err = st.RecordConversion("acme", store.ConversionInput{OrderID: "order-" + strconv.Itoa(day), CustomerID: "cus-" + strconv.Itoa(day),
 				Amount: "129.90", Currency: "USD", Kind: store.KindSale, ClickID: strconv.FormatUint(lastClick.ID, 10)})
 			ok(err)
 		}
-		clock.advance(24 * time.Hour)
+		clock.Add(24 * time.Hour)
 	}
 	// A self-referral, held for review; a partial refund of order-6.
 	_, _, err = st.RecordConversion("acme", store.ConversionInput{OrderID: "order-self", CustomerID: "cus-self", CustomerEmail: "eve@partner.test",

@@ -26,7 +26,7 @@ type Env struct {
 func Tabs(c *common.Common, slug string, env Env) []common.Tab {
 	sh := &shared{
 		c:    c,
-		data: NewData(env.Store, c.Data.Actor(), slug, env.PublicURL, c.Hint),
+		data: NewData(env.Store, c.Data.Actor(), slug, env.PublicURL, c.Hint).following(c.Data.Since),
 		st:   c.Styles,
 		keys: c.Keys,
 		now:  c.Now,
