@@ -82,8 +82,8 @@ func (s *Store) closeJournalFile() error {
 }
 
 // seeClicks returns once bbolt holds every click acknowledged so far, and
-// their counts: reads that need clicks (stats, screens, a click by id,
-// backups) call it first. It costs two atomic loads when nothing waits;
+// their counts: reads that need clicks (the stats command, a click by id,
+// backups; not the screens, below) call it first. It costs two atomic loads when nothing waits;
 // otherwise it waits for one commit of the group writer (which stores the
 // journaled clicks and flushes the counts). A closed store reads as is.
 // It says whether it waited (the commit it waited for was signalled to

@@ -14,6 +14,9 @@ type programRegistry struct {
 	mu       sync.Mutex
 	programs map[*tea.Program]struct{}
 	closing  bool
+	// counted, when set, hears the number of programs after each change
+	// (with mu held, so in order).
+	counted func(n int)
 }
 
 func (r *programRegistry) init() { r.programs = map[*tea.Program]struct{}{} }
@@ -26,6 +29,9 @@ func (r *programRegistry) add(p *tea.Program) bool {
 		return false
 	}
 	r.programs[p] = struct{}{}
+	if r.counted != nil {
+		r.counted(len(r.programs))
+	}
 	return true
 }
 
@@ -33,6 +39,9 @@ func (r *programRegistry) remove(p *tea.Program) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.programs, p)
+	if r.counted != nil {
+		r.counted(len(r.programs))
+	}
 }
 
 // goodbye sends text to every running program (each shows it and quits) and

@@ -48,6 +48,10 @@ type Config struct {
 	SSHPublicAddr string
 	// Limits are the per-key and per-address caps (zero fields: defaults).
 	Limits Limits
+	// MemoryPerScreen, when positive, raises the Go runtime's soft memory
+	// limit by this many bytes for each open screen, while it is open
+	// (screenmemory.go). Zero leaves the limit alone.
+	MemoryPerScreen int64
 }
 
 // Server is affogato's SSH front door.
@@ -61,7 +65,7 @@ type Server struct {
 	sessions         atomic.Int64
 	lim              *limiter
 	programs         programRegistry
-	adminUsers       adminUsers // adminuser.go
+	adminUsers       adminUsers    // adminuser.go
 	handshakeTimeout time.Duration // tests shorten it
 
 	mu   sync.Mutex
@@ -106,6 +110,7 @@ func New(st *store.Store, cfg Config) (*Server, error) {
 	}
 	st.SetAdminKeys(adminFPs)
 	s.programs.init()
+	s.programs.counted = newScreenMemory(cfg.MemoryPerScreen).set
 
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Addr),

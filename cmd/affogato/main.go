@@ -24,6 +24,13 @@ import (
 // seed is 40-55 MB.
 const defaultMemoryLimit = 128 << 20
 
+// memoryPerScreen is what each open dashboard screen adds to the soft
+// memory limit while it is open (tui.Config.MemoryPerScreen): 200 screens
+// raise it by 50 MiB. The redirector's own load is held to the limit
+// above; open screens get room for their garbage, or the collector runs
+// back to back and first frames wait for it.
+const memoryPerScreen = 256 << 10
+
 func main() {
 	// The redirector allocates little per request but at a high rate; a
 	// larger GC target trades a few MB of heap for CPU. GOGC still wins.

@@ -54,7 +54,8 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	pay := payouts.NewService(st, guard, logger.WithPrefix("payouts"))
 	sshSrv, err := tui.New(st, tui.Config{Addr: cfg.SSHAddr, DataDir: cfg.DataDir, PublicURL: cfg.PublicURL,
 		AdminKeys: cfg.AdminKeys, OpenSignup: cfg.OpenSignup, IdleTimeout: cfg.IdleTimeout,
-		MaxSessions: cfg.MaxSessions, Limits: cfg.SSHLimits, Logger: logger.WithPrefix("ssh"), Payouts: pay, SSHPublicAddr: sshPublic})
+		MaxSessions: cfg.MaxSessions, Limits: cfg.SSHLimits, Logger: logger.WithPrefix("ssh"), Payouts: pay, SSHPublicAddr: sshPublic,
+		MemoryPerScreen: memoryPerScreen})
 	if err != nil {
 		httpLn.Close()
 		sshLn.Close()
