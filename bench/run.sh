@@ -7,7 +7,9 @@
 # Prints a table and writes everything to bench/out/results.txt.
 #
 # Knobs (environment): DURATION (default 10s), CONNS (default "64 256 1024"),
-# CONV_CONNS (default 64), THREADS (default 2), AFFOGATO_BIN (default bin/affogato).
+# CONV_CONNS (default 64), THREADS (default 2), AFFOGATO_BIN (default bin/affogato),
+# AFFOGATO_BENCH_FLAGS and BARE_FLAGS (more flags for either server, e.g.
+# --pprof-addr 127.0.0.1:6060 and -pprof-addr 127.0.0.1:6061 to profile them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,13 @@ BIN=${AFFOGATO_BIN:-bin/affogato}
 OUT_DIR=bench/out
 RESULTS=$OUT_DIR/results.txt
 
-die() { echo "bench: $*" >&2; exit 1; }
+die() {
+  echo "bench: $*" >&2
+  for log in "${WORK:-/nonexistent}/affogato.log" "${WORK:-/nonexistent}/bare.log"; do
+    [ -s "$log" ] && { echo "bench: last lines of $log:" >&2; tail -n 5 "$log" >&2; }
+  done
+  exit 1
+}
 
 # ---- tools ----
 if ! command -v wrk >/dev/null 2>&1; then
@@ -57,11 +65,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port prints a TCP port on 127.0.0.1 that nothing answers on.
+# free_port prints a TCP port on 127.0.0.1 that nothing answers on, below
+# the ephemeral range (there, wrk's own connections may hold it by the time
+# a server binds it).
+EPHEMERAL_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$(( (RANDOM % 25000) + 20000 ))
+    p=$(( (RANDOM % (EPHEMERAL_LOW - 10000)) + 10000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
       return 0
@@ -70,9 +81,9 @@ free_port() {
   die "no free port found"
 }
 
-# wait_http waits until URL answers.
+# wait_http waits until URL answers (up to 60 s: a loaded machine starts slowly).
 wait_http() {
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1200); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
     sleep 0.05
   done
@@ -125,8 +136,9 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "$REDIRECT_URL")
 
 # ---- the bare 302 server ----
 go build -o "$WORK/bare" ./bench/bare
-"$WORK/bare" -addr "127.0.0.1:$BARE_PORT" -location "https://bench.test/" >"$WORK/bare.log" 2>&1 &
-PIDS+=("$!")
+"$WORK/bare" -addr "127.0.0.1:$BARE_PORT" -location "https://bench.test/" ${BARE_FLAGS:-} >"$WORK/bare.log" 2>&1 &
+BARE_PID=$!
+PIDS+=("$BARE_PID")
 BARE_URL=http://127.0.0.1:$BARE_PORT/r/$CODE
 wait_http "$BARE_URL"
 
@@ -138,15 +150,25 @@ echo "redirect: $REDIRECT_URL (records a click per request)"
 echo "bare:     $BARE_URL (Go net/http answering 302, nothing recorded)"
 echo
 
-# run_wrk NAME ARGS... runs wrk, shows and keeps its output in $WORK/NAME.txt.
+# cpu_ticks PID prints the CPU time (user + system, clock ticks) PID used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# run_wrk NAME PID ARGS... runs wrk, shows and keeps its output in
+# $WORK/NAME.txt, and the CPU time server PID used meanwhile in
+# $WORK/NAME.cpu (seconds).
 run_wrk() {
-  local name=$1
-  shift
+  local name=$1 pid=$2 t0
+  shift 2
   echo "== $name: wrk $*"
+  t0=$(cpu_ticks "$pid")
   wrk "$@" | tee "$WORK/$name.txt"
+  awk -v a="$t0" -v b="$(cpu_ticks "$pid")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f\n", (b - a) / hz }' >"$WORK/$name.cpu"
   echo
 }
 rps() { awk '/^Requests\/sec:/ {print $2}' "$WORK/$1.txt"; }
+# cpu_per_req NAME prints the server's CPU microseconds per completed request.
+cpu_per_req() { awk -v s="$(cat "$WORK/$1.cpu")" -v n="$(total "$1")" 'BEGIN { if (n > 0) printf "%.1f", s * 1e6 / n; else print "-" }'; }
 p99() { awk '$1 == "99%" {print $2}' "$WORK/$1.txt"; }
 total() { awk '/ requests in / {print $1}' "$WORK/$1.txt"; }
 errors() {
@@ -156,12 +178,12 @@ errors() {
 
 redirect_requests=0
 for c in $CONNS; do
-  run_wrk "affogato-c$c" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$REDIRECT_URL"
-  run_wrk "bare-c$c" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$BARE_URL"
+  run_wrk "affogato-c$c" "$AFF_PID" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$REDIRECT_URL"
+  run_wrk "bare-c$c" "$BARE_PID" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$BARE_URL"
   redirect_requests=$((redirect_requests + $(total "affogato-c$c")))
 done
 
-run_wrk conversions -t"$THREADS" -c"$CONV_CONNS" -d"$DURATION" --latency -s bench/conversions.lua \
+run_wrk conversions "$AFF_PID" -t"$THREADS" -c"$CONV_CONNS" -d"$DURATION" --latency -s bench/conversions.lua \
   "$BASE/api/v1/conversions" -- "$API_KEY" "$CODE" "bench$(date +%s)"
 
 STATS_JSON=$(affssh "$WORK/admin" stats bench --json)
@@ -172,19 +194,22 @@ check_out=""
 echo "== results"
 echo
 echo "Referral redirect GET /r/CODE, affogato vs bare Go 302 ($DURATION each):"
-printf '%-7s %15s %12s %15s %12s %16s  %s\n' conns "affogato req/s" "p99" "bare req/s" "p99" "affogato/bare" "errors (affogato | bare)"
+printf '%-7s %15s %12s %15s %12s %16s %18s  %s\n' conns "affogato req/s" "p99" "bare req/s" "p99" "affogato/bare" \
+  "CPU us/req (a|b)" "errors (affogato | bare)"
 for c in $CONNS; do
   a=$(rps "affogato-c$c")
   b=$(rps "bare-c$c")
   ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  printf '%-7s %15s %12s %15s %12s %16s  %s | %s\n' "$c" "$a" "$(p99 "affogato-c$c")" "$b" "$(p99 "bare-c$c")" "$ratio" \
-    "$(errors "affogato-c$c")" "$(errors "bare-c$c")"
+  printf '%-7s %15s %12s %15s %12s %16s %18s  %s | %s\n' "$c" "$a" "$(p99 "affogato-c$c")" "$b" "$(p99 "bare-c$c")" "$ratio" \
+    "$(cpu_per_req "affogato-c$c") | $(cpu_per_req "bare-c$c")" "$(errors "affogato-c$c")" "$(errors "bare-c$c")"
 done
+echo "(CPU us/req: the server process's CPU time, user and system, per completed request, from /proc;"
+echo " it does not depend on what else the machine runs as much as req/s does)"
 echo
 echo "Conversion API POST /api/v1/conversions, unique order ids, $CONV_CONNS connections ($DURATION):"
-printf '%-7s %15s %12s %12s  %s\n' conns "req/s" "p99" "requests" "other than 201"
-printf '%-7s %15s %12s %12s  %s\n' "$CONV_CONNS" "$(rps conversions)" "$(p99 conversions)" "$(total conversions)" \
-  "$(awk '/^Responses other than 201:/ {print $NF}' "$WORK/conversions.txt")"
+printf '%-7s %15s %12s %12s %12s  %s\n' conns "req/s" "p99" "requests" "CPU us/req" "other than 201"
+printf '%-7s %15s %12s %12s %12s  %s\n' "$CONV_CONNS" "$(rps conversions)" "$(p99 conversions)" "$(total conversions)" \
+  "$(cpu_per_req conversions)" "$(awk '/^Responses other than 201:/ {print $NF}' "$WORK/conversions.txt")"
 echo
 echo "Ledger afterwards (stats bench --json): clicks $clicks (wrk completed $redirect_requests redirects;"
 echo "requests still in flight when wrk stopped are recorded too), conversions $conversions."

@@ -63,6 +63,13 @@ const (
 	journalFullWait = 5 * time.Second
 	// maxJournalPayload bounds a record (three names of at most 64 KiB).
 	maxJournalPayload = 1 << 18
+	// journalSyncGap is the least time from one group's write to the
+	// next one's: a group that would start sooner waits for the rest of
+	// the gap and takes the clicks that come meanwhile. Under load this
+	// makes fewer, larger groups (each fdatasync costs the kernel CPU
+	// whatever it holds); a click that comes alone, longer than the gap
+	// after the last group, does not wait.
+	journalSyncGap = 400 * time.Microsecond
 )
 
 // metaJournalApplied is the meta key of the journal position up to which
@@ -91,6 +98,9 @@ type journalGroup struct {
 	recs       []journalRec
 }
 
+// journalReq is one click handed to the journal goroutine. Requests are
+// reused (clickJournal.reqPool): done is buffered and signalled with a
+// send, so that it is empty again once the answer is read.
 type journalReq struct {
 	c    *Click
 	h    []byte
@@ -120,9 +130,23 @@ type clickJournal struct {
 	// applier, a group waits up to fullWait (nanoseconds) for it and is
 	// then refused (maxUnapplied, journalFullWait; tests change them).
 	maxQueued, fullWait atomic.Int64
+	// syncGap is journalSyncGap (nanoseconds; tests change it), and
+	// lastWrite when the last group's write began.
+	syncGap   atomic.Int64
+	lastWrite time.Time
 
+	// made says the journal file exists: it did at open, or a group made
+	// it since (a store opened only to be read has none).
+	made    atomic.Bool
 	durable atomic.Uint64 // position after the last durable record
 	applied atomic.Uint64 // position up to which bbolt holds the clicks
+
+	reqPool sync.Pool // of *journalReq
+	// broken, once set, refuses every click: a failed write could not be
+	// cut off the file (cutBack). Only the journal goroutine uses it.
+	broken error
+	// testFault, when set (tests), makes the file operations fail.
+	testFault atomic.Pointer[func(op string) error]
 
 	mu     sync.Mutex
 	queue  []journalGroup // durable, not yet applied
@@ -140,14 +164,15 @@ func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func(
 	j.rotateAt.Store(journalRotateAt)
 	j.maxQueued.Store(maxUnapplied)
 	j.fullWait.Store(int64(journalFullWait))
+	j.syncGap.Store(int64(journalSyncGap))
 	jf, err := readJournal(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		// A new database, one from before the journal, or a backup: every
-		// click it has is in bbolt.
-		if err := j.create(applied, nil); err != nil {
-			return nil, nil, err
-		}
+		// click it has is in bbolt. The file is made with the first click
+		// (write), so that opening a copy only to read it (affogato check)
+		// leaves no file behind.
+		j.base = applied
 		j.durable.Store(applied)
 		j.applied.Store(applied)
 		return j, nil, nil
@@ -173,6 +198,7 @@ func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func(
 		return nil, nil, fmt.Errorf("click journal: %w", err)
 	}
 	j.f, j.base, j.fileEnd, j.alloc = f, jf.base, jf.valid, jf.valid
+	j.made.Store(true)
 	if jf.valid < jf.size { // a torn tail (or the zeros ahead): cut it, zero-fill afresh
 		if err := f.Truncate(jf.valid); err != nil {
 			f.Close()
@@ -213,20 +239,27 @@ func (j *clickJournal) create(base uint64, groups []journalGroup) error {
 	if _, err := f.WriteAt(data, 0); err != nil {
 		return fail(err)
 	}
-	old := j.f
+	old, oldBase, oldEnd, oldAlloc := j.f, j.base, j.fileEnd, j.alloc
+	undo := func(err error) error {
+		// The journal goes on in the old file, where it was.
+		j.f, j.base, j.fileEnd, j.alloc = old, oldBase, oldEnd, oldAlloc
+		return fail(err)
+	}
 	j.f, j.base, j.fileEnd, j.alloc = f, base, int64(len(data)), int64(len(data))
 	if err := j.zeroFill(journalAlloc); err != nil {
-		j.f = old
-		return fail(err)
+		return undo(err)
 	}
-	if err := f.Sync(); err != nil {
-		j.f = old
-		return fail(err)
+	err = f.Sync()
+	if err == nil {
+		err = j.fault("rotate")
+	}
+	if err != nil {
+		return undo(err)
 	}
 	if err := os.Rename(tmp, j.path); err != nil {
-		j.f = old
-		return fail(err)
+		return undo(err)
 	}
+	j.made.Store(true)
 	if err := syncDir(filepath.Dir(j.path)); err != nil {
 		return fmt.Errorf("click journal: %w", err)
 	}
@@ -275,8 +308,18 @@ func (j *clickJournal) start() { go j.loop() }
 // append journals c (h: its full salted IP hash) and returns once it is
 // durable; c.ID is set then.
 func (j *clickJournal) append(ctx context.Context, c *Click, h []byte) error {
-	r := &journalReq{c: c, h: h, done: make(chan struct{})}
-	return handOff(ctx, j.reqs, r, r.done, &r.err, j.quit, j.exited)
+	r, _ := j.reqPool.Get().(*journalReq)
+	if r == nil {
+		r = &journalReq{done: make(chan struct{}, 1)}
+	}
+	r.c, r.h, r.err = c, h, nil
+	err := handOff(ctx, j.reqs, r, r.done, &r.err, j.quit, j.exited)
+	if err == nil || r.err != nil {
+		// Answered (done was read): nothing refers to r any more.
+		r.c, r.h, r.err = nil, nil, nil
+		j.reqPool.Put(r)
+	}
+	return err
 }
 
 func (j *clickJournal) loop() {
@@ -297,7 +340,20 @@ func (j *clickJournal) loop() {
 			}
 		}
 		j.drain(&batch)
+		j.gather(&batch)
 		j.write(batch)
+	}
+}
+
+// gather waits, when the last group's write began less than syncGap ago,
+// for the rest of the gap, and adds the clicks that came meanwhile.
+func (j *clickJournal) gather(batch *[]*journalReq) {
+	if len(*batch) >= maxGroup {
+		return
+	}
+	if wait := time.Duration(j.syncGap.Load()) - time.Since(j.lastWrite); wait > 0 {
+		time.Sleep(wait)
+		j.drain(batch)
 	}
 }
 
@@ -315,6 +371,13 @@ func (j *clickJournal) drain(batch *[]*journalReq) {
 // write journals one group: one write, one fdatasync, then the group is
 // queued for the applier and acknowledged.
 func (j *clickJournal) write(batch []*journalReq) {
+	if j.broken != nil {
+		for _, r := range batch {
+			r.err = storageErr(j.broken)
+			r.done <- struct{}{}
+		}
+		return
+	}
 	j.mu.Lock()
 	full := j.queued > int(j.maxQueued.Load())
 	j.mu.Unlock()
@@ -323,12 +386,12 @@ func (j *clickJournal) write(batch []*journalReq) {
 			j.queuedNow(), time.Duration(j.fullWait.Load()), errJournalBehind)
 		for _, r := range batch {
 			r.err = err
-			close(r.done)
+			r.done <- struct{}{}
 		}
 		return
 	}
 	j.mu.Lock()
-	rotating := j.fileEnd > j.rotateAt.Load()
+	rotating := j.f == nil || j.fileEnd > j.rotateAt.Load() // no file yet: made now
 	var rotate []journalGroup
 	if rotating {
 		rotate = append(rotate, j.queue...)
@@ -357,14 +420,23 @@ func (j *clickJournal) write(batch []*journalReq) {
 			g.recs[i] = journalRec{c: r.c, h: r.h, end: start + uint64(len(buf))}
 		}
 		j.buf = buf
+		j.lastWrite = time.Now()
 		if err := j.zeroFill(int64(len(buf))); err != nil {
 			return err
 		}
-		if _, err := j.f.WriteAt(buf, j.fileEnd); err != nil {
-			return fmt.Errorf("click journal: write: %w", err)
+		_, err := j.f.WriteAt(buf, j.fileEnd)
+		if err == nil {
+			err = j.fault("write")
 		}
-		if err := fdatasync(j.f); err != nil {
-			return fmt.Errorf("click journal: sync: %w", err)
+		if err != nil {
+			return j.cutBack(fmt.Errorf("click journal: write: %w", err))
+		}
+		err = fdatasync(j.f)
+		if err == nil {
+			err = j.fault("sync")
+		}
+		if err != nil {
+			return j.cutBack(fmt.Errorf("click journal: sync: %w", err))
 		}
 		j.nextID = id
 		j.fileEnd += int64(len(buf))
@@ -381,11 +453,46 @@ func (j *clickJournal) write(batch []*journalReq) {
 		if err != nil {
 			r.err = storageErr(err)
 		}
-		close(r.done)
+		r.done <- struct{}{}
 	}
 	if err == nil {
 		j.kick()
 	}
+}
+
+// cutBack handles a group whose write or fdatasync failed (cause). Its
+// clicks are refused, yet its bytes may be in the file: a write cut
+// short leaves part of them, and after a failed fdatasync what reached
+// the disk is unknown. Replayed at the next start, they would store
+// clicks never acknowledged (and under ids the next groups take again).
+// So the file is cut back to the end of the last durable group, and the
+// cut made durable (fsync); the journal then goes on from there. When
+// that fails too, where the file ends on disk is unknown: the journal
+// refuses every click until the store is opened again (broken). It
+// returns cause, or the error that broke the journal.
+func (j *clickJournal) cutBack(cause error) error {
+	err := j.f.Truncate(j.fileEnd)
+	if err == nil {
+		err = j.fault("cut")
+	}
+	if err == nil {
+		err = j.f.Sync()
+	}
+	if err != nil {
+		j.broken = fmt.Errorf("click journal: a failed write could not be cut off (%v), clicks are refused until restart: %w", err, cause)
+		return j.broken
+	}
+	j.alloc = j.fileEnd // the zeros ahead went with the cut
+	return cause
+}
+
+// fault is the failure a test injects into the journal's file operation
+// op ("write", "sync", "cut", "rotate"): the operation itself is done, then fails.
+func (j *clickJournal) fault(op string) error {
+	if f := j.testFault.Load(); f != nil {
+		return (*f)(op)
+	}
+	return nil
 }
 
 // waitApplied waits, at most fullWait, until the applier has taken the

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -158,6 +160,9 @@ func (s *Store) checkJournalTx(tx *bolt.Tx, bad func(string, ...any)) error {
 		return nil
 	}
 	jf, err := readJournal(s.journal.path)
+	if errors.Is(err, os.ErrNotExist) && !s.journal.made.Load() {
+		return nil // none at open and no click since: every click is in bbolt
+	}
 	if err != nil {
 		bad("click journal %s: %v", s.journal.path, err)
 		return nil

@@ -3,6 +3,7 @@ package tracker
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -98,9 +99,37 @@ func newMetrics() *metrics {
 	return m
 }
 
-func (m *metrics) observe(route string, code int, d time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+// routeMetrics are one route's request series, resolved once: the
+// latency histogram, and the request counter of each status code as it is
+// first answered (so that /metrics lists only codes that occurred).
+type routeMetrics struct {
+	m       *metrics
+	route   string
+	latency prometheus.Observer
+	codes   [600]atomic.Pointer[prometheus.Counter]
+}
+
+// route returns the series of route.
+func (m *metrics) route(route string) *routeMetrics {
+	return &routeMetrics{m: m, route: route, latency: m.latency.WithLabelValues(route)}
+}
+
+// observe counts one request answered with code after d.
+func (rm *routeMetrics) observe(code int, d time.Duration) {
+	rm.counter(code).Inc()
+	rm.latency.Observe(d.Seconds())
+}
+
+func (rm *routeMetrics) counter(code int) prometheus.Counter {
+	if code < 0 || code >= len(rm.codes) {
+		return rm.m.requests.WithLabelValues(rm.route, strconv.Itoa(code))
+	}
+	if c := rm.codes[code].Load(); c != nil {
+		return *c
+	}
+	c := rm.m.requests.WithLabelValues(rm.route, strconv.Itoa(code))
+	rm.codes[code].Store(&c)
+	return c
 }
 
 func (m *metrics) handler() http.Handler {

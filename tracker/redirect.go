@@ -3,6 +3,7 @@ package tracker
 import (
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,50 +46,61 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, codeInternal, "internal error")
 		return
 	}
-	q := r.URL.Query()
-	dest := destination(&t.Program, &t.Link, q.Get("to"))
-	if dest == nil {
+	var q url.Values // nil, and free to read, when the link has no query
+	if r.URL.RawQuery != "" {
+		q = r.URL.Query()
+	}
+	d, ok := s.destFor(t, q.Get("to"))
+	if !ok {
 		s.log.Error("program website is not a usable URL", "program", t.Program.Slug, "url", t.Program.URL)
 		s.linkNotFound(w, r)
 		return
 	}
 
 	h := w.Header() // canonical names set directly: this is the hot path
-	h["Cache-Control"] = []string{"no-store"}
-	h["X-Robots-Tag"] = []string{"noindex"}
-	h["Referrer-Policy"] = []string{"no-referrer-when-downgrade"}
+	h["Cache-Control"] = s.hdr.noStore
+	h["X-Robots-Tag"] = s.hdr.noIndex
+	h["Referrer-Policy"] = s.hdr.referrer
 
 	if t.Partner.Status != store.PartnerApproved {
 		s.metrics.clicksSkipped.WithLabelValues(skipUnapproved).Inc()
-		s.found(w, dest.String())
+		s.found(w, d.plain)
 		return
 	}
 	click := s.recordVisit(r, t, linkSub(q.Get("sub"), t.Link.Sub), hasPaidAds(q))
 	if click == nil {
-		s.found(w, withParams(dest, "ref", code))
+		s.found(w, d.refOnly(code))
 		return
 	}
-	id := strconv.FormatUint(click.ID, 10)
 	expires := t.Program.ReferralExpires(click.At)
 	if !s.keepsFirstReferral(r, t) {
-		http.SetCookie(w, &http.Cookie{
-			Name:     "aff_ref",
-			Value:    code + "." + id,
-			Path:     "/",
-			MaxAge:   int(t.Program.CookieLifetime() / time.Second),
-			HttpOnly: true,
-			Secure:   s.secureCookie,
-			SameSite: http.SameSiteLaxMode,
-		})
+		h["Set-Cookie"] = append(h["Set-Cookie"], refCookie(code, click.ID,
+			int(t.Program.CookieLifetime()/time.Second), s.secureCookie))
 	}
 	// t.js on the landing page keeps the referral in its own first-party
 	// cookie until aff_exp (Unix seconds), and keeps an earlier referral
 	// over this one when the program attributes to the first click.
-	kv := []string{"ref", code, "aff_click", id, "aff_exp", strconv.FormatInt(expires.Unix(), 10)}
-	if t.Program.Attribution == store.FirstClick {
-		kv = append(kv, "aff_first", "1")
+	s.found(w, d.location(code, click.ID, expires.Unix(), t.Program.Attribution == store.FirstClick))
+}
+
+// destFor is where t's visitors go (destination), split for the
+// tracker's parameters; links without a to= override are split once and
+// cached. ok is false when the program's website is not a usable URL.
+func (s *Server) destFor(t *store.Target, to string) (destParts, bool) {
+	if to == "" {
+		if d, ok := s.dests.get(t); ok {
+			return d, true
+		}
 	}
-	s.found(w, withParams(dest, kv...))
+	dest := destination(&t.Program, &t.Link, to)
+	if dest == nil {
+		return destParts{}, false
+	}
+	d := splitDest(dest)
+	if to == "" {
+		s.dests.put(t, d)
+	}
+	return d, true
 }
 
 // recordVisit records a visitor's click on t's link, unless it is a HEAD,

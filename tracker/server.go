@@ -45,6 +45,8 @@ type Server struct {
 	notFound     []byte
 	secureCookie bool
 	signupTmpl   *template.Template
+	dests        destCache       // split destinations (redirectfast.go)
+	hdr          redirectHeaders // the redirect's fixed header values
 	sshHost      string
 	sshPort      string
 	handler      http.Handler
@@ -65,6 +67,7 @@ func New(st *store.Store, cfg Config) *Server {
 		notFound: assets.NotFoundPage(),
 
 		signupTmpl: parseSignupTemplate(),
+		hdr:        newRedirectHeaders(),
 	}
 	s.metrics.registerOutbox(st)
 	s.sshHost, s.sshPort = sshPublicAddr(cfg)
@@ -127,6 +130,7 @@ func methodNotAllowed(method string) http.HandlerFunc {
 // instrument recovers panics into a JSON 500 and counts the request by
 // route and status code with its latency.
 func (s *Server) instrument(route string, h http.Handler) http.Handler {
+	rm := s.metrics.route(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -141,7 +145,7 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 					writeError(rec, http.StatusInternalServerError, codeInternal, "internal error")
 				}
 			}
-			s.metrics.observe(route, rec.status(), time.Since(start))
+			rm.observe(rec.status(), time.Since(start))
 		}()
 		h.ServeHTTP(rec, r)
 	})

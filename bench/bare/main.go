@@ -8,13 +8,21 @@ import (
 	"flag"
 	"log"
 	"net/http"
+	"net/http/pprof"
 	"time"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
 	location := flag.String("location", "https://example.com/", "where every request is redirected")
+	pprofAddr := flag.String("pprof-addr", "", "serve Go profiling (net/http/pprof) on this address (off by default)")
 	flag.Parse()
+	if *pprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		go func() { log.Println(http.ListenAndServe(*pprofAddr, mux)) }()
+	}
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		h := w.Header()
