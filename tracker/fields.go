@@ -3,6 +3,8 @@ package tracker
 import (
 	"slices"
 	"strings"
+
+	"github.com/affogato-sh/affogato/store/sanitize"
 )
 
 // conversionFields and refundFields are the members the conversion and
@@ -38,16 +40,8 @@ func (f fields) only(known []string) *requestError {
 }
 
 // quoteField quotes a member name for an error message, at most 64
-// characters and without control characters.
+// characters, made safe as every outside text is (sanitize.Line: no
+// escape sequences, control characters or bidirectional controls).
 func quoteField(name string) string {
-	r := []rune(name)
-	if len(r) > 64 {
-		name = string(r[:64]) + "…"
-	}
-	return strings.Map(func(c rune) rune {
-		if c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) {
-			return -1
-		}
-		return c
-	}, `"`+name+`"`)
+	return `"` + sanitize.Shorten(sanitize.Line(name), 64) + `"`
 }
