@@ -65,13 +65,17 @@ bench: build
 # conversions and a 10x smaller program with `affogato seed` (about 4 minutes
 # and 20 seconds on 2 cores), then times each merchant tab's load + render,
 # the first frame, and the bytes of the first frame, a tab switch and an idle
-# second (BenchmarkDashboard* in tui/internal/ui). DASH_DIR keeps the seeds.
+# second (BenchmarkDashboard* in tui/internal/ui), and each portal tab's
+# load + render for the busiest partner (BenchmarkPortalTabsSeeded in
+# tui/internal/ui/partner). DASH_DIR keeps the seeds.
 DASH_DIR ?= /tmp/affogato-dash-bench
 bench-dashboard: build
 	@test -d $(DASH_DIR)/full || ./$(BIN) seed --data $(DASH_DIR)/full --partners 10000 --clicks 1000000 --conversions 100000
 	@test -d $(DASH_DIR)/small || ./$(BIN) seed --data $(DASH_DIR)/small --partners 1000 --clicks 100000 --conversions 10000
 	AFFOGATO_DASH_DATA=$(DASH_DIR)/full $(GO) test -run '^$$' -bench Dashboard -benchtime 5x -timeout 20m ./tui/internal/ui/
 	AFFOGATO_DASH_DATA=$(DASH_DIR)/small $(GO) test -run '^$$' -bench Dashboard -benchtime 5x -timeout 20m ./tui/internal/ui/
+	AFFOGATO_DASH_DATA=$(DASH_DIR)/full $(GO) test -run '^$$' -bench PortalTabsSeeded -benchtime 5x -timeout 20m ./tui/internal/ui/partner/
+	AFFOGATO_DASH_DATA=$(DASH_DIR)/small $(GO) test -run '^$$' -bench PortalTabsSeeded -benchtime 5x -timeout 20m ./tui/internal/ui/partner/
 	AFFOGATO_DASH_DATA=$(DASH_DIR)/full $(GO) test -run '^$$' -bench 'DashboardReads|CheckIndexes' -benchtime 5x -timeout 20m ./store/
 	AFFOGATO_DASH_DATA=$(DASH_DIR)/small $(GO) test -run '^$$' -bench 'DashboardReads|CheckIndexes' -benchtime 5x -timeout 20m ./store/
 
