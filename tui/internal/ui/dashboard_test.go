@@ -200,7 +200,7 @@ func TestDashboardMerchantTabs(t *testing.T) {
 		{"partner-detail", []step{{"2", "Alice"}, {"\r", "Recent conversions"}}, "Recent conversions"},
 		{"conversions", []step{{"3", "newest first"}}, "order-fast"},
 		{"commissions", []step{{"4", "Commissions"}}, "fast_conversion"},
-		{"commission-detail", []step{{"4", "flagged"}, {"\r", "Fraud review"}}, "less than 10 seconds"},
+		{"commission-detail", []step{{"4", "fast_conversion"}, {"\r", "Fraud review"}}, "less than 10 seconds"},
 		{"payouts", []step{{"5", "Who is owed what"}}, "Who is owed what"},
 		{"assets", []step{{"6", "asset add"}}, "asset add acme"},
 		{"settings", []step{{"7", "Setting"}}, "commission"},
