@@ -25,6 +25,7 @@ BIN=${AFFOGATO_BIN:-bin/affogato}
 OUT_DIR=bench/out
 RESULTS=$OUT_DIR/rss.txt
 die() { echo "rss: $*" >&2; exit 1; }
+. bench/lib.sh
 for tool in wrk curl go; do command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"; done
 ulimit -n 65536 2>/dev/null || true
 [ -x "$BIN" ] || go build -o "$BIN" ./cmd/affogato
@@ -52,14 +53,6 @@ fi
 # Every partner's referral code, read from the copy before the server opens it.
 go run ./bench/codes -db "$WORK/data/affogato.db" >"$WORK/codes" || die "could not list the codes"
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(((RANDOM % 12000) + 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
 hp=$(free_port)
 sp=$(free_port)
 db_mb() { awk -v s="$(stat -c %s "$WORK/data/affogato.db")" 'BEGIN { printf "%.0f", s / 1e6 }'; }

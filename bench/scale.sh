@@ -44,6 +44,7 @@ OUT_DIR=bench/out
 RESULTS=$OUT_DIR/scale.txt
 
 die() { echo "scale: $*" >&2; exit 1; }
+. bench/lib.sh
 skip() { [[ " $SKIP " == *" $1 "* ]]; }
 for tool in wrk ssh ssh-keygen curl go; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed (make bench installs wrk)"
@@ -64,21 +65,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(((RANDOM % 12000) + 20000)) # below the ephemeral range that wrk's sockets use
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
-wait_http() {
-  for _ in $(seq 1 400); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 # rss_parts PID: "anonymous+file" MB (file = pages of the mapped database).
 rss_parts() { awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} END {printf "%.0f+%.0f", a / 1024, f / 1024}' "/proc/$1/status"; }

@@ -35,6 +35,7 @@ OUT=${OUT:-bench/out/sessions-under-load.txt}
 SERVER_ARGS=${SERVER_ARGS:-}
 
 die() { echo "sessions-under-load: $*" >&2; exit 1; }
+. bench/lib.sh
 for tool in wrk ssh ssh-keygen curl go; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
@@ -62,21 +63,6 @@ mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
 exec > >(tee -a "$OUT") 2>&1
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(((RANDOM % 12000) + 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
-wait_http() {
-  for _ in $(seq 1 400); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
 
 echo "sessions under load — $(date -u '+%Y-%m-%d %H:%M:%S UTC'); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary: $BIN ($(git rev-parse --short HEAD 2>/dev/null || echo '?')); seed: $SEED; $SESSIONS sessions; wrk -t1 -c$WRK_CONNS when load is on"
