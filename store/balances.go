@@ -45,6 +45,25 @@ func balanceKeyProgram(slug string) []byte { return append([]byte("P"), slug...)
 // adjustBalanceTx applies fn to the partner's and the program's balance,
 // and to their status sums of the day (YYYYMMDD) the change counts on.
 func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn func(*Balance)) error {
+	if err := adjustBalancesTx(tx, slug, partnerID, fn); err != nil {
+		return err
+	}
+	for _, k := range []string{partnerDayKey(partnerID, day), programDayKey(slug, day)} {
+		c, err := readCountersTx(tx, k)
+		if err != nil {
+			return err
+		}
+		fn(&c.Status)
+		if err := put(tx.Bucket(bDaily), []byte(k), &c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// adjustBalancesTx applies fn to the partner's and the program's balance
+// (not to their day sums).
+func adjustBalancesTx(tx *bolt.Tx, slug string, partnerID uint64, fn func(*Balance)) error {
 	for i, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
 		var b Balance
 		if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
@@ -58,16 +77,6 @@ func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn 
 			if err := indexOwedTx(tx, slug, partnerID, b); err != nil {
 				return err
 			}
-		}
-	}
-	for _, k := range []string{partnerDayKey(partnerID, day), programDayKey(slug, day)} {
-		c, err := readCountersTx(tx, k)
-		if err != nil {
-			return err
-		}
-		fn(&c.Status)
-		if err := put(tx.Bucket(bDaily), []byte(k), &c); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -55,6 +55,11 @@ type conversionRequest struct {
 	clickID    uint64
 	hasClick   bool
 	print      string
+	// program is the program as read before the change was queued.
+	program programRead
+	// refMemo is refClickedWithinTx's answer within one run of the
+	// change (reset at the start of each: a run may be retried).
+	refMemo refWithinMemo
 }
 
 func parseConversion(prog *Program, in ConversionInput, now time.Time) (*conversionRequest, error) {
@@ -133,19 +138,21 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 // transaction. The same order again with the same content returns the
 // stored conversion with created=false; other content is ErrConflict.
 func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionResult, bool, error) {
-	prog, err := s.Program(slug)
+	read, err := s.readProgram(slug) // programsame.go
 	if err != nil {
 		return nil, false, err
 	}
 	now := s.now().UTC()
-	req, err := parseConversion(prog, in, now)
+	req, err := parseConversion(read.prog, in, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("conversion %s: %w", in.OrderID, err)
 	}
+	req.program = read
 	var res *ConversionResult
 	created := false
 	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res, created = nil, false
+		req.refMemo = refWithinMemo{}
 		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
 			r, err := conversionResultTx(tx, btou(id), now)
 			if err != nil {
@@ -175,8 +182,8 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 }
 
 func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest, now time.Time, deltas map[string]*Counters) (*ConversionResult, error) {
-	var prog Program
-	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+	prog, err := req.program.programTx(tx, slug)
+	if err != nil {
 		return nil, err
 	}
 	cust := Customer{Program: slug, ID: req.in.CustomerID, Email: req.in.CustomerEmail}
@@ -196,7 +203,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	if partner != nil {
 		conv.Attributed, conv.PartnerID = true, partner.ID
 		setReferral(conv, &cust, click, via, req.in.Ref)
-		comm, err = s.rateTx(tx, &prog, partner, &cust, conv, click, now)
+		comm, err = s.rateTx(tx, deltas, &prog, partner, &cust, conv, click, now)
 		if err != nil {
 			return nil, err
 		}
@@ -239,8 +246,9 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 }
 
 // rateTx binds the customer, counts the partner's paying customers and
-// creates the commission the plan gives (nil when the payment earns none).
-func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Customer, conv *Conversion, click *Click, now time.Time) (*Commission, error) {
+// creates the commission the plan gives (nil when the payment earns none);
+// the commission's day sums go with the group's counter changes (deltas).
+func (s *Store) rateTx(tx *bolt.Tx, deltas map[string]*Counters, prog *Program, partner *Partner, cust *Customer, conv *Conversion, click *Click, now time.Time) (*Commission, error) {
 	// Bind the customer to the first partner a payment is attributed to.
 	first := time.Time{}
 	switch {
@@ -271,7 +279,7 @@ func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Custo
 	if !earns || amount.Sign() <= 0 {
 		return nil, nil
 	}
-	comm, err := s.newCommissionTx(tx, prog, partner, conv, click, amount, rule, now)
+	comm, err := s.newCommissionTx(tx, deltas, prog, partner, conv, click, amount, rule, now)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +332,7 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 			// before the payment. A code never clicked (passed on by hand)
 			// cannot show its age, so it never attributes
 			// (conversionWarningsTx says why).
-			if refClickedWithinTx(tx, &l, prog, req.occurredAt) {
+			if refClickedWithinTx(tx, req, &l, prog, req.occurredAt) {
 				if p := approved(l.PartnerID); p != nil {
 					return p, nil, "ref"
 				}
@@ -341,8 +349,8 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 
 // newCommissionTx creates the commission for an attributed conversion:
 // pending with fraud flags, or approved at once when there is no hold and no
-// flag.
-func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion, click *Click, amount decimal.Decimal, rule string, now time.Time) (*Commission, error) {
+// flag. Its day sums go with the group's counter changes (deltas).
+func (s *Store) newCommissionTx(tx *bolt.Tx, deltas map[string]*Counters, prog *Program, partner *Partner, conv *Conversion, click *Click, amount decimal.Decimal, rule string, now time.Time) (*Commission, error) {
 	id, err := nextID(tx, bCommissions)
 	if err != nil {
 		return nil, err
@@ -369,7 +377,7 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, co
 			return nil, err
 		}
 	}
-	return c, adjustBalanceTx(tx, c.Program, c.PartnerID, c.day(), func(b *Balance) {
+	return c, adjustBalanceDeltasTx(tx, deltas, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 		b.add(c.Status, c.Amount)
 	})
 }
@@ -438,8 +446,8 @@ func conversionResultTx(tx *bolt.Tx, id uint64, now time.Time) (*ConversionResul
 // attributeLaterTx attributes a stored, unattributed provider conversion
 // when a later event of the same payment carries the click, ref or coupon.
 func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req *conversionRequest, now time.Time, deltas map[string]*Counters) (*ConversionResult, error) {
-	var prog Program
-	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+	prog, err := req.program.programTx(tx, slug)
+	if err != nil {
 		return nil, err
 	}
 	for _, a := range req.in.Aliases {
@@ -462,7 +470,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	if req.in.CustomerEmail != "" && conv.CustomerEmail == "" {
 		conv.CustomerEmail = req.in.CustomerEmail
 	}
-	comm, err := s.rateTx(tx, &prog, partner, &cust, conv, click, now)
+	comm, err := s.rateTx(tx, deltas, &prog, partner, &cust, conv, click, now)
 	if err != nil {
 		return nil, err
 	}
@@ -513,6 +521,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 		return err
 	}
 	return s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, _ map[string]*Counters) error {
+		req.refMemo = refWithinMemo{}
 		cust := Customer{Program: slug, ID: customerID}
 		custKey := key(slug, customerID)
 		if get(tx.Bucket(bCustomers), custKey, &cust) == nil && cust.PartnerID != 0 {
