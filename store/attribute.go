@@ -44,11 +44,10 @@ func conversionWarningsTx(tx *bolt.Tx, prog *Program, req *conversionRequest) []
 		}
 	}
 	if req.in.Ref != "" {
-		var l Link
-		switch {
-		case get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) != nil || l.Program != prog.Slug:
+		switch l := refLinkTx(tx, req); {
+		case l == nil || l.Program != prog.Slug:
 			w = append(w, WarnUnknownRef)
-		case !refClickedWithinTx(tx, req, &l, prog, req.occurredAt):
+		case !refClickedWithinTx(tx, req, l, prog, req.occurredAt):
 			w = append(w, WarnStaleRef(l.Code))
 		}
 	}
@@ -66,7 +65,7 @@ func refClickedWithinTx(tx *bolt.Tx, req *conversionRequest, l *Link, prog *Prog
 		return m.within
 	}
 	within := clickedWithinTx(tx, l.Code, paidAt.Add(-lifetime), paidAt)
-	*m = refWithinMemo{set: true, code: l.Code, paidAt: paidAt, lifetime: lifetime, within: within}
+	m.set, m.code, m.paidAt, m.lifetime, m.within = true, l.Code, paidAt, lifetime, within
 	return within
 }
 

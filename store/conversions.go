@@ -57,8 +57,9 @@ type conversionRequest struct {
 	print      string
 	// program is the program as read before the change was queued.
 	program programRead
-	// refMemo is refClickedWithinTx's answer within one run of the
-	// change (reset at the start of each: a run may be retried).
+	// refMemo is the ref's link and refClickedWithinTx's answer within
+	// one run of the change (reset at the start of each: a run may be
+	// retried, refwithin.go).
 	refMemo refWithinMemo
 }
 
@@ -325,14 +326,13 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 		}
 	}
 	if req.in.Ref != "" {
-		var l Link
-		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) == nil && l.Program == prog.Slug {
+		if l := refLinkTx(tx, req); l != nil && l.Program == prog.Slug {
 			// A referral code carries a referral no older than the cookie
 			// lifetime only when some click on it falls within the lifetime
 			// before the payment. A code never clicked (passed on by hand)
 			// cannot show its age, so it never attributes
 			// (conversionWarningsTx says why).
-			if refClickedWithinTx(tx, req, &l, prog, req.occurredAt) {
+			if refClickedWithinTx(tx, req, l, prog, req.occurredAt) {
 				if p := approved(l.PartnerID); p != nil {
 					return p, nil, "ref"
 				}
@@ -384,13 +384,15 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, deltas map[string]*Counters, prog *
 
 func fraudFlagsTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion, click *Click) []string {
 	flags := []string{}
-	email := partner.Email
-	var u User
-	if get(tx.Bucket(bUsers), u64(partner.UserID), &u) == nil && u.Email != "" {
-		email = u.Email
-	}
-	if conv.CustomerEmail != "" && email != "" && strings.EqualFold(strings.TrimSpace(conv.CustomerEmail), email) {
-		flags = append(flags, FlagSelfReferral)
+	if conv.CustomerEmail != "" { // the partner's user is read only to compare with it
+		email := partner.Email
+		var u User
+		if get(tx.Bucket(bUsers), u64(partner.UserID), &u) == nil && u.Email != "" {
+			email = u.Email
+		}
+		if email != "" && strings.EqualFold(strings.TrimSpace(conv.CustomerEmail), email) {
+			flags = append(flags, FlagSelfReferral)
+		}
 	}
 	if click != nil {
 		if click.PaidAds && prog.ForbidPaidAds {

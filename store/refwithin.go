@@ -76,13 +76,29 @@ func clickTimes(v []byte) (clicks int64, first, last time.Time) {
 	return c.Clicks, c.FirstClickAt, c.LastClickAt
 }
 
-// refWithinMemo keeps, for one run of a conversion's change, the answer of
-// refClickedWithinTx for the code, payment time and lifetime last asked,
-// so attributing and warning read the link's days once.
+// refWithinMemo keeps, for one run of a conversion's change, the link its
+// ref names and the answer of refClickedWithinTx for the code, payment
+// time and lifetime last asked, so attributing and warning read them once.
 type refWithinMemo struct {
+	linkRead bool
+	link     *Link // nil: the ref names no link
 	set      bool
 	code     string
 	paidAt   time.Time
 	lifetime time.Duration
 	within   bool
+}
+
+// refLinkTx reads the link req's ref names (nil when none), once per run
+// of its change.
+func refLinkTx(tx *bolt.Tx, req *conversionRequest) *Link {
+	m := &req.refMemo
+	if !m.linkRead {
+		var l Link
+		m.linkRead, m.link = true, nil
+		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) == nil {
+			m.link = &l
+		}
+	}
+	return m.link
 }
