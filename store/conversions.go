@@ -190,7 +190,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	cust := Customer{Program: slug, ID: req.in.CustomerID, Email: req.in.CustomerEmail}
 	custKey := key(slug, req.in.CustomerID)
 	known := get(tx.Bucket(bCustomers), custKey, &cust) == nil
-	partner, click, via := attributeTx(tx, &prog, req, &cust, known)
+	partner, click, via := s.attributeTx(tx, &prog, req, &cust, known)
 	id, err := nextID(tx, bConversions)
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func (s *Store) rateTx(tx *bolt.Tx, deltas map[string]*Counters, prog *Program, 
 		if err := tx.Bucket(bPartnerCust).Put(pc, nil); err != nil {
 			return nil, err
 		}
-		if err := put(tx.Bucket(bPartners), u64(partner.ID), partner); err != nil {
+		if err := putCached(&s.decoded, tx.Bucket(bPartners), bPartners, u64(partner.ID), partner); err != nil {
 			return nil, err
 		}
 	}
@@ -293,10 +293,10 @@ func (s *Store) rateTx(tx *bolt.Tx, deltas map[string]*Counters, prog *Program, 
 // partner; then a coupon bound to a partner, the click (within the cookie
 // lifetime), the ref code, and last the customer's bound partner. Only
 // approved partners of this program are attributed.
-func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Customer, known bool) (*Partner, *Click, string) {
+func (s *Store) attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Customer, known bool) (*Partner, *Click, string) {
 	approved := func(id uint64) *Partner {
 		var p Partner
-		if id == 0 || get(tx.Bucket(bPartners), u64(id), &p) != nil || p.Program != prog.Slug || p.Status != PartnerApproved {
+		if id == 0 || getCached(&s.decoded, tx.Bucket(bPartners), bPartners, u64(id), &p) != nil || p.Program != prog.Slug || p.Status != PartnerApproved {
 			return nil
 		}
 		return &p
@@ -377,7 +377,7 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, deltas map[string]*Counters, prog *
 			return nil, err
 		}
 	}
-	return c, adjustBalanceDeltasTx(tx, deltas, c.Program, c.PartnerID, c.day(), func(b *Balance) {
+	return c, s.adjustBalanceDeltasTx(tx, deltas, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 		b.add(c.Status, c.Amount)
 	})
 }
@@ -463,7 +463,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	custKey := key(slug, conv.CustomerID)
 	known := get(tx.Bucket(bCustomers), custKey, &cust) == nil
 	req.occurredAt = conv.OccurredAt
-	partner, click, via := attributeTx(tx, &prog, req, &cust, known)
+	partner, click, via := s.attributeTx(tx, &prog, req, &cust, known)
 	if partner == nil {
 		return &ConversionResult{Conversion: *conv}, nil
 	}
@@ -532,7 +532,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 		if !req.hasClick {
 			return invalid("click_id", "is required")
 		}
-		partner, click, _ := attributeTx(tx, prog, req, &cust, false)
+		partner, click, _ := s.attributeTx(tx, prog, req, &cust, false)
 		if partner == nil {
 			return nil
 		}

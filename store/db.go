@@ -127,6 +127,9 @@ type Store struct {
 	screens screenCache
 	// top is the merchant Overview's top partners view (topview.go).
 	top topView
+	// decoded keeps records a conversion reads and writes decoded
+	// (decodedcache.go).
+	decoded decodedCache
 }
 
 // DBFile is the database file name inside the data dir.
