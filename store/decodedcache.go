@@ -22,7 +22,7 @@ import (
 // transaction, rolled back or not.
 
 // decodedCacheMax bounds the entries; the cache starts afresh when full.
-const decodedCacheMax = 4096
+const decodedCacheMax = 1024
 
 type decodedCache struct {
 	mu sync.Mutex
