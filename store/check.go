@@ -201,6 +201,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkLinkCountersTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkLinkTotalsTx(tx, bad); err != nil { // linktotals.go
+			return err
+		}
 		if err := checkPartnerRevenueTx(tx, bad); err != nil {
 			return err
 		}
