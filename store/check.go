@@ -210,6 +210,9 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkBatchHeadsTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkPartnerBatchRowsTx(tx, bad); err != nil { // partnerbatches.go
+			return err
+		}
 		if err := checkFlaggedIndexTx(tx, bad); err != nil {
 			return err
 		}

@@ -240,6 +240,10 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if _, err := fillPartnerBatchRows(db, partnerBatchRowsBatch); err != nil { // partnerbatches.go
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	if err := db.View(func(tx *bolt.Tx) error { return s.top.build(tx, s.now()) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
