@@ -218,7 +218,7 @@ func rollLinkTotalsTx(tx *bolt.Tx, upTo string, batch int) (n int, more bool, er
 			break
 		}
 		day := bytes.Clone(k[1:9])
-		for ; k != nil && len(k) >= 9 && k[0] == linkDayPrefix && bytes.Equal(k[1:9], day); k, v = c.Next() {
+		for ; len(k) >= 9 && k[0] == linkDayPrefix && bytes.Equal(k[1:9], day); k, v = c.Next() {
 			code, _, _ := bytes.Cut(k[9:], []byte{0})
 			t, err := decodeTotals(v) // totalsfast.go
 			if err != nil {
