@@ -11,7 +11,9 @@ import (
 
 // A group commit of conversions of one partner decodes and re-encodes the
 // same few records once per conversion: the partner (its paying
-// customers counted), the partner's and the program's balance. Decoding
+// customers counted), the partner's and the program's balance; and each
+// conversion API request decodes its program twice before that (its API
+// key, the request's checks). Decoding
 // them (their money fields through math/big) was about a fifth of a
 // conversion's work inside the group writer, whose one goroutine sets how
 // many conversions a second the server takes. decodedCache keeps the
@@ -31,7 +33,7 @@ type decodedCache struct {
 
 type decodedEntry struct {
 	raw []byte // never changed once here
-	v   any    // Partner or Balance, by value
+	v   any    // Program, Partner or Balance, by value
 }
 
 func decodedKey(bucket, k []byte) string { return string(bucket) + "\x00" + string(k) }

@@ -19,7 +19,9 @@ type programRead struct {
 	raw  []byte
 }
 
-// readProgram reads a program and keeps its stored bytes.
+// readProgram reads a program and keeps its stored bytes. The program is
+// decoded through the store's decodedCache (decodedcache.go): the same
+// program is read for every conversion.
 func (s *Store) readProgram(slug string) (programRead, error) {
 	var r programRead
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -28,7 +30,7 @@ func (s *Store) readProgram(slug string) (programRead, error) {
 			return ErrNotFound
 		}
 		var p Program
-		if err := getBytes(v, &p); err != nil {
+		if err := getCached(&s.decoded, tx.Bucket(bPrograms), bPrograms, []byte(slug), &p); err != nil {
 			return err
 		}
 		r = programRead{prog: &p, raw: bytes.Clone(v)}
