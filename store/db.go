@@ -128,6 +128,9 @@ type Store struct {
 	screens screenCache
 	// top is the merchant Overview's top partners view (topview.go).
 	top topView
+	// decoded keeps records a conversion reads and writes decoded
+	// (decodedcache.go).
+	decoded decodedCache
 	// linkRoll rolls the links' totals forward (linktotals.go).
 	linkRoll *linkTotalsRoller
 }
