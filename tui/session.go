@@ -100,13 +100,17 @@ func (e sessionEnv) Getenv(k string) string {
 }
 
 // liveEvery is the shortest time between two live reloads of a screen:
-// 250 ms for up to 50 open screens, and 250 ms more for each 50 more (1 s
-// at 200). Under a click load every open screen is signalled about every
-// 100 ms; each reload draws its frame twice (the signal, then the data),
-// and 200 screens at 250 ms took about as much CPU as the machine has,
-// leaving little for the first frames of new sessions.
+// 250 ms for up to 50 screens, and 250 ms more for each 50 more (1 s at
+// 200), counting the screens open and the connections still in their
+// handshake (screens about to open). Under a click load every open screen
+// is signalled about every 100 ms; each reload draws its frame twice (the
+// signal, then the data), and 200 screens at 250 ms took about as much
+// CPU as the machine has, leaving little for the first frames of new
+// sessions. When 200 clients dial at once, the first screens to open
+// already reload at the pace of 200: their reloads took CPU from the
+// handshakes of the others.
 func (s *Server) liveEvery() time.Duration {
-	n := s.programs.count()
+	n := s.programs.count() + int(max(0, s.opening.Load()))
 	return time.Duration(1+max(0, n-1)/50) * 250 * time.Millisecond
 }
 
