@@ -72,7 +72,7 @@ var allBuckets = [][]byte{bMeta, bUsers, bKeys, bUserKeys, bPrograms, bAPIKeys, 
 	bAssets, bAssetData, bPartnerBatch,
 	bKeyClaims, bTeamSeats, bTeamInvites,
 	bNames, bNameIDs,
-	bPartnerRevenue, bFlaggedComm, bOwedPartners, bBatchHeads}
+	bPartnerRevenue, bFlaggedComm, bOwedPartners, bBatchHeads, bLinkTotals}
 
 // Options tune Open.
 type Options struct {
@@ -127,6 +127,11 @@ type Store struct {
 	screens screenCache
 	// top is the merchant Overview's top partners view (topview.go).
 	top topView
+	// decoded keeps records a conversion reads and writes decoded
+	// (decodedcache.go).
+	decoded decodedCache
+	// linkRoll rolls the links' totals forward (linktotals.go).
+	linkRoll *linkTotalsRoller
 }
 
 // DBFile is the database file name inside the data dir.
@@ -234,6 +239,14 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	if _, err := rollLinkTotals(db, linkTotalsUpTo(s.now()), linkTotalsBatch); err != nil { // linktotals.go
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
+	if _, err := fillPartnerBatchRows(db, partnerBatchRowsBatch); err != nil { // partnerbatches.go
+		db.Close()
+		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
 	if err := db.View(func(tx *bolt.Tx) error { return s.top.build(tx, s.now()) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
@@ -249,6 +262,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	}
 	s.startJournal()
 	s.writer.start()
+	s.linkRoll = s.startLinkTotalsRoller(linkTotalsRollEvery)
 	return s, nil
 }
 
@@ -258,6 +272,7 @@ func (s *Store) Close() error {
 	s.stopJournal()
 	s.writer.close()
 	s.resident.close()
+	s.linkRoll.close()
 	if err := s.closeJournalFile(); err != nil {
 		s.db.Close()
 		return fmt.Errorf("close: %w", err)
