@@ -173,14 +173,20 @@ type (
 	}
 )
 
-// Init shows the signup form, or loads who the user is and which
-// programs they can open.
+// Init shows the signup form, or reads who the user is and which
+// programs they can open and opens the console. That read is done here,
+// before the first frame (a few point reads, none waiting for the click
+// applier), not in a command: the first frame is then the console
+// loading its first tab, not a "Loading…" placeholder, and the tab's
+// data is asked for one message sooner (with 200 sessions opening at
+// once every goroutine hop waits for a core).
 func (a *App) Init() tea.Cmd {
 	if a.o.Signup != nil {
 		a.mode, a.signup = modeSignup, a.o.Signup
 		return a.signup.Init()
 	}
-	return a.loadSession
+	msg, _ := a.loadSession().(sessionMsg)
+	return a.onSession(msg)
 }
 
 func (a *App) loadSession() tea.Msg {
