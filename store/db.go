@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -239,13 +240,21 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	if _, err := rollLinkTotals(db, linkTotalsUpTo(s.now()), linkTotalsBatch); err != nil { // linktotals.go
+	rolled, err := rollLinkTotals(db, linkTotalsUpTo(s.now()), linkTotalsBatch) // linktotals.go
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	if _, err := fillPartnerBatchRows(db, partnerBatchRowsBatch); err != nil { // partnerbatches.go
+	filled, err := fillPartnerBatchRows(db, partnerBatchRowsBatch) // partnerbatches.go
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
+	}
+	if rolled >= linkTotalsBatch || filled > 0 {
+		// A backfill's buffers and decoded batches (10-15 MB on the
+		// 10,000-partner seed) go back to the system at once, as the
+		// day-first migration's do.
+		debug.FreeOSMemory()
 	}
 	if err := db.View(func(tx *bolt.Tx) error { return s.top.build(tx, s.now()) }); err != nil {
 		db.Close()
