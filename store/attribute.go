@@ -44,11 +44,10 @@ func conversionWarningsTx(tx *bolt.Tx, prog *Program, req *conversionRequest) []
 		}
 	}
 	if req.in.Ref != "" {
-		var l Link
-		switch {
-		case get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) != nil || l.Program != prog.Slug:
+		switch l := refLinkTx(tx, req); {
+		case l == nil || l.Program != prog.Slug:
 			w = append(w, WarnUnknownRef)
-		case !refClickedWithinTx(tx, &l, prog, req.occurredAt):
+		case !refClickedWithinTx(tx, req, l, prog, req.occurredAt):
 			w = append(w, WarnStaleRef(l.Code))
 		}
 	}
@@ -57,9 +56,17 @@ func conversionWarningsTx(tx *bolt.Tx, prog *Program, req *conversionRequest) []
 
 // refClickedWithinTx says whether link l was clicked within the program's
 // cookie lifetime before a payment at paidAt: the only way a referral code
-// shows that its referral is young enough to attribute.
-func refClickedWithinTx(tx *bolt.Tx, l *Link, prog *Program, paidAt time.Time) bool {
-	return clickedWithinTx(tx, l.Code, paidAt.Add(-prog.CookieLifetime()), paidAt)
+// shows that its referral is young enough to attribute. The answer is kept
+// in req for the rest of this run of its change (refwithin.go).
+func refClickedWithinTx(tx *bolt.Tx, req *conversionRequest, l *Link, prog *Program, paidAt time.Time) bool {
+	lifetime := prog.CookieLifetime()
+	m := &req.refMemo
+	if m.set && m.code == l.Code && m.paidAt.Equal(paidAt) && m.lifetime == lifetime {
+		return m.within
+	}
+	within := clickedWithinTx(tx, l.Code, paidAt.Add(-lifetime), paidAt)
+	m.set, m.code, m.paidAt, m.lifetime, m.within = true, l.Code, paidAt, lifetime, within
+	return within
 }
 
 // addAttributedDeltas counts a conversion attributed after it was recorded:
@@ -136,7 +143,7 @@ func (s *Store) AttributeConversion(a Actor, slug, orderID, partnerRef string) (
 		conv.Attributed, conv.PartnerID, conv.Via, conv.ClickID, conv.CommissionID = true, partner.ID, "manual", 0, 0
 		conv.Code, conv.Sub = "", ""
 		conv.Manual = manual
-		comm, err := s.rateTx(tx, prog, partner, &cust, conv, nil, now)
+		comm, err := s.rateTx(tx, deltas, prog, partner, &cust, conv, nil, now)
 		if err != nil {
 			return err
 		}

@@ -45,20 +45,8 @@ func balanceKeyProgram(slug string) []byte { return append([]byte("P"), slug...)
 // adjustBalanceTx applies fn to the partner's and the program's balance,
 // and to their status sums of the day (YYYYMMDD) the change counts on.
 func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn func(*Balance)) error {
-	for i, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
-		var b Balance
-		if err := get(tx.Bucket(bBalances), k, &b); err != nil && err != ErrNotFound {
-			return err
-		}
-		fn(&b)
-		if err := put(tx.Bucket(bBalances), k, &b); err != nil {
-			return err
-		}
-		if i == 0 { // the partner's, not the program's
-			if err := indexOwedTx(tx, slug, partnerID, b); err != nil {
-				return err
-			}
-		}
+	if err := adjustBalancesTx(tx, nil, slug, partnerID, fn); err != nil {
+		return err
 	}
 	for _, k := range []string{partnerDayKey(partnerID, day), programDayKey(slug, day)} {
 		c, err := readCountersTx(tx, k)
@@ -68,6 +56,28 @@ func adjustBalanceTx(tx *bolt.Tx, slug string, partnerID uint64, day string, fn 
 		fn(&c.Status)
 		if err := put(tx.Bucket(bDaily), []byte(k), &c); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// adjustBalancesTx applies fn to the partner's and the program's balance
+// (not to their day sums), decoded through c when it is not nil
+// (decodedcache.go).
+func adjustBalancesTx(tx *bolt.Tx, c *decodedCache, slug string, partnerID uint64, fn func(*Balance)) error {
+	for i, k := range [][]byte{u64(partnerID), balanceKeyProgram(slug)} {
+		var b Balance
+		if err := getCached(c, tx.Bucket(bBalances), bBalances, k, &b); err != nil && err != ErrNotFound {
+			return err
+		}
+		fn(&b)
+		if err := putCached(c, tx.Bucket(bBalances), bBalances, k, &b); err != nil {
+			return err
+		}
+		if i == 0 { // the partner's, not the program's
+			if err := indexOwedTx(tx, slug, partnerID, b); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -47,9 +47,13 @@ func (b *PayoutBatch) Head() PayoutBatchHead {
 		Total: b.Total, Provider: b.Provider, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, PaidAt: b.PaidAt, Period: b.Period}
 }
 
-// putBatchTx stores batch b and its head.
+// putBatchTx stores batch b, its head and its items' rows in the partner
+// → batch index (partnerbatches.go).
 func putBatchTx(tx *bolt.Tx, b *PayoutBatch) error {
 	if err := put(tx.Bucket(bBatches), u64(b.ID), b); err != nil {
+		return err
+	}
+	if err := putPartnerBatchRowsTx(tx, b); err != nil {
 		return err
 	}
 	return put(tx.Bucket(bBatchHeads), u64(b.ID), b.Head())

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,8 +28,22 @@ func (c *batchCache) view(id uint64, raw []byte, fn func(b *PayoutBatch)) error 
 	return nil
 }
 
+// partnerPayoutRowTx appends the partner's payout stored under k, v in
+// the partner → batch index to out: its row (partnerbatches.go), or, for
+// an entry not filled yet, its item read from the batch.
+func (s *Store) partnerPayoutRowTx(tx *bolt.Tx, k, v []byte, out []PartnerPayout) ([]PartnerPayout, error) {
+	if len(v) == 0 {
+		return s.partnerPayoutsTx(tx, btou(k[8:16]), btou(k[:8]), out)
+	}
+	p, err := decodePartnerBatchRow(k, v)
+	if err != nil {
+		return out, err
+	}
+	return append(out, p), nil
+}
+
 // partnerPayoutsTx appends the partner's items of batch id to out, newest
-// batch first as the caller walks them.
+// batch first as the caller walks them, as partnerPayoutOf gives them.
 func (s *Store) partnerPayoutsTx(tx *bolt.Tx, id, partnerID uint64, out []PartnerPayout) ([]PartnerPayout, error) {
 	raw := tx.Bucket(bBatches).Get(u64(id))
 	if raw == nil {
@@ -38,15 +51,9 @@ func (s *Store) partnerPayoutsTx(tx *bolt.Tx, id, partnerID uint64, out []Partne
 	}
 	err := s.batches.view(id, raw, func(b *PayoutBatch) {
 		for _, it := range b.Items {
-			if it.PartnerID != partnerID {
-				continue
+			if it.PartnerID == partnerID {
+				out = append(out, partnerPayoutOf(b, it))
 			}
-			date := b.CreatedAt
-			if !b.PaidAt.IsZero() {
-				date = b.PaidAt
-			}
-			it.Commissions, it.Clawbacks = slices.Clone(it.Commissions), slices.Clone(it.Clawbacks)
-			out = append(out, PartnerPayout{BatchID: b.ID, Program: b.Program, Item: it, Date: date})
 		}
 	})
 	return out, err

@@ -201,10 +201,16 @@ func (s *Store) Check() ([]Violation, error) {
 		if err := checkLinkCountersTx(tx, bad); err != nil {
 			return err
 		}
+		if err := checkLinkTotalsTx(tx, bad); err != nil { // linktotals.go
+			return err
+		}
 		if err := checkPartnerRevenueTx(tx, bad); err != nil {
 			return err
 		}
 		if err := checkBatchHeadsTx(tx, bad); err != nil {
+			return err
+		}
+		if err := checkPartnerBatchRowsTx(tx, bad); err != nil { // partnerbatches.go
 			return err
 		}
 		if err := checkFlaggedIndexTx(tx, bad); err != nil {

@@ -55,6 +55,12 @@ type conversionRequest struct {
 	clickID    uint64
 	hasClick   bool
 	print      string
+	// program is the program as read before the change was queued.
+	program programRead
+	// refMemo is the ref's link and refClickedWithinTx's answer within
+	// one run of the change (reset at the start of each: a run may be
+	// retried, refwithin.go).
+	refMemo refWithinMemo
 }
 
 func parseConversion(prog *Program, in ConversionInput, now time.Time) (*conversionRequest, error) {
@@ -133,19 +139,21 @@ func parseConversion(prog *Program, in ConversionInput, now time.Time) (*convers
 // transaction. The same order again with the same content returns the
 // stored conversion with created=false; other content is ErrConflict.
 func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionResult, bool, error) {
-	prog, err := s.Program(slug)
+	read, err := s.readProgram(slug) // programsame.go
 	if err != nil {
 		return nil, false, err
 	}
 	now := s.now().UTC()
-	req, err := parseConversion(prog, in, now)
+	req, err := parseConversion(read.prog, in, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("conversion %s: %w", in.OrderID, err)
 	}
+	req.program = read
 	var res *ConversionResult
 	created := false
 	err = s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, deltas map[string]*Counters) error {
 		res, created = nil, false
+		req.refMemo = refWithinMemo{}
 		if id := tx.Bucket(bOrders).Get(key(slug, req.in.OrderID)); id != nil {
 			r, err := conversionResultTx(tx, btou(id), now)
 			if err != nil {
@@ -175,14 +183,14 @@ func (s *Store) RecordConversion(slug string, in ConversionInput) (*ConversionRe
 }
 
 func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest, now time.Time, deltas map[string]*Counters) (*ConversionResult, error) {
-	var prog Program
-	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+	prog, err := req.program.programTx(tx, slug)
+	if err != nil {
 		return nil, err
 	}
 	cust := Customer{Program: slug, ID: req.in.CustomerID, Email: req.in.CustomerEmail}
 	custKey := key(slug, req.in.CustomerID)
 	known := get(tx.Bucket(bCustomers), custKey, &cust) == nil
-	partner, click, via := attributeTx(tx, &prog, req, &cust, known)
+	partner, click, via := s.attributeTx(tx, &prog, req, &cust, known)
 	id, err := nextID(tx, bConversions)
 	if err != nil {
 		return nil, err
@@ -196,7 +204,7 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 	if partner != nil {
 		conv.Attributed, conv.PartnerID = true, partner.ID
 		setReferral(conv, &cust, click, via, req.in.Ref)
-		comm, err = s.rateTx(tx, &prog, partner, &cust, conv, click, now)
+		comm, err = s.rateTx(tx, deltas, &prog, partner, &cust, conv, click, now)
 		if err != nil {
 			return nil, err
 		}
@@ -239,8 +247,9 @@ func (s *Store) newConversionTx(tx *bolt.Tx, slug string, req *conversionRequest
 }
 
 // rateTx binds the customer, counts the partner's paying customers and
-// creates the commission the plan gives (nil when the payment earns none).
-func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Customer, conv *Conversion, click *Click, now time.Time) (*Commission, error) {
+// creates the commission the plan gives (nil when the payment earns none);
+// the commission's day sums go with the group's counter changes (deltas).
+func (s *Store) rateTx(tx *bolt.Tx, deltas map[string]*Counters, prog *Program, partner *Partner, cust *Customer, conv *Conversion, click *Click, now time.Time) (*Commission, error) {
 	// Bind the customer to the first partner a payment is attributed to.
 	first := time.Time{}
 	switch {
@@ -258,7 +267,7 @@ func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Custo
 		if err := tx.Bucket(bPartnerCust).Put(pc, nil); err != nil {
 			return nil, err
 		}
-		if err := put(tx.Bucket(bPartners), u64(partner.ID), partner); err != nil {
+		if err := putCached(&s.decoded, tx.Bucket(bPartners), bPartners, u64(partner.ID), partner); err != nil {
 			return nil, err
 		}
 	}
@@ -271,7 +280,7 @@ func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Custo
 	if !earns || amount.Sign() <= 0 {
 		return nil, nil
 	}
-	comm, err := s.newCommissionTx(tx, prog, partner, conv, click, amount, rule, now)
+	comm, err := s.newCommissionTx(tx, deltas, prog, partner, conv, click, amount, rule, now)
 	if err != nil {
 		return nil, err
 	}
@@ -284,10 +293,10 @@ func (s *Store) rateTx(tx *bolt.Tx, prog *Program, partner *Partner, cust *Custo
 // partner; then a coupon bound to a partner, the click (within the cookie
 // lifetime), the ref code, and last the customer's bound partner. Only
 // approved partners of this program are attributed.
-func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Customer, known bool) (*Partner, *Click, string) {
+func (s *Store) attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Customer, known bool) (*Partner, *Click, string) {
 	approved := func(id uint64) *Partner {
 		var p Partner
-		if id == 0 || get(tx.Bucket(bPartners), u64(id), &p) != nil || p.Program != prog.Slug || p.Status != PartnerApproved {
+		if id == 0 || getCached(&s.decoded, tx.Bucket(bPartners), bPartners, u64(id), &p) != nil || p.Program != prog.Slug || p.Status != PartnerApproved {
 			return nil
 		}
 		return &p
@@ -317,14 +326,13 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 		}
 	}
 	if req.in.Ref != "" {
-		var l Link
-		if get(tx.Bucket(bLinks), []byte(req.in.Ref), &l) == nil && l.Program == prog.Slug {
+		if l := refLinkTx(tx, req); l != nil && l.Program == prog.Slug {
 			// A referral code carries a referral no older than the cookie
 			// lifetime only when some click on it falls within the lifetime
 			// before the payment. A code never clicked (passed on by hand)
 			// cannot show its age, so it never attributes
 			// (conversionWarningsTx says why).
-			if refClickedWithinTx(tx, &l, prog, req.occurredAt) {
+			if refClickedWithinTx(tx, req, l, prog, req.occurredAt) {
 				if p := approved(l.PartnerID); p != nil {
 					return p, nil, "ref"
 				}
@@ -341,8 +349,8 @@ func attributeTx(tx *bolt.Tx, prog *Program, req *conversionRequest, cust *Custo
 
 // newCommissionTx creates the commission for an attributed conversion:
 // pending with fraud flags, or approved at once when there is no hold and no
-// flag.
-func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion, click *Click, amount decimal.Decimal, rule string, now time.Time) (*Commission, error) {
+// flag. Its day sums go with the group's counter changes (deltas).
+func (s *Store) newCommissionTx(tx *bolt.Tx, deltas map[string]*Counters, prog *Program, partner *Partner, conv *Conversion, click *Click, amount decimal.Decimal, rule string, now time.Time) (*Commission, error) {
 	id, err := nextID(tx, bCommissions)
 	if err != nil {
 		return nil, err
@@ -369,20 +377,22 @@ func (s *Store) newCommissionTx(tx *bolt.Tx, prog *Program, partner *Partner, co
 			return nil, err
 		}
 	}
-	return c, adjustBalanceTx(tx, c.Program, c.PartnerID, c.day(), func(b *Balance) {
+	return c, s.adjustBalanceDeltasTx(tx, deltas, c.Program, c.PartnerID, c.day(), func(b *Balance) {
 		b.add(c.Status, c.Amount)
 	})
 }
 
 func fraudFlagsTx(tx *bolt.Tx, prog *Program, partner *Partner, conv *Conversion, click *Click) []string {
 	flags := []string{}
-	email := partner.Email
-	var u User
-	if get(tx.Bucket(bUsers), u64(partner.UserID), &u) == nil && u.Email != "" {
-		email = u.Email
-	}
-	if conv.CustomerEmail != "" && email != "" && strings.EqualFold(strings.TrimSpace(conv.CustomerEmail), email) {
-		flags = append(flags, FlagSelfReferral)
+	if conv.CustomerEmail != "" { // the partner's user is read only to compare with it
+		email := partner.Email
+		var u User
+		if get(tx.Bucket(bUsers), u64(partner.UserID), &u) == nil && u.Email != "" {
+			email = u.Email
+		}
+		if email != "" && strings.EqualFold(strings.TrimSpace(conv.CustomerEmail), email) {
+			flags = append(flags, FlagSelfReferral)
+		}
 	}
 	if click != nil {
 		if click.PaidAds && prog.ForbidPaidAds {
@@ -438,8 +448,8 @@ func conversionResultTx(tx *bolt.Tx, id uint64, now time.Time) (*ConversionResul
 // attributeLaterTx attributes a stored, unattributed provider conversion
 // when a later event of the same payment carries the click, ref or coupon.
 func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req *conversionRequest, now time.Time, deltas map[string]*Counters) (*ConversionResult, error) {
-	var prog Program
-	if err := get(tx.Bucket(bPrograms), []byte(slug), &prog); err != nil {
+	prog, err := req.program.programTx(tx, slug)
+	if err != nil {
 		return nil, err
 	}
 	for _, a := range req.in.Aliases {
@@ -453,7 +463,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	custKey := key(slug, conv.CustomerID)
 	known := get(tx.Bucket(bCustomers), custKey, &cust) == nil
 	req.occurredAt = conv.OccurredAt
-	partner, click, via := attributeTx(tx, &prog, req, &cust, known)
+	partner, click, via := s.attributeTx(tx, &prog, req, &cust, known)
 	if partner == nil {
 		return &ConversionResult{Conversion: *conv}, nil
 	}
@@ -462,7 +472,7 @@ func (s *Store) attributeLaterTx(tx *bolt.Tx, slug string, conv *Conversion, req
 	if req.in.CustomerEmail != "" && conv.CustomerEmail == "" {
 		conv.CustomerEmail = req.in.CustomerEmail
 	}
-	comm, err := s.rateTx(tx, &prog, partner, &cust, conv, click, now)
+	comm, err := s.rateTx(tx, deltas, &prog, partner, &cust, conv, click, now)
 	if err != nil {
 		return nil, err
 	}
@@ -513,6 +523,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 		return err
 	}
 	return s.writer.doFor(context.Background(), slug, func(tx *bolt.Tx, _ map[string]*Counters) error {
+		req.refMemo = refWithinMemo{}
 		cust := Customer{Program: slug, ID: customerID}
 		custKey := key(slug, customerID)
 		if get(tx.Bucket(bCustomers), custKey, &cust) == nil && cust.PartnerID != 0 {
@@ -521,7 +532,7 @@ func (s *Store) BindCustomer(slug, customerID, clickID string) error {
 		if !req.hasClick {
 			return invalid("click_id", "is required")
 		}
-		partner, click, _ := attributeTx(tx, prog, req, &cust, false)
+		partner, click, _ := s.attributeTx(tx, prog, req, &cust, false)
 		if partner == nil {
 			return nil
 		}

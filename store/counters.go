@@ -83,6 +83,7 @@ func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 	slices.SortFunc(keys, func(a, b string) int {
 		return strings.Compare(strings.TrimPrefix(a, clickDeltaPrefix), strings.TrimPrefix(b, clickDeltaPrefix))
 	})
+	rolled := newRolledLinkDays(tx) // linktotals.go
 	for _, k := range keys {
 		d := deltas[k]
 		if rk, ok := isRevenueDelta(k); ok {
@@ -91,6 +92,7 @@ func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 			}
 			continue
 		}
+		rolled.add(strings.TrimPrefix(k, clickDeltaPrefix), d)
 		if full, ok := strings.CutPrefix(k, clickDeltaPrefix); ok {
 			if out, ok := addClicksJSON(b.Get([]byte(full)), d); ok {
 				if err := b.Put([]byte(full), out); err != nil {
@@ -109,7 +111,7 @@ func applyDeltasTx(tx *bolt.Tx, deltas map[string]*Counters) error {
 			return err
 		}
 	}
-	return nil
+	return rolled.applyTx(tx)
 }
 
 func readCountersTx(tx *bolt.Tx, k string) (Counters, error) {

@@ -48,26 +48,6 @@ func addLinkDelta(deltas map[string]*Counters, slug, code, sub, day string, d Co
 	}
 }
 
-// clickedWithinTx says whether code was clicked at some time in
-// [from, to]. It reads the link's day counters from from's day to to's
-// day.
-func clickedWithinTx(tx *bolt.Tx, code string, from, to time.Time) bool {
-	first, last := dayKey(from), dayKey(to)
-	within := false
-	_ = linkDaysTx(tx, code, first, last, func(day string, _, v []byte) (bool, error) {
-		var n Counters
-		if getBytes(v, &n) != nil || n.Clicks == 0 {
-			return true, nil
-		}
-		if (day != first || !n.LastClickAt.Before(from)) && (day != last || !n.FirstClickAt.After(to)) {
-			within = true
-			return false, nil
-		}
-		return true, nil
-	})
-	return within
-}
-
 // SubStats is one campaign (a sub-id) over a stats window: on one of a
 // partner's links (PartnerID and Code set), or across the program's
 // partners (both zero).
@@ -162,16 +142,17 @@ func fillSubsTx(tx *bolt.Tx, st *Stats) error {
 
 // linkTotalsTx sums a referral code's counters of all time: its clicks,
 // and the conversions (revenue, commission, net of refunds) that came
-// through it by click id or by ref.
+// through it by click id or by ref. It reads the link's total and its day
+// records since (linkAllTimeTx, linktotals.go).
 func linkTotalsTx(tx *bolt.Tx, code string) (Counters, error) {
 	var sum Counters
-	err := linkDaysTx(tx, code, "", "", func(_ string, _, v []byte) (bool, error) {
-		var n Counters
-		if err := getBytes(v, &n); err != nil {
-			return false, err
+	err := linkAllTimeTx(tx, code, func(v []byte) error {
+		n, err := decodeTotals(v) // totalsfast.go
+		if err != nil {
+			return err
 		}
 		sum.Add(Counters{Clicks: n.Clicks, Conversions: n.Conversions, Revenue: n.Revenue, Commission: n.Commission})
-		return true, nil
+		return nil
 	})
 	if err != nil {
 		return Counters{}, fmt.Errorf("link %s counters: %w", code, err)

@@ -248,6 +248,9 @@ func mailTx(tx *bolt.Tx, slug, kind string, data any, now time.Time, userIDs ...
 
 // mailPartnerTx mails the user behind a partner record.
 func mailPartnerTx(tx *bolt.Tx, partnerID uint64, kind string, data any, now time.Time) error {
+	if !mailOnTx(tx) { // mailTx would queue nothing
+		return nil
+	}
 	var p Partner
 	if err := get(tx.Bucket(bPartners), u64(partnerID), &p); err != nil {
 		return nil // nothing to mail
@@ -313,6 +316,9 @@ func emitPartnerStatusTx(tx *bolt.Tx, p *Partner, old string, now time.Time) err
 
 // emitConversionTx reports a new conversion and its commission.
 func emitConversionTx(tx *bolt.Tx, r *ConversionResult, now time.Time) error {
+	if !hasWebhooksTx(tx, r.Conversion.Program) && !mailOnTx(tx) { // emitwho.go
+		return nil
+	}
 	if err := emitTx(tx, r.Conversion.Program, EventConversionCreated, r.View(), now); err != nil {
 		return err
 	}
@@ -325,6 +331,9 @@ func emitConversionTx(tx *bolt.Tx, r *ConversionResult, now time.Time) error {
 // emitCommissionCreatedTx reports a new commission (and its approval when
 // it is approved at once).
 func emitCommissionCreatedTx(tx *bolt.Tx, c *Commission, now time.Time) error {
+	if !hasWebhooksTx(tx, c.Program) && !mailOnTx(tx) { // emitwho.go
+		return nil
+	}
 	if err := emitTx(tx, c.Program, EventCommissionCreated, commissionEvent(c), now); err != nil {
 		return err
 	}

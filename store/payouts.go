@@ -261,15 +261,16 @@ func (s *Store) ListPayoutBatches(a Actor, slug string) ([]PayoutBatch, error) {
 }
 
 // PartnerPayouts lists the actor's own payout items, newest first, in one
-// program or (slug "") in all of theirs.
+// program or (slug "") in all of theirs. An item comes without the ids of
+// the commissions and clawbacks it pays (partnerbatches.go).
 func (s *Store) PartnerPayouts(a Actor, slug string) ([]PartnerPayout, error) {
 	var out []PartnerPayout
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return s.eachOwnMembershipTx(tx, a, slug, func(p *Partner) error { // listpages.go
 			// Only the batches that hold an item of this partner.
 			var err error
-			scanPrefix(tx.Bucket(bPartnerBatch), u64(p.ID), true, func(k, _ []byte) bool {
-				out, err = s.partnerPayoutsTx(tx, btou(k[8:16]), p.ID, out) // batchitems.go
+			scanPrefix(tx.Bucket(bPartnerBatch), u64(p.ID), true, func(k, v []byte) bool {
+				out, err = s.partnerPayoutRowTx(tx, k, v, out) // batchitems.go
 				return err == nil
 			})
 			return err

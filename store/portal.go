@@ -247,13 +247,13 @@ func (s *Store) ownStats(a Actor, slug string, days int) (*Stats, error) {
 }
 
 // linkCountsTx is a link's clicks and conversions of all time: the sums
-// linkTotalsTx gives, reading the counts alone (decodeCounts) from each
-// of its day records.
+// linkTotalsTx gives, reading the counts alone (decodeCounts) from its
+// total and its day records since (linkAllTimeTx, linktotals.go).
 func linkCountsTx(tx *bolt.Tx, code string) (clicks, conversions int64, err error) {
-	err = linkDaysTx(tx, code, "", "", func(_ string, _, v []byte) (bool, error) { // dayfirst.go
+	err = linkAllTimeTx(tx, code, func(v []byte) error {
 		c, n, err := decodeCounts(v)
 		clicks, conversions = clicks+c, conversions+n
-		return err == nil, err
+		return err
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("link %s counters: %w", code, err)

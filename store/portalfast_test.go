@@ -61,8 +61,8 @@ func TestDecodeCountsMatchesJSON(t *testing.T) {
 }
 
 // TestPortalLinksAndPayoutsMatchOldReads compares the portal's link counts
-// with linkTotalsTx and its payout history, read through the batch cache,
-// with each batch decoded on its own, over random clicks (some with a
+// with linkTotalsTx and its payout history, read from the partner → batch
+// index rows, with each batch decoded on its own, over random clicks (some with a
 // campaign), conversions, refunds and batches, before and after batches
 // change (paid) and after a reopen.
 func TestPortalLinksAndPayoutsMatchOldReads(t *testing.T) {
@@ -126,6 +126,7 @@ func TestPortalLinksAndPayoutsMatchOldReads(t *testing.T) {
 							if !b.PaidAt.IsZero() {
 								date = b.PaidAt
 							}
+							it.Commissions, it.Clawbacks = nil, nil // a partner's history leaves them out
 							want = append(want, PartnerPayout{BatchID: b.ID, Program: b.Program, Item: it, Date: date})
 						}
 					}

@@ -453,7 +453,7 @@ func (s *Store) ProgramByAPIKey(apiKey string) (*Program, error) {
 		if slug == nil {
 			return ErrNotFound
 		}
-		return get(tx.Bucket(bPrograms), slug, &p)
+		return getCached(&s.decoded, tx.Bucket(bPrograms), bPrograms, slug, &p) // decodedcache.go
 	})
 	if err != nil || subtle.ConstantTimeCompare(p.APIKeyHash, h[:]) != 1 {
 		return nil, fmt.Errorf("api key: %w", ErrForbidden)

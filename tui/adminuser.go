@@ -18,9 +18,10 @@ type adminUsers struct {
 }
 
 type adminUserCall struct {
-	done chan struct{}
-	u    *store.User
-	err  error
+	done    chan struct{}
+	u       *store.User
+	err     error
+	waiters int // callers sharing this call (guarded by adminUsers.mu; tests read it)
 }
 
 // ensure returns the user of the admin key with this fingerprint, made by
@@ -46,6 +47,7 @@ func (a *adminUsers) ensure(fingerprint string, ensure func() (*store.User, erro
 			c.u, c.err = ensure()
 		}()
 	} else {
+		c.waiters++
 		a.mu.Unlock()
 		<-c.done
 	}

@@ -14,7 +14,7 @@ import (
 // each gets its own copy; an error reaches every caller and is not kept.
 func TestAdminUsersShareOneCall(t *testing.T) {
 	var a adminUsers
-	var calls, arrived atomic.Int32
+	var calls atomic.Int32
 	const n = 30
 	release := make(chan struct{})
 	ensure := func() (*store.User, error) {
@@ -28,7 +28,6 @@ func TestAdminUsersShareOneCall(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			arrived.Add(1)
 			u, err := a.ensure("SHA256:k", ensure)
 			if err != nil {
 				t.Error(err)
@@ -36,10 +35,22 @@ func TestAdminUsersShareOneCall(t *testing.T) {
 			got[i] = u
 		}()
 	}
-	for arrived.Load() < n {
-		time.Sleep(time.Millisecond)
+	// Release the call only once every other caller waits on it (a fixed
+	// sleep let a starved goroutine arrive after the call had ended and
+	// make a second one).
+	waiting := func() int {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if c := a.calls["SHA256:k"]; c != nil {
+			return c.waiters
+		}
+		return -1
 	}
-	time.Sleep(100 * time.Millisecond) // all of them wait on the call in flight
+	for deadline := time.Now().Add(10 * time.Second); waiting() < n-1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s %d of %d callers wait on the call in flight", waiting(), n-1)
+		}
+	}
 	close(release)
 	wg.Wait()
 	if c := calls.Load(); c != 1 {

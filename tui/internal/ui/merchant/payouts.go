@@ -416,6 +416,9 @@ func (v *payoutsTab) View() string {
 	if v.loadErr != "" {
 		return s.Bad.Render(v.loadErr)
 	}
+	if !v.loaded { // not "Nobody is owed anything yet" before the first read
+		return s.Dim.Render("Loading…")
+	}
 	if v.export != "" {
 		// The CSV lines are split into the commas by the terminal width.
 		return s.Heading.Render("Export") + s.Dim.Render("  esc back") + "\n\n" + v.export
