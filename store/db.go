@@ -274,8 +274,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
 	s.writer.stage = s.top.stageTx
-	s.writer.notify = func(programs ...string) {
-		s.changes.changed(programs...)
+	s.writer.notify = func(c changeSet) {
+		s.changes.signal(c)
 		s.resident.poke() // after a commit, when a counter flush may have mapped much of the file in
 	}
 	s.startJournal()
