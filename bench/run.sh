@@ -6,14 +6,24 @@
 #      at 64 connections.
 # Prints a table and writes everything to bench/out/results.txt.
 #
-# Knobs (environment): DURATION (default 10s), CONNS (default "64 256 1024"),
-# CONV_CONNS (default 64), THREADS (default 2), AFFOGATO_BIN (default bin/affogato),
-# AFFOGATO_BENCH_FLAGS and BARE_FLAGS (more flags for either server, e.g.
-# --pprof-addr 127.0.0.1:6060 and -pprof-addr 127.0.0.1:6061 to profile them).
+# Knobs (environment): DURATION (default 10s; whole seconds), CONNS (default
+# "64 256 1024"), CONV_CONNS (default 64), THREADS (default 2), WARMUP (default
+# 2s, each server, before the first measurement), AFFOGATO_BIN (default
+# bin/affogato), AFFOGATO_BENCH_FLAGS and BARE_FLAGS (more flags for either
+# server, e.g. --pprof-addr 127.0.0.1:6060 and -pprof-addr 127.0.0.1:6061 to
+# profile them), AFFOGATO_ENV (environment for affogato only, e.g. "GOGC=800").
+#
+# Fairness: both servers get the same wrk settings and the same warm-up, and
+# at each connection count they take turns in the order affogato, bare,
+# bare, affogato, each for half of DURATION; a server's figure is over both
+# of its halves. So a change in what else the machine runs (which moves
+# req/s a lot on a shared machine) during a pair weighs on both servers
+# alike instead of on whichever ran at the time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
 CONNS=${CONNS:-64 256 1024}
 CONV_CONNS=${CONV_CONNS:-64}
 THREADS=${THREADS:-2}
@@ -100,7 +110,7 @@ BASE=http://127.0.0.1:$HTTP_PORT
 # ---- affogato with a program and an approved partner ----
 ssh-keygen -q -t ed25519 -N "" -C bench-admin -f "$WORK/admin"
 ssh-keygen -q -t ed25519 -N "" -C bench-partner -f "$WORK/partner"
-env ${AFF_GOMAXPROCS:+GOMAXPROCS=$AFF_GOMAXPROCS} "$BIN" --data "$WORK/data" --ssh "127.0.0.1:$SSH_PORT" --http "127.0.0.1:$HTTP_PORT" \
+env ${AFF_GOMAXPROCS:+GOMAXPROCS=$AFF_GOMAXPROCS} ${AFFOGATO_ENV:-} "$BIN" --data "$WORK/data" --ssh "127.0.0.1:$SSH_PORT" --http "127.0.0.1:$HTTP_PORT" \
   --public-url "$BASE" --admin-key "$WORK/admin.pub" \
   --click-flood-limit 0 --api-rate-limit 0 ${AFFOGATO_BENCH_FLAGS:-} >"$WORK/affogato.log" 2>&1 &
 AFF_PID=$!
@@ -176,10 +186,45 @@ errors() {
     paste -sd ';' - | sed 's/^$/none/'
 }
 
-redirect_requests=0
+# Each server's two halves at one connection count are summed into NAME.txt
+# (requests, seconds, the worse p99, errors) and NAME.cpu.
+secs=${DURATION%s}
+case $secs in '' | *[!0-9]*) die "DURATION must be whole seconds, like 10s (got $DURATION)" ;; esac
+HALF=$(((secs + 1) / 2))s
+# to_ms VALUE prints a wrk latency (850.00us, 3.48ms, 1.02s, 1.10m) in ms.
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+  if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000; printf "%.2f", n }'; }
+# secs_of NAME prints the seconds wrk ran (its "N requests in 4.00s" line).
+secs_of() { awk '/ requests in / { v = $4; sub(/,$/, "", v); n = v + 0; if (v ~ /m$/) n *= 60; else if (v ~ /ms$/) n /= 1000; print n }' "$WORK/$1.txt"; }
+merge_halves() {
+  local name=$1 a=$WORK/$1-1 b=$WORK/$1-2 n s p1 p2
+  n=$(($(total "$name-1") + $(total "$name-2")))
+  s=$(awk -v x="$(secs_of "$name-1")" -v y="$(secs_of "$name-2")" 'BEGIN { printf "%.2f", x + y }')
+  p1=$(to_ms "$(p99 "$name-1")")
+  p2=$(to_ms "$(p99 "$name-2")")
+  {
+    echo "  $n requests in ${s}s (two halves)"
+    awk -v n="$n" -v s="$s" 'BEGIN { printf "Requests/sec: %.2f\n", n / s }'
+    awk -v x="$p1" -v y="$p2" 'BEGIN { printf "     99%%   %.2fms\n", (x > y ? x : y) }'
+    grep -h -E "Socket errors:|Non-2xx or 3xx responses:" "$a.txt" "$b.txt" || true
+  } >"$WORK/$name.txt"
+  awk -v x="$(cat "$a.cpu")" -v y="$(cat "$b.cpu")" 'BEGIN { printf "%.2f\n", x + y }' >"$WORK/$name.cpu"
+}
+
+first_conns=${CONNS%% *}
+run_wrk warmup-affogato "$AFF_PID" -t"$THREADS" -c"$first_conns" -d"$WARMUP" "$REDIRECT_URL" >/dev/null
+run_wrk warmup-bare "$BARE_PID" -t"$THREADS" -c"$first_conns" -d"$WARMUP" "$BARE_URL" >/dev/null
+echo "(warm-up: $WARMUP of wrk -c$first_conns on each server, not counted)"
+echo
+
+redirect_requests=$(total warmup-affogato)
 for c in $CONNS; do
-  run_wrk "affogato-c$c" "$AFF_PID" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$REDIRECT_URL"
-  run_wrk "bare-c$c" "$BARE_PID" -t"$THREADS" -c"$c" -d"$DURATION" --latency "$BARE_URL"
+  run_wrk "affogato-c$c-1" "$AFF_PID" -t"$THREADS" -c"$c" -d"$HALF" --latency "$REDIRECT_URL"
+  run_wrk "bare-c$c-1" "$BARE_PID" -t"$THREADS" -c"$c" -d"$HALF" --latency "$BARE_URL"
+  run_wrk "bare-c$c-2" "$BARE_PID" -t"$THREADS" -c"$c" -d"$HALF" --latency "$BARE_URL"
+  run_wrk "affogato-c$c-2" "$AFF_PID" -t"$THREADS" -c"$c" -d"$HALF" --latency "$REDIRECT_URL"
+  merge_halves "affogato-c$c"
+  merge_halves "bare-c$c"
   redirect_requests=$((redirect_requests + $(total "affogato-c$c")))
 done
 
@@ -193,7 +238,7 @@ check_out=""
 
 echo "== results"
 echo
-echo "Referral redirect GET /r/CODE, affogato vs bare Go 302 ($DURATION each):"
+echo "Referral redirect GET /r/CODE, affogato vs bare Go 302 ($DURATION each, in two halves: affogato, bare, bare, affogato):"
 printf '%-7s %15s %12s %15s %12s %16s %18s  %s\n' conns "affogato req/s" "p99" "bare req/s" "p99" "affogato/bare" \
   "CPU us/req (a|b)" "errors (affogato | bare)"
 for c in $CONNS; do

@@ -30,6 +30,9 @@ type Config struct {
 	// or the public URL's host and the SSH listen port); the signup page's
 	// join commands print it. Empty: the public URL's host, port 22.
 	SSHPublicAddr string
+	// RequestTimeout bounds reading a request's body and writing its
+	// answer (deadlines.go); 0 = DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
 
 // Server serves the tracker's HTTP endpoints over one store.
@@ -50,6 +53,8 @@ type Server struct {
 	sshHost      string
 	sshPort      string
 	handler      http.Handler
+	// requestTimeout is Config.RequestTimeout or its default.
+	requestTimeout time.Duration
 }
 
 // New builds a Server over st. It starts no goroutines and holds nothing that
@@ -76,6 +81,10 @@ func New(st *store.Store, cfg Config) *Server {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.requestTimeout = cfg.RequestTimeout
+	if s.requestTimeout <= 0 {
+		s.requestTimeout = DefaultRequestTimeout
 	}
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme == "https" {
 		s.secureCookie = true
@@ -127,12 +136,15 @@ func methodNotAllowed(method string) http.HandlerFunc {
 	}
 }
 
-// instrument recovers panics into a JSON 500 and counts the request by
-// route and status code with its latency.
+// instrument sets the request's deadlines (deadlines.go), recovers panics
+// into a JSON 500 and counts the request by route and status code with its
+// latency.
 func (s *Server) instrument(route string, h http.Handler) http.Handler {
 	rm := s.metrics.route(route)
+	redirect := route == "redirect"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.setDeadlines(w, r, start, redirect)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {

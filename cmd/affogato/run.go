@@ -33,9 +33,9 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	}
 	defer st.Close()
 
-	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)
+	httpLn, err := listenHTTP(cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("http listen %s: %w", cfg.HTTPAddr, err)
+		return err
 	}
 	sshLn, err := net.Listen("tcp", cfg.SSHAddr)
 	if err != nil {
@@ -47,8 +47,7 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	trk := tracker.New(st, tracker.Config{PublicURL: cfg.PublicURL, ClickFloodLimit: cfg.ClickFloodLimit,
 		APIRateLimit: cfg.APIRateLimit, Logger: logger.WithPrefix("http"), TrustedProxies: cfg.TrustedProxies,
 		SSHPublicAddr: sshPublic})
-	httpSrv := &http.Server{Handler: trk.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	httpSrv := newHTTPServer(trk.Handler()) // httpserver.go
 
 	guard := outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, Timeout: 30 * time.Second})
 	pay := payouts.NewService(st, guard, logger.WithPrefix("payouts"))
