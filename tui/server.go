@@ -182,7 +182,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.addr = l.Addr()
 	s.mu.Unlock()
 	s.log.Info("ssh listening", "addr", l.Addr().String())
-	return s.ssh.Serve(l)
+	return s.ssh.Serve(quickAckListener{l}) // quickack_linux.go
 }
 
 // Shutdown tells every running screen goodbye, stops accepting connections
