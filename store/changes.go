@@ -9,13 +9,31 @@ import (
 // carries no data: the subscriber reads what it shows again. Sending never
 // blocks the writer: each subscription is a channel of capacity one, so
 // signals that arrive while one is pending coalesce into it.
+//
+// A subscription is the program's (every change of it signals) or one
+// partner's in it (SubscribePartner): a commit whose only change to the
+// program is click counts signals a partner's subscription only when it
+// counted clicks of that partner. Under a click load a portal screen then
+// reads again only when its own figures moved, not after every counter
+// flush of the program (about ten a second).
 type changeHub struct {
 	// ver counts change signals (of any program); it moves before the
 	// subscribers are told, so a read that starts after ver reached v
 	// sees every commit signalled up to v (screencache.go).
 	ver  atomic.Uint64
 	mu   sync.Mutex
-	subs map[string]map[chan struct{}]struct{} // program slug → channels
+	subs map[string]map[chan struct{}]uint64 // program slug → channel → partner id (0: the program's)
+}
+
+// changeSet is what one commit changed, for the subscribers.
+type changeSet struct {
+	// all: programs any of whose data changed; "" among them: every
+	// program (a write whose program is not known).
+	all []string
+	// clicks: programs whose only change is click counts, of the
+	// partners in partners (nil: not known, every partner).
+	clicks   []string
+	partners map[uint64]bool
 }
 
 // Subscribe returns a channel that receives a value after each commit that
@@ -23,16 +41,26 @@ type changeHub struct {
 // and a function that ends the subscription. Signals coalesce: a burst of
 // commits while the subscriber is busy leaves one value in the channel.
 func (s *Store) Subscribe(slug string) (<-chan struct{}, func()) {
+	return s.changes.subscribe(slug, 0)
+}
+
+// SubscribePartner is Subscribe for what partner partnerID of program
+// slug sees of it (the partner portal): every change of the program
+// except click counts of other partners.
+func (s *Store) SubscribePartner(slug string, partnerID uint64) (<-chan struct{}, func()) {
+	return s.changes.subscribe(slug, partnerID)
+}
+
+func (h *changeHub) subscribe(slug string, partnerID uint64) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
-	h := &s.changes
 	h.mu.Lock()
 	if h.subs == nil {
-		h.subs = map[string]map[chan struct{}]struct{}{}
+		h.subs = map[string]map[chan struct{}]uint64{}
 	}
 	if h.subs[slug] == nil {
-		h.subs[slug] = map[chan struct{}]struct{}{}
+		h.subs[slug] = map[chan struct{}]uint64{}
 	}
-	h.subs[slug][ch] = struct{}{}
+	h.subs[slug][ch] = partnerID
 	h.mu.Unlock()
 	var once sync.Once
 	return ch, func() {
@@ -47,32 +75,44 @@ func (s *Store) Subscribe(slug string) (<-chan struct{}, func()) {
 	}
 }
 
-// changed signals the subscribers of the programs in slugs; "" among them
-// signals every subscriber (a write whose program is not known here).
-func (h *changeHub) changed(slugs ...string) {
+// changed signals every subscriber of the programs in slugs; "" among
+// them signals every subscriber (a write whose program is not known here).
+func (h *changeHub) changed(slugs ...string) { h.signal(changeSet{all: slugs}) }
+
+// signal tells the subscribers of what c changed.
+func (h *changeHub) signal(c changeSet) {
 	h.ver.Add(1)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.subs) == 0 {
 		return
 	}
-	signal := func(set map[chan struct{}]struct{}) {
-		for ch := range set {
-			select {
-			case ch <- struct{}{}:
-			default: // one is pending already: coalesced
-			}
+	wake := func(ch chan struct{}) {
+		select {
+		case ch <- struct{}{}:
+		default: // one is pending already: coalesced
 		}
 	}
-	for _, slug := range slugs {
+	for _, slug := range c.all {
 		if slug == "" {
 			for _, set := range h.subs {
-				signal(set)
+				for ch := range set {
+					wake(ch)
+				}
 			}
 			return
 		}
 	}
-	for _, slug := range slugs {
-		signal(h.subs[slug])
+	for _, slug := range c.all {
+		for ch := range h.subs[slug] {
+			wake(ch)
+		}
+	}
+	for _, slug := range c.clicks {
+		for ch, partner := range h.subs[slug] {
+			if partner == 0 || c.partners == nil || c.partners[partner] {
+				wake(ch)
+			}
+		}
 	}
 }

@@ -40,15 +40,20 @@ type clickCounters struct {
 	pending, unflushed         map[string]*Counters
 	pendingMax, unflushedMax   uint64
 	pendingProgs, unflushProgs map[string]bool
-	flushedInTx                bool
-	unflushedInTx              bool // the open transaction applied unflushed already
-	pendingInTx                bool // and the pending counts before its changes
-	lastFlush                  time.Time
+	// the partners whose clicks wait (as the programs above), and those
+	// of the last flush, for the partners' own screens (changes.go)
+	pendingPartners, unflushPartners map[uint64]bool
+	flushedPartners                  map[uint64]bool
+	flushedInTx                      bool
+	unflushedInTx                    bool // the open transaction applied unflushed already
+	pendingInTx                      bool // and the pending counts before its changes
+	lastFlush                        time.Time
 }
 
 func newClickCounters() *clickCounters {
 	return &clickCounters{pending: map[string]*Counters{}, unflushed: map[string]*Counters{},
-		pendingProgs: map[string]bool{}, unflushProgs: map[string]bool{}, lastFlush: time.Now()}
+		pendingProgs: map[string]bool{}, unflushProgs: map[string]bool{}, lastFlush: time.Now(),
+		pendingPartners: map[uint64]bool{}, unflushPartners: map[uint64]bool{}}
 }
 
 // add counts one click of the open transaction.
@@ -58,11 +63,13 @@ func (cc *clickCounters) add(c *Click, id uint64, day string, unique int64) {
 	addLinkClickDelta(cc.pending, c.Program, c.Code, c.Sub, day, c.At)
 	cc.pendingMax = max(cc.pendingMax, id)
 	cc.pendingProgs[c.Program] = true
+	cc.pendingPartners[c.PartnerID] = true
 }
 
 func (cc *clickCounters) begin() {
 	clear(cc.pending)
 	clear(cc.pendingProgs)
+	clear(cc.pendingPartners)
 	cc.pendingMax = 0
 	cc.flushedInTx = false
 	cc.unflushedInTx = false
@@ -105,6 +112,11 @@ func (cc *clickCounters) committed() []string {
 				progs = append(progs, p)
 			}
 		}
+		flushed := cc.unflushPartners
+		for id := range cc.pendingPartners {
+			flushed[id] = true
+		}
+		cc.flushedPartners, cc.unflushPartners = flushed, map[uint64]bool{}
 		clear(cc.unflushed)
 		clear(cc.unflushProgs)
 		cc.unflushedMax = 0
@@ -116,9 +128,20 @@ func (cc *clickCounters) committed() []string {
 	for p := range cc.pendingProgs {
 		cc.unflushProgs[p] = true
 	}
+	for id := range cc.pendingPartners {
+		cc.unflushPartners[id] = true
+	}
 	cc.unflushedMax = max(cc.unflushedMax, cc.pendingMax)
 	cc.begin()
 	return nil
+}
+
+// takeFlushedPartners returns the partners whose click counts the last
+// committed flush wrote (nil: none since the last call).
+func (cc *clickCounters) takeFlushedPartners() map[uint64]bool {
+	p := cc.flushedPartners
+	cc.flushedPartners = nil
+	return p
 }
 
 // due says whether clicks wait to be counted, and how long until their
@@ -228,5 +251,7 @@ func (ws *writerState) flushTx(tx *bolt.Tx, deltas map[string]*Counters, force b
 }
 
 func (ws *writerState) due() (time.Duration, bool) { return ws.clicks.due() }
+
+func (ws *writerState) flushedPartners() map[uint64]bool { return ws.clicks.takeFlushedPartners() }
 
 func (ws *writerState) flushBeforeTx(tx *bolt.Tx) error { return ws.clicks.flushBeforeTx(tx) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -46,8 +47,8 @@ type groupWriter struct {
 	reqs   chan *writeReq
 	quit   chan struct{}
 	exited chan struct{}
-	// notify, when set, is told the programs of each committed group.
-	notify func(programs ...string)
+	// notify, when set, is told what each committed group changed.
+	notify func(c changeSet)
 	// stage, when set, is given each group's changes before they are
 	// applied (the top partners view takes them on commit: topview.go).
 	stage func(tx *bolt.Tx, deltas map[string]*Counters)
@@ -299,8 +300,12 @@ func (w *groupWriter) commit(batch []*writeReq) {
 			return applyDeltasTx(tx, deltas)
 		})
 		var counted []string
+		var partners map[uint64]bool
 		if err == nil {
 			counted = w.hooks.committed()
+			if fp, ok := w.hooks.(flushedPartnerHooks); ok {
+				partners = fp.flushedPartners()
+			}
 			_, wait := w.hooks.due()
 			w.countsWait.Store(wait)
 			if len(groups) > 0 {
@@ -318,8 +323,8 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		// that waited for a commit (Store.seeClicks) reads a Version that
 		// counts it.
 		if err == nil && w.notify != nil {
-			if progs := batchPrograms(batch, counted); len(progs) > 0 {
-				w.notify(progs...)
+			if c := batchChanges(batch, counted, partners); len(c.all)+len(c.clicks) > 0 {
+				w.notify(c)
 			}
 		}
 		for _, r := range batch {
@@ -341,26 +346,30 @@ func safeRun(fn writeFn, tx *bolt.Tx, deltas map[string]*Counters) (err error) {
 	return fn(tx, deltas)
 }
 
-// batchPrograms lists the distinct programs of a committed group's
-// changes other than clicks, and of counted (the programs whose click
-// counters the commit flushed).
-func batchPrograms(batch []*writeReq, counted []string) []string {
-	var out []string
-	add := func(p string) {
-		for _, q := range out {
-			if p == q {
-				return
-			}
-		}
-		out = append(out, p)
-	}
+// flushedPartnerHooks is the txHooks that also tell whose click counts
+// the last committed transaction flushed (for the partners' screens).
+type flushedPartnerHooks interface {
+	flushedPartners() map[uint64]bool
+}
+
+// batchChanges is what a committed group changed: the programs of its
+// changes other than clicks (all of their data), and the programs whose
+// click counts it flushed (counted), of the partners in partners (nil:
+// not known).
+func batchChanges(batch []*writeReq, counted []string, partners map[uint64]bool) changeSet {
+	var c changeSet
 	for _, r := range batch {
-		if !r.click && !r.flush {
-			add(r.program)
+		if !r.click && !r.flush && !slices.Contains(c.all, r.program) {
+			c.all = append(c.all, r.program)
 		}
 	}
 	for _, p := range counted {
-		add(p)
+		if !slices.Contains(c.all, p) && !slices.Contains(c.clicks, p) {
+			c.clicks = append(c.clicks, p)
+		}
 	}
-	return out
+	if len(c.clicks) > 0 {
+		c.partners = partners
+	}
+	return c
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -96,6 +97,11 @@ type Options struct {
 	// unmapped again (resident.go); 0 means DefaultResidentFileLimit, below
 	// zero never.
 	ResidentFileLimit int64
+	// ClickReadWait bounds how long a read waits for the clicks acknowledged
+	// before it to be stored (seeClicks, journalstore.go); 0 means
+	// DefaultClickReadWait. Tests that read what they just clicked set it
+	// long: a commit can stall past the default on a loaded machine.
+	ClickReadWait time.Duration
 }
 
 // Store is the ledger over one bbolt file.
@@ -133,6 +139,8 @@ type Store struct {
 	decoded decodedCache
 	// linkRoll rolls the links' totals forward (linktotals.go).
 	linkRoll *linkTotalsRoller
+	// clickReadWait is Options.ClickReadWait (or DefaultClickReadWait).
+	clickReadWait time.Duration
 }
 
 // DBFile is the database file name inside the data dir.
@@ -167,7 +175,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.NoSync = opt.NoSync
-	s := &Store{db: db, now: opt.Now, wstate: &writerState{names: newNames(), clicks: newClickCounters()}, retentionDays: opt.ClickRetentionDays}
+	s := &Store{db: db, now: opt.Now, wstate: &writerState{names: newNames(), clicks: newClickCounters()}, retentionDays: opt.ClickRetentionDays,
+		clickReadWait: cmp.Or(opt.ClickReadWait, DefaultClickReadWait)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -265,8 +274,8 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	s.resolve.init()
 	s.writer = newGroupWriter(db, s.wstate)
 	s.writer.stage = s.top.stageTx
-	s.writer.notify = func(programs ...string) {
-		s.changes.changed(programs...)
+	s.writer.notify = func(c changeSet) {
+		s.changes.signal(c)
 		s.resident.poke() // after a commit, when a counter flush may have mapped much of the file in
 	}
 	s.startJournal()

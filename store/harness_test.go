@@ -37,7 +37,10 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) open() {
-	st, err := Open(e.dir, Options{Now: e.clk.Now})
+	// Reads wait for every click acknowledged before them (seeClicks): the
+	// default bound of 250 ms can pass while a loaded machine stalls a
+	// commit, and a test that reads what it just clicked would see less.
+	st, err := Open(e.dir, Options{Now: e.clk.Now, ClickReadWait: time.Minute})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func (s *Store) closeJournalFile() error {
 // It says whether it waited (the commit it waited for was signalled to
 // the screens first: Version counts it).
 //
-// The wait is bounded by clickReadWait: under a click load the database
+// The wait is bounded by Options.ClickReadWait (DefaultClickReadWait): under a click load the database
 // cannot keep up with, a commit of the waiting clicks can take seconds,
 // and a screen or a command must not stall behind it. Past the bound the
 // read goes on with what is stored; the commit that stores the rest is
@@ -105,7 +105,7 @@ func (s *Store) seeClicks() bool {
 		waited, _ := s.writer.seeClicks(context.Background())
 		done <- waited
 	}()
-	t := time.NewTimer(clickReadWait)
+	t := time.NewTimer(s.clickReadWait)
 	defer t.Stop()
 	select {
 	case waited := <-done:
@@ -115,9 +115,10 @@ func (s *Store) seeClicks() bool {
 	}
 }
 
-// clickReadWait bounds how long a read waits for the group writer to
-// store the clicks acknowledged before it (seeClicks).
-const clickReadWait = 250 * time.Millisecond
+// DefaultClickReadWait bounds how long a read waits for the group writer
+// to store the clicks acknowledged before it (seeClicks), unless
+// Options.ClickReadWait says otherwise.
+const DefaultClickReadWait = 250 * time.Millisecond
 
 // Screens do not wait for the click applier at all: a screen draws what
 // is stored, and the commit that stores and counts the clicks still

@@ -38,7 +38,11 @@ type env struct {
 func newEnv(t testing.TB, cfg Config) *env {
 	t.Helper()
 	clock := testclock.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
-	st, err := store.Open(t.TempDir(), store.Options{Now: clock.Now})
+	// Reads wait for every click acknowledged before them: the default
+	// bound (store.DefaultClickReadWait) can pass while a loaded machine
+	// stalls a commit, and a test that reads what it just clicked would
+	// see less.
+	st, err := store.Open(t.TempDir(), store.Options{Now: clock.Now, ClickReadWait: time.Minute})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,12 +23,34 @@ type deadlineConn struct {
 	mu   sync.Mutex
 	hard time.Time // zero once released
 	want time.Time // the deadline last asked for by the ssh server
+	// opening, when set, counts the connections still in their handshake:
+	// this one until it is released or closed.
+	opening *atomic.Int64
 }
 
-func newDeadlineConn(c net.Conn, d time.Duration) *deadlineConn {
-	dc := &deadlineConn{Conn: c, hard: time.Now().Add(d)}
+func newDeadlineConn(c net.Conn, d time.Duration, opening *atomic.Int64) *deadlineConn {
+	dc := &deadlineConn{Conn: c, hard: time.Now().Add(d), opening: opening}
+	if opening != nil {
+		opening.Add(1)
+	}
 	_ = c.SetDeadline(dc.hard)
 	return dc
+}
+
+// opened takes the connection out of the opening count, once (c.mu held).
+func (c *deadlineConn) opened() {
+	if c.opening != nil {
+		c.opening.Add(-1)
+		c.opening = nil
+	}
+}
+
+// Close closes the connection (and ends its handshake, if it was in one).
+func (c *deadlineConn) Close() error {
+	c.mu.Lock()
+	c.opened()
+	c.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // SetDeadline applies t, clamped to the hard deadline while it holds.
@@ -67,6 +90,7 @@ func (c *deadlineConn) clamp(t time.Time) time.Time {
 func (c *deadlineConn) release() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.opened()
 	if c.hard.IsZero() {
 		return
 	}

@@ -63,6 +63,7 @@ type Server struct {
 	admins map[string]string // fingerprint → authorized_keys line
 
 	sessions         atomic.Int64
+	opening          atomic.Int64 // connections in their handshake (conn.go)
 	lim              *limiter
 	programs         programRegistry
 	adminUsers       adminUsers    // adminuser.go
@@ -181,7 +182,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.addr = l.Addr()
 	s.mu.Unlock()
 	s.log.Info("ssh listening", "addr", l.Addr().String())
-	return s.ssh.Serve(l)
+	return s.ssh.Serve(quickAckListener{l}) // quickack_linux.go
 }
 
 // Shutdown tells every running screen goodbye, stops accepting connections
@@ -202,7 +203,7 @@ func (s *Server) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 	if c = s.limitConnection(ctx, c); c == nil {
 		return nil
 	}
-	dc := newDeadlineConn(c, s.handshakeTimeout)
+	dc := newDeadlineConn(c, s.handshakeTimeout, &s.opening)
 	ctx.SetValue(ctxKeyDeadlineConn, dc)
 	return dc
 }

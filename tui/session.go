@@ -99,23 +99,18 @@ func (e sessionEnv) Getenv(k string) string {
 	return v
 }
 
-// screenFPS is how often a screen's renderer looks for a new frame to
-// send. Bubble Tea's renderer copies the whole last frame on every tick to
-// compare it with the one sent, changed or not: at its default of 60 a
-// second, 200 open screens made about 12,000 copies a second, and the
-// garbage collection they caused took much of the CPU the first frames
-// of new sessions needed (bench/sessions-under-load.sh). A frame waits at
-// most 1/screenFPS for its tick.
-const screenFPS = 20
-
 // liveEvery is the shortest time between two live reloads of a screen:
-// 250 ms for up to 50 open screens, and 250 ms more for each 50 more (1 s
-// at 200). Under a click load every open screen is signalled about every
-// 100 ms; each reload draws its frame twice (the signal, then the data),
-// and 200 screens at 250 ms took about as much CPU as the machine has,
-// leaving little for the first frames of new sessions.
+// 250 ms for up to 50 screens, and 250 ms more for each 50 more (1 s at
+// 200), counting the screens open and the connections still in their
+// handshake (screens about to open). Under a click load every open screen
+// is signalled about every 100 ms; each reload draws its frame twice (the
+// signal, then the data), and 200 screens at 250 ms took about as much
+// CPU as the machine has, leaving little for the first frames of new
+// sessions. When 200 clients dial at once, the first screens to open
+// already reload at the pace of 200: their reloads took CPU from the
+// handshakes of the others.
 func (s *Server) liveEvery() time.Duration {
-	n := s.programs.count()
+	n := s.programs.count() + int(max(0, s.opening.Load()))
 	return time.Duration(1+max(0, n-1)/50) * 250 * time.Millisecond
 }
 
@@ -123,8 +118,10 @@ func (s *Server) liveEvery() time.Duration {
 func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 	var prog *tea.Program
 	var app *ui.App
+	var frames *frameWriter
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
+		frames = newFrameWriter(sess, pty.Window.Width, pty.Window.Height)
 		app = ui.New(sess.Context(), ui.Options{
 			Store:      s.st,
 			Payouts:    s.cfg.Payouts,
@@ -145,11 +142,13 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 			LiveEvery:      s.liveEvery,
 		})
 		in := newActivityReader(sess)
-		p := tea.NewProgram(app,
+		// Frames go out as they are drawn (framewriter.go), not on
+		// Bubble Tea's ticker.
+		p := tea.NewProgram(framedModel{m: app, w: frames},
 			tea.WithInput(in),
 			tea.WithOutput(sess),
 			tea.WithoutSignalHandler(),
-			tea.WithFPS(screenFPS),
+			tea.WithoutRenderer(),
 		)
 		if !s.programs.add(p) {
 			fmt.Fprintln(sess, "affogato is shutting down. Bye!")
@@ -160,6 +159,9 @@ func (s *Server) runScreen(sess ssh.Session, id *identity.Identity) {
 		return p
 	}
 	bubbletea.MiddlewareWithProgramHandler(handler, termenv.Ascii)(func(ssh.Session) {
+		if frames != nil {
+			frames.finish(sess.Context().Err() != nil)
+		}
 		if prog != nil {
 			s.programs.remove(prog)
 		}

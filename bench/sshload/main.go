@@ -71,6 +71,14 @@ func main() {
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 30 * time.Second}
 	presses := strings.Split(*keys, ",")
 
+	// The server's CPU without these sessions (under a click load, the
+	// redirector's and the click applier's): what the sessions add is
+	// measured against it.
+	cpuBase0, tBase0 := cpuMS(*pid), time.Now()
+	if *pid > 0 {
+		time.Sleep(*idle)
+	}
+	cpuBase1, tBase1 := cpuMS(*pid), time.Now()
 	rss0, anon0 := rssKB(*pid, "VmRSS:"), rssKB(*pid, "RssAnon:")
 	cpu0, t0 := cpuMS(*pid), time.Now()
 	var wait, done sync.WaitGroup
@@ -148,9 +156,18 @@ func main() {
 		// CPU time is steadier than latency on a shared machine: it is
 		// what the server spent, however long it waited for a core.
 		perSec := func(ms int, d time.Duration) float64 { return float64(ms) / d.Seconds() }
+		base := perSec(cpuBase1-cpuBase0, tBase1.Sub(tBase0))
+		n := float64(max(1, *sessions-failed))
 		fmt.Printf("server CPU: opening the sessions %d ms in %s (%.1f ms per session); %d screens open without a key press %.0f ms/s; switching screens %.0f ms/s\n",
-			cpuOpened-cpu0, tOpened.Sub(t0).Round(time.Millisecond), float64(cpuOpened-cpu0)/float64(max(1, *sessions-failed)),
+			cpuOpened-cpu0, tOpened.Sub(t0).Round(time.Millisecond), float64(cpuOpened-cpu0)/n,
 			*sessions-failed, perSec(cpuIdle1-cpuIdle0, tIdle1.Sub(tIdle0)), perSec(cpuDone-cpuIdle1, tDone.Sub(tIdle1)))
+		// The same less the server's CPU before the sessions (at that
+		// rate over the same time): what the sessions themselves cost.
+		// The base load does not stay the same (the redirector gets less
+		// CPU while the sessions take it), so this is a rough split.
+		fmt.Printf("  less the %.0f ms/s before the sessions: opening %.1f ms per session; the open screens %.0f ms/s\n",
+			base, (float64(cpuOpened-cpu0)-base*tOpened.Sub(t0).Seconds())/n,
+			perSec(cpuIdle1-cpuIdle0, tIdle1.Sub(tIdle0))-base)
 	}
 	if *pid > 0 && rss0 > 0 {
 		fmt.Printf("server RSS: %.1f MB before, %.1f MB with %d sessions open: %.0f KB per session\n",

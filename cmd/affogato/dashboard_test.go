@@ -135,8 +135,11 @@ func TestDashboard(t *testing.T) {
 
 	tm.open(s, "partner", sc.partnerKey, "")
 	// A partner of one program: the dashboard opens on its partner portal.
-	screen := tm.waitFor("partner", "Acme", "partner", "1 Dashboard", "6 Profile", sc.link, "q quit")
-	for _, want := range []string{"Clicks 1", "Conversions 1", "Approved 9.98 USD"} {
+	// Frames go out as they are drawn: the console's frame can show before
+	// its figures, so the wait is for the figures too.
+	partnerFigures := []string{"Clicks 1", "Conversions 1", "Approved 9.98 USD"}
+	screen := tm.waitFor("partner", append([]string{"Acme", "partner", "1 Dashboard", "6 Profile", sc.link, "q quit"}, partnerFigures...)...)
+	for _, want := range partnerFigures {
 		if !strings.Contains(screen, want) {
 			t.Errorf("partner screen lacks %q:\n%s", want, screen)
 		}
@@ -144,8 +147,9 @@ func TestDashboard(t *testing.T) {
 	tm.quit("partner")
 
 	tm.open(s, "merchant", s.adminKey, "")
-	screen = tm.waitFor("merchant", "Acme", "merchant", "1 Overview", "q quit")
-	for _, want := range []string{"Revenue", "49.90 USD", "Commission", "9.98 USD"} {
+	merchantFigures := []string{"Revenue", "49.90 USD", "Commission", "9.98 USD"}
+	screen = tm.waitFor("merchant", append([]string{"Acme", "merchant", "1 Overview", "q quit"}, merchantFigures...)...)
+	for _, want := range merchantFigures {
 		if !strings.Contains(screen, want) {
 			t.Errorf("merchant screen lacks %q:\n%s", want, screen)
 		}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -70,15 +71,61 @@ func requireTools(t *testing.T) {
 	}
 }
 
-// freePort asks the kernel for a free TCP port on 127.0.0.1.
+// freePort returns a TCP port on 127.0.0.1 that nobody listens on, below
+// the kernel's ephemeral range and not handed out before in this test
+// binary. A server's port must stay free while the server is stopped: the
+// tests kill and restart servers on the same ports, and a port from the
+// ephemeral range (what listening on port 0 gives) can meanwhile become
+// the local end of any outgoing connection on the machine, after which
+// the restart fails with "address already in use" (seen in make test:
+// TestClicksThroughMigrationPurgeCrashAndCompaction, http port 46359).
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
+	lo, hi := portRange()
+	ports.mu.Lock()
+	defer ports.mu.Unlock()
+	if ports.given == nil {
+		ports.given = map[int]bool{}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	for range 1000 {
+		p := lo + rand.IntN(hi-lo)
+		if ports.given[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue // someone listens there
+		}
+		l.Close()
+		ports.given[p] = true
+		return p
+	}
+	t.Fatalf("no free port in %d-%d after 1000 tries", lo, hi-1)
+	return 0
+}
+
+// ports are the ports freePort handed out.
+var ports struct {
+	mu    sync.Mutex
+	given map[int]bool
+}
+
+// portRange is where freePort picks ports: 10000-19999, below the
+// kernel's ephemeral range (32768-60999 by default on Linux; a range
+// configured lower cuts it) and below bench/lib.sh's free_port
+// (20000-31999), so tests and a load benchmark on one machine do not meet.
+func portRange() (lo, hi int) {
+	lo, hi = 10000, 20000
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return lo, hi
+	}
+	if f := strings.Fields(string(b)); len(f) == 2 {
+		if first, err := strconv.Atoi(f[0]); err == nil && first > lo+1000 {
+			hi = min(hi, first)
+		}
+	}
+	return lo, hi
 }
 
 // newKey makes an ed25519 key pair with ssh-keygen and returns the private

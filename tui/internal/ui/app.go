@@ -75,6 +75,7 @@ const (
 // entry is one program the user can open, as merchant or partner.
 type entry struct {
 	Slug, Name, Role, Accent string
+	PartnerID                uint64 // a partner's: the membership (its screens follow its own figures)
 }
 
 // App is the dashboard's root model: header, the active tab, footer; the
@@ -172,14 +173,20 @@ type (
 	}
 )
 
-// Init shows the signup form, or loads who the user is and which
-// programs they can open.
+// Init shows the signup form, or reads who the user is and which
+// programs they can open and opens the console. That read is done here,
+// before the first frame (a few point reads, none waiting for the click
+// applier), not in a command: the first frame is then the console
+// loading its first tab, not a "Loading…" placeholder, and the tab's
+// data is asked for one message sooner (with 200 sessions opening at
+// once every goroutine hop waits for a core).
 func (a *App) Init() tea.Cmd {
 	if a.o.Signup != nil {
 		a.mode, a.signup = modeSignup, a.o.Signup
 		return a.signup.Init()
 	}
-	return a.loadSession
+	msg, _ := a.loadSession().(sessionMsg)
+	return a.onSession(msg)
 }
 
 func (a *App) loadSession() tea.Msg {
@@ -206,7 +213,7 @@ func (a *App) loadSession() tea.Msg {
 			if p, err := a.o.Store.Program(m.Program); err == nil {
 				name, accent = p.Name, p.Accent
 			}
-			es = append(es, entry{Slug: m.Program, Name: name, Role: "partner", Accent: accent})
+			es = append(es, entry{Slug: m.Program, Name: name, Role: "partner", Accent: accent, PartnerID: m.ID})
 		}
 	}
 	if len(es) == 0 && !id.Admin && !a.o.OpenSignup {
@@ -246,13 +253,21 @@ func (a *App) open(e entry) tea.Cmd {
 	for _, t := range a.tabs {
 		t.SetSize(a.c.Width, a.c.Height)
 	}
-	cmds = append(cmds, a.tabs[0].Init(), a.subscribe(e.Slug))
+	cmds = append(cmds, a.tabs[0].Init(), a.subscribe(e))
 	return tea.Batch(cmds...)
 }
 
-// subscribe starts live updates of slug.
-func (a *App) subscribe(slug string) tea.Cmd {
-	ch, cancel := a.c.Data.Subscribe(slug)
+// subscribe starts live updates of e's program: a partner's portal
+// follows what the partner sees of it (other partners' clicks do not
+// reload it), a merchant's console every change.
+func (a *App) subscribe(e entry) tea.Cmd {
+	var ch <-chan struct{}
+	var cancel func()
+	if e.Role == "partner" && e.PartnerID != 0 {
+		ch, cancel = a.c.Data.SubscribePartner(e.Slug, e.PartnerID)
+	} else {
+		ch, cancel = a.c.Data.Subscribe(e.Slug)
+	}
 	a.unsub = cancel
 	a.subGen++
 	gen := a.subGen
@@ -317,6 +332,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		gen := msg.gen
+		// The reload's answer is drawn when it lands; the signal itself
+		// changes nothing worth a frame (at most a tab's "Loading…" on a
+		// list still empty): the last frame stands, not drawn again.
+		a.unchanged = true
 		return a, tea.Batch(a.tabs[a.active].Reload(), tea.Tick(a.liveEvery(), func(time.Time) tea.Msg { return rearmMsg{gen: gen} }))
 	case rearmMsg:
 		a.unchanged = true // nothing shown changes: View repeats the last frame

@@ -28,8 +28,9 @@ func (v *viewCounter) FullHelp() [][]key.Binding            { return nil }
 func (v *viewCounter) Capturing() bool                      { return false }
 
 // The frame is drawn after every message; the live updates' re-arming
-// message changes nothing shown, and its frame is the last one, not drawn
-// again. Any other message draws it.
+// message and the change signal (whose reload is drawn when it lands)
+// change nothing shown, and their frame is the last one, not drawn again.
+// Any other message draws it.
 func TestLiveRearmDoesNotRedraw(t *testing.T) {
 	f := newDashFixture(t, false, false)
 	a := New(context.Background(), Options{Store: f.st, Identity: &identity.Identity{}, Renderer: lipgloss.NewRenderer(io.Discard),
@@ -47,6 +48,11 @@ func TestLiveRearmDoesNotRedraw(t *testing.T) {
 	a.Update(common.StatusMsg{Text: "saved"})
 	if next := a.View(); next == first || tab.views != 2 {
 		t.Fatalf("a status message was not drawn (%d draws)", tab.views)
+	}
+	a.waitCh = make(chan struct{})
+	a.Update(changedMsg{gen: 1})
+	if again := a.View(); tab.views != 2 {
+		t.Fatalf("a change signal drew the frame again (%d draws): %q", tab.views, again)
 	}
 	a.Update(rearmMsg{gen: 1})
 	a.View()

@@ -59,6 +59,15 @@ func (d *Data) Subscribe(slug string) (<-chan struct{}, func()) {
 	return ch, cancel
 }
 
+// SubscribePartner is Subscribe for what partner partnerID sees of
+// program slug (store.SubscribePartner: other partners' clicks do not
+// signal it).
+func (d *Data) SubscribePartner(slug string, partnerID uint64) (<-chan struct{}, func()) {
+	ch, cancel := d.st.SubscribePartner(slug, partnerID)
+	d.Saw()
+	return ch, cancel
+}
+
 // Programs lists the programs the actor administers.
 func (d *Data) Programs() ([]store.Program, error) { return d.st.ListPrograms(d.a) }
 
