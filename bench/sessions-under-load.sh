@@ -15,7 +15,9 @@
 # With PROFILE=1 it also takes, during each sshload run, a goroutine dump,
 # a CPU profile and a heap profile of the server (pprof on loopback;
 # PROFILE_DELAY, 0.5 s, after sshload starts, for PROFILE_SECONDS, 3: the
-# first frames), written next to the results.
+# first frames), written next to the results. Whenever a key goes 5 s
+# without an answer, sshload writes the server's goroutines next to the
+# results too (OUT.stall-CONSOLE-LOAD.txt).
 #
 # Knobs: AFFOGATO_BIN (default: built from this tree), SEED (/work/seed/full),
 # SESSIONS (200), LOADS ("off on"), CONSOLES ("portal merchant"), ROUNDS (3),
@@ -105,7 +107,8 @@ wait_idle() {
 }
 
 run_console() { # CONSOLE LOAD
-  local args=(-addr "127.0.0.1:$sp" -sessions "$SESSIONS" -pid "$SRV" -rounds "$ROUNDS" -ready "Last 30 days")
+  local args=(-addr "127.0.0.1:$sp" -sessions "$SESSIONS" -pid "$SRV" -rounds "$ROUNDS" -ready "Last 30 days"
+    -pprof "http://127.0.0.1:$pp" -stall-dump "$OUT.stall-$1-$2.txt")
   if [ "$1" = portal ]; then
     args+=(-key "$WORK/partner" -user seed)
   else

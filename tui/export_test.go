@@ -12,3 +12,6 @@ func SessionCount(s *Server) int64 { return s.sessions.Load() }
 
 // ScreenCount is the number of Bubble Tea programs running now.
 func ScreenCount(s *Server) int { return s.programs.count() }
+
+// OpeningCount is the number of connections still in their handshake.
+func OpeningCount(s *Server) int64 { return s.opening.Load() }

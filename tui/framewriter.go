@@ -125,7 +125,7 @@ func (f *frameWriter) finish(killed bool) {
 	if !f.started {
 		return
 	}
-	_, _ = io.WriteString(f.out, ansi.EraseEntireLine+"\r"+ansi.ResetBracketedPasteMode+ansi.ShowCursor)
+	_, _ = io.WriteString(f.out, ansi.EraseEntireLine+"\r"+ansi.ResetModeBracketedPaste+ansi.ShowCursor)
 }
 
 // writeLocked writes frame s over the last one (f.mu held), as Bubble
@@ -134,7 +134,7 @@ func (f *frameWriter) writeLocked(s string) {
 	var b strings.Builder
 	if !f.started {
 		f.started = true
-		b.WriteString(ansi.HideCursor + ansi.SetBracketedPasteMode)
+		b.WriteString(ansi.HideCursor + ansi.SetModeBracketedPaste)
 	}
 	if f.linesRendered > 1 {
 		b.WriteString(ansi.CursorUp(f.linesRendered - 1))

@@ -40,7 +40,7 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 	f.every = time.Hour // nothing may wait for a timer in this test but the last step
 	f.frame("one\ntwo\nthree")
 	got := out.take()
-	want := ansi.HideCursor + ansi.SetBracketedPasteMode + "\rone" + ansi.EraseLineRight + "\r\ntwo" + ansi.EraseLineRight +
+	want := ansi.HideCursor + ansi.SetModeBracketedPaste + "\rone" + ansi.EraseLineRight + "\r\ntwo" + ansi.EraseLineRight +
 		"\r\nthree" + ansi.EraseLineRight + "\r"
 	if got != want {
 		t.Fatalf("first frame:\n%q\nwant\n%q", got, want)
@@ -96,7 +96,7 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 	f.frame("Bye!\n")
 	f.finish(false)
 	got = out.take()
-	if !strings.Contains(got, "Bye!") || !strings.HasSuffix(got, ansi.EraseEntireLine+"\r"+ansi.ResetBracketedPasteMode+ansi.ShowCursor) {
+	if !strings.Contains(got, "Bye!") || !strings.HasSuffix(got, ansi.EraseEntireLine+"\r"+ansi.ResetModeBracketedPaste+ansi.ShowCursor) {
 		t.Fatalf("finish wrote %q", got)
 	}
 	f.frame("late")

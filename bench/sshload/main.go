@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"os"
 	"slices"
@@ -54,7 +55,13 @@ func main() {
 	dump := flag.String("dump", "", "write the first session's output to this file (debugging)")
 	ready := flag.String("ready", "", "the first frame is complete when the output holds this text (default: its first byte)")
 	idle := flag.Duration("idle", 2*time.Second, "with -pid: how long every session stays open without a key press before the switches, to measure the server's CPU for open screens")
+	pprofURL := flag.String("pprof", "", "the server's pprof base URL (loopback), for -stall-dump")
+	stallFile := flag.String("stall-dump", "", "with -pprof: write the server's goroutines here when a key first goes 5 s without an answer")
 	flag.Parse()
+	stall, err := newStallDump(*pprofURL, *stallFile)
+	if err != nil {
+		log.Fatalf("sshload: %v", err)
+	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
 		log.Fatalf("sshload: -addr %q must be a loopback address", *addr)
@@ -97,7 +104,7 @@ func main() {
 					w = f
 				}
 			}
-			results[i] = session(*addr, cfg, presses, *rounds, *quiet, []byte(*ready), &wait, start, w)
+			results[i] = session(*addr, cfg, presses, *rounds, *quiet, []byte(*ready), &wait, start, w, stall)
 		}(i)
 	}
 	wait.Wait()
@@ -111,18 +118,18 @@ func main() {
 	cpuIdle1, tIdle1 := cpuMS(*pid), time.Now()
 	close(start)
 	done.Wait()
+	stall.wait()
 	cpuDone, tDone := cpuMS(*pid), time.Now()
 
 	var first, shellFirst, sw, tcp, hs, open []time.Duration
 	var bytes []int
 	byKey := map[string][]time.Duration{}
 	failed := 0
+	why := map[string]int{} // failures by message
 	for _, r := range results {
 		if r.err != nil {
 			failed++
-			if failed <= 3 {
-				log.Printf("session: %v", r.err)
-			}
+			why[r.err.Error()]++
 			continue
 		}
 		first = append(first, r.dialToFirst)
@@ -137,6 +144,10 @@ func main() {
 		bytes = append(bytes, r.switchBytes...)
 	}
 	fmt.Printf("sessions %d (failed %d), %d screen switches each\n", *sessions, failed, len(presses)**rounds)
+	msgs := slices.Sorted(maps.Keys(why))
+	for _, m := range msgs {
+		fmt.Printf("  failed: %d × %s\n", why[m], m)
+	}
 	fmt.Printf("first frame from dial: p50 %s p99 %s max %s\n", pct(first, 50), pct(first, 99), pct(first, 100))
 	fmt.Printf("first frame from shell request: p50 %s p99 %s\n", pct(shellFirst, 50), pct(shellFirst, 99))
 	fmt.Printf("  split: TCP connect p50 %s p99 %s; SSH handshake+auth p50 %s p99 %s; session+PTY p50 %s p99 %s\n",
@@ -185,7 +196,7 @@ func main() {
 // session opens one dashboard session, waits for its first frame, then
 // (after every session is open) presses the keys, each after the previous
 // screen went quiet.
-func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, quiet time.Duration, marker []byte, ready *sync.WaitGroup, start chan struct{}, dump io.Writer) (res result) {
+func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, quiet time.Duration, marker []byte, ready *sync.WaitGroup, start chan struct{}, dump io.Writer, stall *stallDump) (res result) {
 	signalled := false
 	defer func() {
 		if !signalled {
@@ -288,18 +299,26 @@ func session(addr string, cfg *ssh.ClientConfig, presses []string, rounds int, q
 				res.err = fmt.Errorf("key %q: %w", k, err)
 				return res
 			}
-			select {
-			case n, ok := <-reads:
-				if !ok {
-					res.err = fmt.Errorf("closed after key %q", k)
+			slow := time.After(stallAfter)
+			giveUp := time.After(10 * time.Second)
+			for answered := false; !answered; {
+				select {
+				case n, ok := <-reads:
+					if !ok {
+						res.err = fmt.Errorf("closed after key %q", k)
+						return res
+					}
+					res.switches = append(res.switches, time.Since(pressed))
+					res.keys = append(res.keys, k)
+					res.switchBytes = append(res.switchBytes, n+drain(reads, quiet))
+					answered = true
+				case <-slow: // still waiting: what is the server doing?
+					stall.take()
+					slow = nil
+				case <-giveUp:
+					res.err = fmt.Errorf("no answer to key %q in 10s", k)
 					return res
 				}
-				res.switches = append(res.switches, time.Since(pressed))
-				res.keys = append(res.keys, k)
-				res.switchBytes = append(res.switchBytes, n+drain(reads, quiet))
-			case <-time.After(10 * time.Second):
-				res.err = fmt.Errorf("no answer to key %q in 10s", k)
-				return res
 			}
 		}
 	}
