@@ -37,6 +37,14 @@ func (s *syncBuffer) take() string {
 func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 	out := &syncBuffer{}
 	f := newFrameWriter(out, 20, 5)
+	// set changes the pacing under the writer's lock: its timer's goroutine
+	// reads and writes the same fields (go test -race saw the test's plain
+	// writes race with due).
+	set := func(every time.Duration, last time.Time) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.every, f.lastWrite = every, last
+	}
 	f.every = time.Hour // nothing may wait for a timer in this test but the last step
 	f.frame("one\ntwo\nthree")
 	got := out.take()
@@ -52,8 +60,9 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 
 	// The next frame, drawn at once, waits for frameEvery; a later one
 	// drawn meanwhile replaces it, and only its changed line is written.
-	f.every = 30 * time.Millisecond
-	f.lastWrite = time.Now()
+	// 500 ms, not a few: both frames must be drawn within it, and a loaded
+	// machine can stall the test between two lines for tens of ms.
+	set(500*time.Millisecond, time.Now())
 	f.frame("one\nTWO\nthree")
 	f.frame("one\n2\nthree")
 	if got := out.take(); got != "" {
@@ -74,7 +83,7 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 
 	// Fewer lines than before: the rest of the screen is erased; lines are
 	// cut to the width.
-	f.lastWrite = time.Time{}
+	set(time.Hour, time.Time{})
 	f.frame("one\n" + strings.Repeat("x", 30))
 	got = out.take()
 	want = ansi.CursorUp(2) + "\n" + strings.Repeat("x", 20) + ansi.EraseScreenBelow + "\r"
@@ -84,15 +93,14 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 
 	// A resize draws the next frame whole.
 	f.resize(40, 5)
-	f.lastWrite = time.Time{}
+	set(time.Hour, time.Time{})
 	f.frame("one\n" + strings.Repeat("x", 30))
 	if got := out.take(); !strings.Contains(got, "one") || !strings.Contains(got, strings.Repeat("x", 30)) {
 		t.Fatalf("after a resize the frame was not drawn whole: %q", got)
 	}
 
 	// The end: a waiting frame is written, then the terminal given back.
-	f.every = time.Hour
-	f.lastWrite = time.Now()
+	set(time.Hour, time.Now())
 	f.frame("Bye!\n")
 	f.finish(false)
 	got = out.take()
