@@ -139,6 +139,8 @@ type Store struct {
 	decoded decodedCache
 	// linkRoll rolls the links' totals forward (linktotals.go).
 	linkRoll *linkTotalsRoller
+	// days signals the screens when a new day starts (daychange.go).
+	days *dayWatcher
 	// clickReadWait is Options.ClickReadWait (or DefaultClickReadWait).
 	clickReadWait time.Duration
 }
@@ -281,6 +283,7 @@ func OpenFile(path string, opt Options) (*Store, error) {
 	s.startJournal()
 	s.writer.start()
 	s.linkRoll = s.startLinkTotalsRoller(linkTotalsRollEvery)
+	s.days = s.startDayWatcher()
 	return s, nil
 }
 
@@ -291,6 +294,7 @@ func (s *Store) Close() error {
 	s.writer.close()
 	s.resident.close()
 	s.linkRoll.close()
+	s.days.close()
 	if err := s.closeJournalFile(); err != nil {
 		s.db.Close()
 		return fmt.Errorf("close: %w", err)
