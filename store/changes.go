@@ -22,7 +22,15 @@ type changeHub struct {
 	// sees every commit signalled up to v (screencache.go).
 	ver  atomic.Uint64
 	mu   sync.Mutex
-	subs map[string]map[chan struct{}]uint64 // program slug → channel → partner id (0: the program's)
+	subs map[string]map[chan struct{}]*subscription // program slug → channel → what it follows
+}
+
+// subscription is what one subscriber follows.
+type subscription struct {
+	partner uint64 // 0: the program's
+	// day is the UTC day (dayKey) the subscriber's screen was last told
+	// about: a new day signals it once (daychange.go).
+	day string
 }
 
 // changeSet is what one commit changed, for the subscribers.
@@ -41,26 +49,28 @@ type changeSet struct {
 // and a function that ends the subscription. Signals coalesce: a burst of
 // commits while the subscriber is busy leaves one value in the channel.
 func (s *Store) Subscribe(slug string) (<-chan struct{}, func()) {
-	return s.changes.subscribe(slug, 0)
+	return s.changes.subscribe(slug, 0, dayKey(s.now()))
 }
 
 // SubscribePartner is Subscribe for what partner partnerID of program
 // slug sees of it (the partner portal): every change of the program
 // except click counts of other partners.
 func (s *Store) SubscribePartner(slug string, partnerID uint64) (<-chan struct{}, func()) {
-	return s.changes.subscribe(slug, partnerID)
+	return s.changes.subscribe(slug, partnerID, dayKey(s.now()))
 }
 
-func (h *changeHub) subscribe(slug string, partnerID uint64) (<-chan struct{}, func()) {
+// subscribe subscribes to slug's changes (partnerID's share of them, if
+// not 0) of a screen read on day.
+func (h *changeHub) subscribe(slug string, partnerID uint64, day string) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	h.mu.Lock()
 	if h.subs == nil {
-		h.subs = map[string]map[chan struct{}]uint64{}
+		h.subs = map[string]map[chan struct{}]*subscription{}
 	}
 	if h.subs[slug] == nil {
-		h.subs[slug] = map[chan struct{}]uint64{}
+		h.subs[slug] = map[chan struct{}]*subscription{}
 	}
-	h.subs[slug][ch] = partnerID
+	h.subs[slug][ch] = &subscription{partner: partnerID, day: day}
 	h.mu.Unlock()
 	var once sync.Once
 	return ch, func() {
@@ -87,12 +97,6 @@ func (h *changeHub) signal(c changeSet) {
 	if len(h.subs) == 0 {
 		return
 	}
-	wake := func(ch chan struct{}) {
-		select {
-		case ch <- struct{}{}:
-		default: // one is pending already: coalesced
-		}
-	}
 	for _, slug := range c.all {
 		if slug == "" {
 			for _, set := range h.subs {
@@ -109,10 +113,39 @@ func (h *changeHub) signal(c changeSet) {
 		}
 	}
 	for _, slug := range c.clicks {
-		for ch, partner := range h.subs[slug] {
-			if partner == 0 || c.partners == nil || c.partners[partner] {
+		for ch, sub := range h.subs[slug] {
+			if sub.partner == 0 || c.partners == nil || c.partners[sub.partner] {
 				wake(ch)
 			}
+		}
+	}
+}
+
+// wake signals ch without blocking.
+func wake(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default: // one is pending already: coalesced
+	}
+}
+
+// newDay signals, once, every subscriber whose screen was read on another
+// day than day (a UTC day, dayKey), of every program.
+func (h *changeHub) newDay(day string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	moved := false
+	for _, set := range h.subs {
+		for ch, sub := range set {
+			if sub.day == day {
+				continue
+			}
+			if !moved {
+				h.ver.Add(1) // before any subscriber is told (screencache.go)
+				moved = true
+			}
+			sub.day = day
+			wake(ch)
 		}
 	}
 }

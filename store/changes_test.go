@@ -95,11 +95,11 @@ func TestPartnerSignalsFollowTheirOwnClicks(t *testing.T) {
 // A click count whose partners are not known signals every partner.
 func TestUnknownPartnersSignalEveryone(t *testing.T) {
 	var h changeHub
-	s1, c1 := h.subscribe("shop", 1)
+	s1, c1 := h.subscribe("shop", 1, "")
 	defer c1()
-	s2, c2 := h.subscribe("shop", 2)
+	s2, c2 := h.subscribe("shop", 2, "")
 	defer c2()
-	other, c3 := h.subscribe("other", 0)
+	other, c3 := h.subscribe("other", 0, "")
 	defer c3()
 	h.signal(changeSet{clicks: []string{"shop"}, partners: map[uint64]bool{2: true}})
 	if len(s1) != 0 || len(s2) != 1 || len(other) != 0 {

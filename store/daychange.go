@@ -15,6 +15,11 @@ import (
 // store itself signals every subscriber, merchant and partner alike, when
 // its clock enters a new day, whether or not anything was written.
 //
+// Each subscription keeps the day it was opened on (or last told of a new
+// day, changes.go); a new day signals each subscription once, and a
+// subscription opened after the clock moved is not signalled for it (its
+// first read already saw the new day).
+//
 // One goroutine per store, armed to the next day boundary: not one timer
 // per screen or session, and nothing on the click path. The signal goes
 // through the change hub, so it also moves Version: a shared screen read
@@ -55,7 +60,6 @@ func dayWait(now time.Time) time.Duration {
 // startDayWatcher starts the watcher of s's clock.
 func (s *Store) startDayWatcher() *dayWatcher {
 	w := &dayWatcher{stop: make(chan struct{})}
-	day := dayKey(s.now())
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
@@ -68,10 +72,7 @@ func (s *Store) startDayWatcher() *dayWatcher {
 			case <-timer.C:
 			}
 			now := s.now()
-			if d := dayKey(now); d != day {
-				day = d
-				s.changes.changed("") // every screen of every program reads again
-			}
+			s.changes.newDay(dayKey(now)) // the screens read on an earlier day read again
 			timer.Reset(dayWait(now))
 		}
 	}()

@@ -61,10 +61,15 @@ func TestNewDaySignalsEverySubscriber(t *testing.T) {
 	if st.Version() <= v0 {
 		t.Errorf("Version did not move with the new day: %d", st.Version())
 	}
-	// Once a day: the same day does not signal again.
+	// Once a day: the same day does not signal again, and a screen opened
+	// on the new day is not signalled for it.
+	late, cancel3 := st.Subscribe("other")
+	defer cancel3()
 	select {
 	case <-program:
 		t.Fatal("signalled twice for one new day")
+	case <-late:
+		t.Fatal("a subscription opened on the new day was signalled for it")
 	case <-time.After(2 * dayCheckMax):
 	}
 }
