@@ -88,30 +88,12 @@ func TestLinkTotalsMatchDaySums(t *testing.T) {
 	e := newEnv(t)
 	rng := rand.New(rand.NewPCG(12, 3))
 	e.program("lt", ProgramInput{MinPayout: "1.00", HoldDays: intp(0), Commission: "20%"})
-	type member struct {
-		p     *Partner
-		a     Actor
-		codes []string
-	}
-	var ms []member
+	ms := linkedPartners(t, e, "lt", 4)
 	var codes []string
 	pages := map[Actor][]string{}
-	for i := range 4 {
-		p, a := e.partner("lt")
-		if _, err := e.st.SetProfile(a, "paypal", fmt.Sprintf("pay%d@partners.test", i), ""); err != nil {
-			t.Fatal(err)
-		}
-		m := member{p: p, a: a, codes: []string{p.Code}}
-		for j := range 2 {
-			l, err := e.st.CreateCampaignLink(a, "lt", fmt.Sprintf("lt-%d-%d", i, j), "", fmt.Sprintf("camp%d", j))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.codes = append(m.codes, l.Code)
-		}
-		ms = append(ms, m)
+	for _, m := range ms {
 		codes = append(codes, m.codes...)
-		pages[a] = m.codes
+		pages[m.a] = m.codes
 	}
 	type order struct {
 		id       string

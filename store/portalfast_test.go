@@ -69,27 +69,7 @@ func TestPortalLinksAndPayoutsMatchOldReads(t *testing.T) {
 	e := newEnv(t)
 	rng := rand.New(rand.NewPCG(8, 4))
 	e.program("pf", ProgramInput{MinPayout: "1.00", HoldDays: intp(0), Commission: "20%"})
-	type member struct {
-		p     *Partner
-		a     Actor
-		codes []string
-	}
-	var ms []member
-	for i := range 4 {
-		p, a := e.partner("pf")
-		if _, err := e.st.SetProfile(a, "paypal", fmt.Sprintf("pay%d@partners.test", i), ""); err != nil {
-			t.Fatal(err)
-		}
-		m := member{p: p, a: a, codes: []string{p.Code}}
-		for j := range 2 {
-			l, err := e.st.CreateCampaignLink(a, "pf", fmt.Sprintf("pf-%d-%d", i, j), "", fmt.Sprintf("camp%d", j))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.codes = append(m.codes, l.Code)
-		}
-		ms = append(ms, m)
-	}
+	ms := linkedPartners(t, e, "pf", 4)
 	compare := func(label string) {
 		t.Helper()
 		for _, m := range ms {

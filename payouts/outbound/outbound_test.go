@@ -3,18 +3,15 @@ package outbound
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
-// The guard is tested on the dial check itself: Control is called with the
-// address a dial would use, and nothing is ever sent to a non-loopback
-// address.
+// The tests in this file make no connection: the guard is tested on the
+// dial check itself (Control is called with the address a dial would use)
+// and on CheckURL with a fake resolver. The tests that connect are in
+// client_loopback_test.go and dial only loopback test servers.
 func TestControlRefusesInternalAddresses(t *testing.T) {
 	refused := []string{
 		"127.0.0.1:443", "127.1.2.3:80", "[::1]:443",
@@ -58,57 +55,6 @@ func TestControlRefusesInternalAddresses(t *testing.T) {
 	var zero *Guard
 	if err := zero.Control("tcp", "127.0.0.1:80", nil); !errors.Is(err, ErrForbiddenTarget) {
 		t.Errorf("nil guard allowed loopback: %v", err)
-	}
-}
-
-// A client from a guard without AllowPrivate never reaches a loopback
-// server; with it, it does. (Loopback is the only address tests may use.)
-func TestClientDialGuard(t *testing.T) {
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		io.WriteString(w, "ok")
-	}))
-	defer srv.Close()
-
-	_, err := New(Options{}).Client().Get(srv.URL)
-	if !errors.Is(err, ErrForbiddenTarget) {
-		t.Fatalf("guarded client reached %s: err = %v", srv.URL, err)
-	}
-	if hits.Load() != 0 {
-		t.Fatalf("server saw %d requests through the guard", hits.Load())
-	}
-	resp, err := New(Options{AllowPrivate: true}).Client().Get(srv.URL)
-	if err != nil {
-		t.Fatalf("AllowPrivate client: %v", err)
-	}
-	resp.Body.Close()
-	if hits.Load() != 1 {
-		t.Fatalf("hits = %d, want 1", hits.Load())
-	}
-}
-
-// Redirects are handed back, never followed, so a 30x cannot send the call
-// (and its credentials) somewhere else.
-func TestClientDoesNotFollowRedirects(t *testing.T) {
-	var followed atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/target" {
-			followed.Add(1)
-			return
-		}
-		http.Redirect(w, r, "/target", http.StatusTemporaryRedirect)
-	}))
-	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/start", nil)
-	req.SetBasicAuth("id", "secret")
-	resp, err := New(Options{AllowPrivate: true}).Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTemporaryRedirect || followed.Load() != 0 {
-		t.Fatalf("status %d, followed %d times", resp.StatusCode, followed.Load())
 	}
 }
 
