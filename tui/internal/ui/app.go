@@ -106,6 +106,9 @@ type App struct {
 	// it shows (Bubble Tea draws the frame after every message)
 	lastFrame string
 	unchanged bool
+	// the last body fitted to the content area, its size and the result
+	fitIn, fitOut string
+	fitW, fitH    int
 
 	// live updates of the current program
 	unsub  func()
