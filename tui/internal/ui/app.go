@@ -294,12 +294,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	a.unchanged = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		// The session's first size message repeats the PTY's size the App
+		// was made with: nothing to draw again.
+		same := msg.Width == a.o.Width && msg.Height == a.o.Height
 		a.resize(msg.Width, msg.Height)
 		if a.mode == modeSignup {
 			var cmd tea.Cmd
 			a.signup, cmd = a.signup.Update(msg)
 			return a, cmd
 		}
+		a.unchanged = same
 		return a, nil
 	case GoodbyeMsg:
 		a.bye = msg.Text
