@@ -52,6 +52,8 @@ const (
 	journalFrameLen  = 8
 	// journalAlloc is how far ahead of the writes the file is zero-filled.
 	journalAlloc = 1 << 20
+	// journalZeroChunk is the size of the zero-filling writes.
+	journalZeroChunk = 64 << 10
 	// journalRotateAt is the file size past which the journal starts a new
 	// file holding only the records not yet applied.
 	journalRotateAt = 16 << 20
@@ -134,6 +136,10 @@ type clickJournal struct {
 	// lastWrite when the last group's write began.
 	syncGap   atomic.Int64
 	lastWrite time.Time
+	// syncs makes each group durable (journalsync.go).
+	syncs journalSync
+	// zeros is what zeroFill writes ahead of the records, made once.
+	zeros []byte
 
 	// made says the journal file exists: it did at open, or a group made
 	// it since (a store opened only to be read has none).
@@ -160,7 +166,7 @@ type clickJournal struct {
 // for the applier.
 func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func()) (*clickJournal, []journalRec, error) {
 	j := &clickJournal{path: path, reqs: make(chan *journalReq, maxGroup), quit: make(chan struct{}),
-		exited: make(chan struct{}), kick: kick, nextID: lastID}
+		exited: make(chan struct{}), kick: kick, nextID: lastID, syncs: newJournalSync()}
 	j.rotateAt.Store(journalRotateAt)
 	j.maxQueued.Store(maxUnapplied)
 	j.fullWait.Store(int64(journalFullWait))
@@ -277,10 +283,18 @@ func (j *clickJournal) zeroFill(n int64) error {
 		return nil
 	}
 	want := j.fileEnd + n + journalAlloc
-	if _, err := j.f.WriteAt(make([]byte, want-j.alloc), j.alloc); err != nil {
-		return nil // the space was not there; the zeros written are harmless
+	if j.zeros == nil {
+		j.zeros = make([]byte, journalZeroChunk)
 	}
-	j.alloc = want
+	// In chunks of one reused buffer: a fresh megabyte of zeros each time
+	// was garbage, and clearing it swept the CPU's cache.
+	for j.alloc < want {
+		chunk := j.zeros[:min(int64(len(j.zeros)), want-j.alloc)]
+		if _, err := j.f.WriteAt(chunk, j.alloc); err != nil {
+			return nil // the space was not there; the zeros written are harmless
+		}
+		j.alloc += int64(len(chunk))
+	}
 	return nil
 }
 
@@ -431,7 +445,7 @@ func (j *clickJournal) write(batch []*journalReq) {
 		if err != nil {
 			return j.cutBack(fmt.Errorf("click journal: write: %w", err))
 		}
-		err = fdatasync(j.f)
+		err = j.syncs.sync(j.f, j.lastWrite)
 		if err == nil {
 			err = j.fault("sync")
 		}
