@@ -19,11 +19,30 @@
 # without an answer, sshload writes the server's goroutines next to the
 # results too (OUT.stall-CONSOLE-LOAD.txt).
 #
+# Before measuring, the script waits until the server has finished its
+# startup work (opening migrates the old-layout seed; the scheduler's first
+# click purge then runs for 10-20 s on the full seed): until it uses under
+# 30 ms of CPU a second two seconds in a row. WAIT_START=0 skips that wait,
+# to measure while the purge runs. GROW=SECONDS runs wrk that long first
+# (then waits for the server to go idle), so the database has grown and
+# bbolt remaps it during the measurements as under a long load.
+#
+# REPEAT=N runs each console's sshload N times in a row, GAP seconds apart
+# (default 10: 200 closed merchant screens keep the server busy for a few
+# seconds, mostly collecting garbage, and a round started at once measures
+# that), and prints, per console and load, one summary line: each round's
+# p99 first frame, their median, and the sessions that failed (a key left
+# 10 s unanswered counts as a failure). Each round also prints the
+# database file's size and how much of it the server maps (a remap blocks
+# new reads until every open read ends).
+#
 # Knobs: AFFOGATO_BIN (default: built from this tree), SEED (/work/seed/full),
-# SESSIONS (200), LOADS ("off on"), CONSOLES ("portal merchant"), ROUNDS (3),
-# WRK_CONNS (64), PROFILE (unset), OUT (bench/out/sessions-under-load.txt),
-# SERVER_ARGS (extra server flags), COLD_ADMIN (unset: the admin key runs
-# `whoami` first), KEEP_WORK (keep the scratch dir and server log).
+# SESSIONS (200), LOADS ("off on"), CONSOLES ("portal merchant"), ROUNDS (3,
+# sshload's -rounds: key-press passes per session), REPEAT (1), GAP (10),
+# WAIT_START (1), GROW (0), WRK_CONNS (64), PROFILE (unset), OUT
+# (bench/out/sessions-under-load.txt), SERVER_ARGS (extra server flags),
+# COLD_ADMIN (unset: the admin key runs `whoami` first), KEEP_WORK (keep the
+# scratch dir and server log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +51,10 @@ SESSIONS=${SESSIONS:-200}
 LOADS=${LOADS:-off on}
 CONSOLES=${CONSOLES:-portal merchant}
 ROUNDS=${ROUNDS:-3}
+REPEAT=${REPEAT:-1}
+GAP=${GAP:-10}
+WAIT_START=${WAIT_START:-1}
+GROW=${GROW:-0}
 WRK_CONNS=${WRK_CONNS:-64}
 OUT=${OUT:-bench/out/sessions-under-load.txt}
 SERVER_ARGS=${SERVER_ARGS:-}
@@ -41,6 +64,9 @@ die() { echo "sessions-under-load: $*" >&2; exit 1; }
 for tool in wrk ssh ssh-keygen curl go; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
+case "$REPEAT" in '' | *[!0-9]* | 0) die "REPEAT=$REPEAT must be a positive number" ;; esac
+case "$GAP" in '' | *[!0-9]*) die "GAP=$GAP must be a number of seconds" ;; esac
+case "$GROW" in '' | *[!0-9]*) die "GROW=$GROW must be a number of seconds" ;; esac
 [ -f "$SEED/affogato.db" ] || die "no seeded database in $SEED (affogato seed)"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -93,22 +119,69 @@ if [ -z "${COLD_ADMIN:-}" ]; then
     -o IdentitiesOnly=yes -o LogLevel=ERROR 127.0.0.1 whoami >/dev/null
 fi
 
-# wait_idle: until the server uses under 0.2 s of CPU a second (the click
-# applier has stored what the journal holds), at most 3 minutes.
+# wait_idle [MS [SECONDS]]: until the server uses under MS (default 200)
+# ms of CPU a second, SECONDS (default 1) seconds in a row (after a load:
+# the click applier has stored what the journal holds; at start: the
+# migration and the first purge are done), at most 3 minutes. It prints
+# how long it waited.
 wait_idle() {
-  local a b
+  local ms=${1:-200} need=${2:-1} a b quiet=0 t0=$SECONDS
   for _ in $(seq 1 180); do
     a=$(awk '{print $14 + $15}' "/proc/$SRV/stat")
     sleep 1
     b=$(awk '{print $14 + $15}' "/proc/$SRV/stat")
-    [ $((b - a)) -lt 20 ] && return 0
+    if [ $(((b - a) * 10)) -lt "$ms" ]; then
+      quiet=$((quiet + 1))
+      if [ "$quiet" -ge "$need" ]; then
+        echo "server idle (under $ms ms/s for $need s) after $((SECONDS - t0)) s"
+        return 0
+      fi
+    else
+      quiet=0
+    fi
   done
   echo "the server did not go idle in 3 minutes"
 }
 
+# db_sizes prints the database file's size and the server's mapping of it.
+db_sizes() {
+  local range path lo hi mapped=0
+  while read -r range _ _ _ _ path; do
+    [ "$path" = "$WORK/data/affogato.db" ] || continue
+    lo=${range%-*} hi=${range#*-}
+    mapped=$((mapped + 16#$hi - 16#$lo))
+  done <"/proc/$SRV/maps"
+  echo "database: file $(($(stat -c %s "$WORK/data/affogato.db") >> 20)) MB, mapped $((mapped >> 20)) MB"
+}
+
+# median_duration DURATION...: the median of Go durations (1.2s, 293.4ms,
+# 850µs), printed in ms (the lower middle one of an even count).
+median_duration() {
+  printf '%s\n' "$@" | awk '
+    /ms$/ { sub(/ms$/, ""); print $0 + 0; next }
+    /µs$/ { sub(/µs$/, ""); print $0 / 1000; next }
+    /s$/ { sub(/s$/, ""); print $0 * 1000; next }' | sort -g | awk '{v[NR] = $1} END { if (NR == 0) print "?"; else printf "%.1fms\n", v[int((NR + 1) / 2)] }'
+}
+
+if [ "$WAIT_START" = 1 ]; then
+  echo "waiting for the server's startup work (migration, first click purge):"
+  wait_idle 30 2
+else
+  echo "not waiting for the server's startup work (WAIT_START=0): the first click purge may still run"
+fi
+grep -E "purged old clicks" "$WORK/server.log" | tail -n 1 | sed 's/^/server: /' || true
+db_sizes
+if [ "$GROW" -gt 0 ]; then
+  echo "growing the database: wrk -t1 -c$WRK_CONNS for ${GROW}s ($(du -m "$WORK/data/affogato.db" | cut -f1) MB before)"
+  wrk -t1 -c"$WRK_CONNS" -d"${GROW}s" -s bench/codes.lua "http://127.0.0.1:$hp" -- "$WORK/codes.txt" >"$WORK/wrk-grow.txt" 2>&1 || true
+  grep -E "Requests/sec" "$WORK/wrk-grow.txt" | sed 's/^/wrk (grow): /' || true
+  wait_idle
+  db_sizes
+fi
+
 run_console() { # CONSOLE LOAD
   local args=(-addr "127.0.0.1:$sp" -sessions "$SESSIONS" -pid "$SRV" -rounds "$ROUNDS" -ready "Last 30 days"
-    -pprof "http://127.0.0.1:$pp" -stall-dump "$OUT.stall-$1-$2.txt")
+    -pprof "http://127.0.0.1:$pp")
   if [ "$1" = portal ]; then
     args+=(-key "$WORK/partner" -user seed)
   else
@@ -122,9 +195,21 @@ run_console() { # CONSOLE LOAD
      curl -fsS -o "$OUT.$1-$2.heap.pprof" "http://127.0.0.1:$pp/debug/pprof/heap" || true) &
     prof=$!
   fi
-  echo "-- $1, click load $2:"
-  "$WORK/sshload" "${args[@]}" || echo "sshload failed"
+  local r p99s=() fails=() out
+  for r in $(seq 1 "$REPEAT"); do
+    if [ "$r" -gt 1 ] && [ "$GAP" -gt 0 ]; then sleep "$GAP"; fi
+    if [ "$REPEAT" -gt 1 ]; then echo "-- $1, click load $2, round $r of $REPEAT:"; else echo "-- $1, click load $2:"; fi
+    local dump="$OUT.stall-$1-$2.txt"
+    [ "$REPEAT" -eq 1 ] || dump="$OUT.stall-$1-$2-$r.txt"
+    out=$("$WORK/sshload" "${args[@]}" -stall-dump "$dump" 2>&1) || out="$out
+sshload failed"
+    echo "$out"
+    db_sizes
+    p99s+=("$(echo "$out" | awk '/^first frame from dial:/ {print $8; exit}')")
+    fails+=("$(echo "$out" | sed -n 's/^sessions [0-9]* (failed \([0-9]*\)).*/\1/p' | head -n 1)")
+  done
   [ -z "$prof" ] || wait "$prof"
+  echo "summary $1, click load $2: p99 first frame per round: ${p99s[*]}; median $(median_duration "${p99s[@]}"); failed sessions per round: ${fails[*]}"
 }
 
 for load in $LOADS; do
@@ -145,6 +230,7 @@ for load in $LOADS; do
     wait_idle
   fi
 done
+grep -E "purged old clicks" "$WORK/server.log" | sed 's/^/server: /' || true
 echo "clicks recorded: $(curl -fsS "http://127.0.0.1:$hp/metrics" | awk '/^affogato_clicks_recorded_total / {printf "%d", $2}')"
 kill -TERM "$SRV"
 wait "$SRV" || die "server did not exit cleanly"

@@ -40,10 +40,15 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 	// set changes the pacing under the writer's lock: its timer's goroutine
 	// reads and writes the same fields (go test -race saw the test's plain
 	// writes race with due).
-	set := func(every time.Duration, last time.Time) {
+	// spent: the budget is used up (a burst just went out), so the next
+	// frame waits one spacing; otherwise it is full.
+	set := func(every time.Duration, spent bool) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		f.every, f.lastWrite = every, last
+		f.every, f.due = every, time.Time{}
+		if spent {
+			f.due = time.Now().Add(time.Duration(f.burst) * every)
+		}
 	}
 	f.every = time.Hour // nothing may wait for a timer in this test but the last step
 	f.frame("one\ntwo\nthree")
@@ -58,15 +63,15 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 		t.Fatalf("an unchanged frame wrote %q", got)
 	}
 
-	// The next frame, drawn at once, waits for frameEvery; a later one
+	// With the budget spent the next frame waits for its spacing; a later one
 	// drawn meanwhile replaces it, and only its changed line is written.
 	// 500 ms, not a few: both frames must be drawn within it, and a loaded
 	// machine can stall the test between two lines for tens of ms.
-	set(500*time.Millisecond, time.Now())
+	set(500*time.Millisecond, true)
 	f.frame("one\nTWO\nthree")
 	f.frame("one\n2\nthree")
 	if got := out.take(); got != "" {
-		t.Fatalf("a frame within frameEvery of the last went out at once: %q", got)
+		t.Fatalf("a frame within frameEvery of the last went out at once with the budget spent: %q", got)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -83,7 +88,7 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 
 	// Fewer lines than before: the rest of the screen is erased; lines are
 	// cut to the width.
-	set(time.Hour, time.Time{})
+	set(time.Hour, false)
 	f.frame("one\n" + strings.Repeat("x", 30))
 	got = out.take()
 	want = ansi.CursorUp(2) + "\n" + strings.Repeat("x", 20) + ansi.EraseScreenBelow + "\r"
@@ -93,14 +98,14 @@ func TestFrameWriterSendsAFrameWhenDrawn(t *testing.T) {
 
 	// A resize draws the next frame whole.
 	f.resize(40, 5)
-	set(time.Hour, time.Time{})
+	set(time.Hour, false)
 	f.frame("one\n" + strings.Repeat("x", 30))
 	if got := out.take(); !strings.Contains(got, "one") || !strings.Contains(got, strings.Repeat("x", 30)) {
 		t.Fatalf("after a resize the frame was not drawn whole: %q", got)
 	}
 
 	// The end: a waiting frame is written, then the terminal given back.
-	set(time.Hour, time.Now())
+	set(time.Hour, true)
 	f.frame("Bye!\n")
 	f.finish(false)
 	got = out.take()
@@ -118,11 +123,44 @@ func TestFrameWriterKilledDropsTheWaitingFrame(t *testing.T) {
 	out := &syncBuffer{}
 	f := newFrameWriter(out, 20, 5)
 	f.frame("a")
-	f.every = time.Hour
+	f.every, f.due = time.Hour, time.Now().Add(time.Duration(f.burst)*time.Hour)
 	f.frame("b")
 	out.take()
 	f.finish(true)
 	if got := out.take(); strings.Contains(got, "b") {
 		t.Fatalf("a killed screen wrote its waiting frame: %q", got)
+	}
+}
+
+// A screen's placeholder and the data drawn right after it go out at
+// once, not the data one frame spacing later: the first frame of a
+// session and a tab switch draw "Loading…" and then their figures. Past
+// the burst the spacing holds: a fourth frame drawn at once waits.
+func TestFrameWriterBurstSendsTheDataAfterAPlaceholder(t *testing.T) {
+	out := &syncBuffer{}
+	f := newFrameWriter(out, 40, 5)
+	f.mu.Lock()
+	f.every = time.Hour // only the burst can let a frame out in this test
+	f.mu.Unlock()
+	for _, s := range []string{"head\nLoading…", "head\nClicks 10", "head\nClicks 11"} {
+		f.frame(s)
+		if got := out.take(); !strings.Contains(got, strings.TrimPrefix(s, "head\n")) {
+			t.Fatalf("frame %q waited (wrote %q): the burst should let it out at once", s, got)
+		}
+	}
+	f.frame("head\nClicks 12")
+	if got := out.take(); got != "" {
+		t.Fatalf("a frame past the burst went out at once: %q", got)
+	}
+	// The same size again (a session's first window size message) does not
+	// make the next frame redraw what did not change.
+	f.resize(40, 5)
+	f.mu.Lock()
+	f.due, f.hasPend, f.pending = time.Time{}, false, ""
+	f.timer.Stop()
+	f.mu.Unlock()
+	f.frame("head\nClicks 13")
+	if got, want := out.take(), ansi.CursorUp(1)+"\nClicks 13"+ansi.EraseLineRight+"\r"; got != want {
+		t.Fatalf("after a resize to the same size:\n%q\nwant\n%q", got, want)
 	}
 }

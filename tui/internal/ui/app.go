@@ -106,6 +106,11 @@ type App struct {
 	// it shows (Bubble Tea draws the frame after every message)
 	lastFrame string
 	unchanged bool
+	// opening is set while Init opens the session's console
+	opening bool
+	// the last body fitted to the content area, its size and the result
+	fitIn, fitOut string
+	fitW, fitH    int
 
 	// live updates of the current program
 	unsub  func()
@@ -176,16 +181,19 @@ type (
 // Init shows the signup form, or reads who the user is and which
 // programs they can open and opens the console. That read is done here,
 // before the first frame (a few point reads, none waiting for the click
-// applier), not in a command: the first frame is then the console
-// loading its first tab, not a "Loading…" placeholder, and the tab's
-// data is asked for one message sooner (with 200 sessions opening at
-// once every goroutine hop waits for a core).
+// applier), not in a command: the first frame is then the console, not a
+// "Loading…" placeholder, and the tab's data is asked for one message
+// sooner (with 200 sessions opening at once every goroutine hop waits for
+// a core). The first tab's own reads are waited for too, up to
+// firstLoadWait (prefetch.go).
 func (a *App) Init() tea.Cmd {
 	if a.o.Signup != nil {
 		a.mode, a.signup = modeSignup, a.o.Signup
 		return a.signup.Init()
 	}
 	msg, _ := a.loadSession().(sessionMsg)
+	a.opening = true // the console's first tab reads before the first frame (prefetch)
+	defer func() { a.opening = false }()
 	return a.onSession(msg)
 }
 
@@ -249,12 +257,17 @@ func (a *App) open(e entry) tea.Cmd {
 	default:
 		a.tabs = merchant.Tabs(a.c, e.Slug, merchant.Options{Assets: a.o.MerchantAssets})
 	}
-	cmds := []tea.Cmd{}
 	for _, t := range a.tabs {
 		t.SetSize(a.c.Width, a.c.Height)
 	}
-	cmds = append(cmds, a.tabs[0].Init(), a.subscribe(e))
-	return tea.Batch(cmds...)
+	// Subscribed before the first read: a change while it runs is
+	// signalled.
+	sub := a.subscribe(e)
+	load := a.tabs[0].Init()
+	if a.opening {
+		load = a.prefetch(load, firstLoadWait) // prefetch.go
+	}
+	return tea.Batch(load, sub)
 }
 
 // subscribe starts live updates of e's program: a partner's portal
@@ -294,12 +307,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	a.unchanged = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		// The session's first size message repeats the PTY's size the App
+		// was made with: nothing to draw again.
+		same := msg.Width == a.o.Width && msg.Height == a.o.Height
 		a.resize(msg.Width, msg.Height)
 		if a.mode == modeSignup {
 			var cmd tea.Cmd
 			a.signup, cmd = a.signup.Update(msg)
 			return a, cmd
 		}
+		a.unchanged = same
 		return a, nil
 	case GoodbyeMsg:
 		a.bye = msg.Text

@@ -91,14 +91,23 @@ func (a *App) frame() string {
 
 // fit makes body exactly the content area: lines cut to the width, then
 // padded or cut to the height.
+// The last body fitted is kept: most frames redraw the same body (a
+// message that changed only the header or nothing at all).
 func (a *App) fit(body string) string {
+	if body == a.fitIn && a.c.Width == a.fitW && a.c.Height == a.fitH && a.fitOut != "" {
+		return a.fitOut
+	}
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	for i, l := range lines {
-		if lipgloss.Width(l) > a.c.Width {
+		// A line of n bytes is at most n cells wide: only longer ones
+		// are measured.
+		if len(l) > a.c.Width && lipgloss.Width(l) > a.c.Width {
 			lines[i] = cutANSI(l, a.c.Width)
 		}
 	}
-	return common.FitLines(strings.Join(lines, "\n"), a.c.Height)
+	out := common.FitLines(strings.Join(lines, "\n"), a.c.Height)
+	a.fitIn, a.fitW, a.fitH, a.fitOut = body, a.c.Width, a.c.Height, out
+	return out
 }
 
 func (a *App) role() string {

@@ -17,6 +17,7 @@ import (
 	"github.com/affogato-sh/affogato/store"
 	"github.com/affogato-sh/affogato/store/sanitize"
 	"github.com/affogato-sh/affogato/tui/internal/identity"
+	"github.com/affogato-sh/affogato/tui/internal/ui/styles"
 )
 
 // HomeData is what the home screen shows, read once when it opens.
@@ -115,7 +116,7 @@ func LoadHome(env Env, id *identity.Identity, username string) (*HomeData, error
 
 // HomeStyles are built from the session's renderer, never the global one.
 type HomeStyles struct {
-	plain, title, heading, dim, good, warn lipgloss.Style
+	plain, title, heading, dim, good, warn styles.Style
 }
 
 var accentColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$|^[0-9]{1,3}$`)
@@ -127,12 +128,12 @@ func NewHomeStyles(r *lipgloss.Renderer, accent string) HomeStyles {
 		accent = "#C8874B"
 	}
 	return HomeStyles{
-		plain:   r.NewStyle(),
-		title:   r.NewStyle().Bold(true).Foreground(lipgloss.Color(accent)),
-		heading: r.NewStyle().Bold(true),
-		dim:     r.NewStyle().Faint(true),
-		good:    r.NewStyle().Foreground(lipgloss.Color("2")),
-		warn:    r.NewStyle().Foreground(lipgloss.Color("3")),
+		plain:   styles.Wrap(r.NewStyle()),
+		title:   styles.Wrap(r.NewStyle().Bold(true).Foreground(lipgloss.Color(accent))),
+		heading: styles.Wrap(r.NewStyle().Bold(true)),
+		dim:     styles.Wrap(r.NewStyle().Faint(true)),
+		good:    styles.Wrap(r.NewStyle().Foreground(lipgloss.Color("2"))),
+		warn:    styles.Wrap(r.NewStyle().Foreground(lipgloss.Color("3"))),
 	}
 }
 

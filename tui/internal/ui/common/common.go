@@ -40,8 +40,12 @@ type Common struct {
 	Link func(code string) string
 }
 
-// SetAccent rebuilds the styles with a program's accent colour.
+// SetAccent rebuilds the styles with a program's accent colour (kept
+// when they are already in it).
 func (c *Common) SetAccent(accent string) {
+	if c.Styles != nil && c.Styles.R == c.Renderer && c.Styles.Accent == styles.AccentOf(accent) {
+		return // the same styles: a session opening a program in the default colour
+	}
 	c.Styles = styles.New(c.Renderer, accent)
 }
 

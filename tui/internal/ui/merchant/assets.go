@@ -179,7 +179,7 @@ func (v *assets) openEditor() {
 	ti.CharLimit = 200
 	ti.KeyMap.Paste.SetEnabled(false) // would read the server's clipboard
 	ti.Cursor.SetMode(cursor.CursorStatic)
-	ti.Cursor.Style, ti.Cursor.TextStyle, ti.TextStyle, ti.PlaceholderStyle = st.Selected, st.Plain, st.Plain, st.Dim
+	ti.Cursor.Style, ti.Cursor.TextStyle, ti.TextStyle, ti.PlaceholderStyle = st.Selected.Style, st.Plain.Style, st.Plain.Style, st.Dim.Style
 	ti.Focus()
 	ta := textarea.New()
 	ta.Placeholder = "The text. {link} becomes each partner's link, {code} their code."
@@ -187,9 +187,9 @@ func (v *assets) openEditor() {
 	ta.ShowLineNumbers = false
 	ta.KeyMap.Paste.SetEnabled(false)
 	ta.Cursor.SetMode(cursor.CursorStatic)
-	ta.Cursor.Style, ta.Cursor.TextStyle = st.Selected, st.Plain
-	ta.FocusedStyle = textarea.Style{Base: st.Plain, Text: st.Plain, Placeholder: st.Dim, CursorLine: st.Plain,
-		CursorLineNumber: st.Dim, EndOfBuffer: st.Dim, LineNumber: st.Dim, Prompt: st.Dim}
+	ta.Cursor.Style, ta.Cursor.TextStyle = st.Selected.Style, st.Plain.Style
+	ta.FocusedStyle = textarea.Style{Base: st.Plain.Style, Text: st.Plain.Style, Placeholder: st.Dim.Style, CursorLine: st.Plain.Style,
+		CursorLineNumber: st.Dim.Style, EndOfBuffer: st.Dim.Style, LineNumber: st.Dim.Style, Prompt: st.Dim.Style}
 	ta.BlurredStyle = ta.FocusedStyle
 	v.edit = &assetEditor{title: ti, body: ta}
 	v.SetSize(v.width, v.height)

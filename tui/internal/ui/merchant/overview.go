@@ -171,12 +171,12 @@ func (o *overview) View() string {
 		chartH = 5
 	}
 	if o.revenue {
-		b.WriteString(chart.Bars(o.c, o.width, chartH*2, days, chart.Series{Label: "revenue", Values: revenue, Style: s.BarA,
+		b.WriteString(chart.Bars(o.c, o.width, chartH*2, days, chart.Series{Label: "revenue", Values: revenue, Style: s.BarA.Style,
 			Format: func(v float64) string { return fmt.Sprintf("%.0f", v) }}) + "\n\n")
 	} else {
 		b.WriteString(chart.Bars(o.c, o.width, chartH, days,
-			chart.Series{Label: "clicks", Values: clicks, Style: s.BarA},
-			chart.Series{Label: "conv", Values: convs, Style: s.BarB}) + "\n\n")
+			chart.Series{Label: "clicks", Values: clicks, Style: s.BarA.Style},
+			chart.Series{Label: "conv", Values: convs, Style: s.BarB.Style}) + "\n\n")
 	}
 	b.WriteString(s.Heading.Render("Top partners by revenue") + "\n")
 	if o.top == nil && o.topDays != 0 && o.c.Now().Sub(o.topAt) < topEvery && !o.topDone {

@@ -380,8 +380,8 @@ func (p *partners) detailView() string {
 		for i, dd := range st.Daily {
 			days[i], clicks[i], convs[i] = dd.Day, float64(dd.Clicks), float64(dd.Conversions)
 		}
-		b.WriteString(chart.Bars(p.c, p.width, 2, days, chart.Series{Label: "clicks", Values: clicks, Style: s.BarA},
-			chart.Series{Label: "conv", Values: convs, Style: s.BarB}) + "\n")
+		b.WriteString(chart.Bars(p.c, p.width, 2, days, chart.Series{Label: "clicks", Values: clicks, Style: s.BarA.Style},
+			chart.Series{Label: "conv", Values: convs, Style: s.BarB.Style}) + "\n")
 	} else {
 		b.WriteString(s.Dim.Render("Loading…") + "\n")
 	}

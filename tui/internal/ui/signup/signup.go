@@ -88,8 +88,8 @@ type joinedMsg struct {
 // New builds the screen; Init reads the program.
 func New(cfg Config) *Model {
 	h := help.New()
-	h.Styles = help.Styles{ShortKey: cfg.Styles.Plain, ShortDesc: cfg.Styles.Dim, ShortSeparator: cfg.Styles.Dim,
-		FullKey: cfg.Styles.Plain, FullDesc: cfg.Styles.Dim, FullSeparator: cfg.Styles.Dim, Ellipsis: cfg.Styles.Dim}
+	h.Styles = help.Styles{ShortKey: cfg.Styles.Plain.Style, ShortDesc: cfg.Styles.Dim.Style, ShortSeparator: cfg.Styles.Dim.Style,
+		FullKey: cfg.Styles.Plain.Style, FullDesc: cfg.Styles.Dim.Style, FullSeparator: cfg.Styles.Dim.Style, Ellipsis: cfg.Styles.Dim.Style}
 	m := &Model{cfg: cfg, help: h}
 	m.setSize(cfg.Width, cfg.Height)
 	return m

@@ -17,77 +17,86 @@ var accentColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$|^[0-9]{1,3}$`)
 // Styles are every style a screen uses.
 type Styles struct {
 	R *lipgloss.Renderer
+	// Accent is the accent colour the styles were built with (after
+	// New's check: DefaultAccent for none or an invalid one).
+	Accent string
 
-	Plain, Bold, Dim, Good, Bad, Warn lipgloss.Style
+	Plain, Bold, Dim, Good, Bad, Warn Style
 
-	Title     lipgloss.Style // program name in the accent colour
-	Role      lipgloss.Style
-	Tab       lipgloss.Style
-	ActiveTab lipgloss.Style
+	Title     Style // program name in the accent colour
+	Role      Style
+	Tab       Style
+	ActiveTab Style
 
-	Footer  lipgloss.Style
-	MsgGood lipgloss.Style
-	MsgBad  lipgloss.Style
+	Footer  Style
+	MsgGood Style
+	MsgBad  Style
 
-	TableHeader lipgloss.Style
-	Selected    lipgloss.Style
+	TableHeader Style
+	Selected    Style
 
-	Card      lipgloss.Style
-	CardLabel lipgloss.Style
-	CardValue lipgloss.Style
+	Card      Style
+	CardLabel Style
+	CardValue Style
 
-	BarA, BarB lipgloss.Style // the chart's two series
+	BarA, BarB Style // the chart's two series
 
-	Dialog    lipgloss.Style
-	Label     lipgloss.Style
-	Focused   lipgloss.Style
-	FieldErr  lipgloss.Style
-	Heading   lipgloss.Style
-	Secret    lipgloss.Style
-	HelpKey   lipgloss.Style
-	HelpDesc  lipgloss.Style
-	HelpSep   lipgloss.Style
-	Separator lipgloss.Style
+	Dialog    Style
+	Label     Style
+	Focused   Style
+	FieldErr  Style
+	Heading   Style
+	Secret    Style
+	HelpKey   Style
+	HelpDesc  Style
+	HelpSep   Style
+	Separator Style
+}
+
+// AccentOf is the accent colour New builds with for accent.
+func AccentOf(accent string) string {
+	if !accentColour.MatchString(accent) {
+		return DefaultAccent
+	}
+	return accent
 }
 
 // New builds the styles from r with the program's accent colour (#RRGGBB
 // or an ANSI number; anything else gives DefaultAccent).
 func New(r *lipgloss.Renderer, accent string) *Styles {
-	if !accentColour.MatchString(accent) {
-		accent = DefaultAccent
-	}
+	accent = AccentOf(accent)
 	a := lipgloss.Color(accent)
-	s := &Styles{R: r}
+	s := &Styles{R: r, Accent: accent}
 	n := r.NewStyle
-	s.Plain = n()
-	s.Bold = n().Bold(true)
-	s.Dim = n().Faint(true)
-	s.Good = n().Foreground(lipgloss.Color("2"))
-	s.Bad = n().Foreground(lipgloss.Color("1"))
-	s.Warn = n().Foreground(lipgloss.Color("3"))
-	s.Title = n().Bold(true).Foreground(a)
-	s.Role = n().Faint(true)
-	s.Tab = n().Faint(true)
-	s.ActiveTab = n().Bold(true).Foreground(a) // no underline: lipgloss underlines rune by rune
-	s.Footer = n().Faint(true)
-	s.MsgGood = n().Foreground(lipgloss.Color("2"))
-	s.MsgBad = n().Foreground(lipgloss.Color("1"))
-	s.TableHeader = n().Bold(true)
-	s.Selected = n().Reverse(true)
-	s.Card = n().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color("8")).Padding(0, 1)
-	s.CardLabel = n().Faint(true)
-	s.CardValue = n().Bold(true)
-	s.BarA = n().Foreground(a)
-	s.BarB = n().Foreground(lipgloss.Color("6"))
-	s.Dialog = n().Border(lipgloss.RoundedBorder()).BorderForeground(a).Padding(0, 1)
-	s.Label = n().Bold(true)
-	s.Focused = n().Foreground(a)
-	s.FieldErr = n().Foreground(lipgloss.Color("1"))
-	s.Heading = n().Bold(true)
-	s.Secret = n().Faint(true).Italic(true)
-	s.HelpKey = n().Bold(true)
-	s.HelpDesc = n().Faint(true)
-	s.HelpSep = n().Faint(true)
-	s.Separator = n().Faint(true)
+	s.Plain = Wrap(n())
+	s.Bold = Wrap(n().Bold(true))
+	s.Dim = Wrap(n().Faint(true))
+	s.Good = Wrap(n().Foreground(lipgloss.Color("2")))
+	s.Bad = Wrap(n().Foreground(lipgloss.Color("1")))
+	s.Warn = Wrap(n().Foreground(lipgloss.Color("3")))
+	s.Title = Wrap(n().Bold(true).Foreground(a))
+	s.Role = Wrap(n().Faint(true))
+	s.Tab = Wrap(n().Faint(true))
+	s.ActiveTab = Wrap(n().Bold(true).Foreground(a)) // no underline: lipgloss underlines rune by rune
+	s.Footer = Wrap(n().Faint(true))
+	s.MsgGood = Wrap(n().Foreground(lipgloss.Color("2")))
+	s.MsgBad = Wrap(n().Foreground(lipgloss.Color("1")))
+	s.TableHeader = Wrap(n().Bold(true))
+	s.Selected = Wrap(n().Reverse(true))
+	s.Card = Wrap(n().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color("8")).Padding(0, 1))
+	s.CardLabel = Wrap(n().Faint(true))
+	s.CardValue = Wrap(n().Bold(true))
+	s.BarA = Wrap(n().Foreground(a))
+	s.BarB = Wrap(n().Foreground(lipgloss.Color("6")))
+	s.Dialog = Wrap(n().Border(lipgloss.RoundedBorder()).BorderForeground(a).Padding(0, 1))
+	s.Label = Wrap(n().Bold(true))
+	s.Focused = Wrap(n().Foreground(a))
+	s.FieldErr = Wrap(n().Foreground(lipgloss.Color("1")))
+	s.Heading = Wrap(n().Bold(true))
+	s.Secret = Wrap(n().Faint(true).Italic(true))
+	s.HelpKey = Wrap(n().Bold(true))
+	s.HelpDesc = Wrap(n().Faint(true))
+	s.HelpSep = Wrap(n().Faint(true))
+	s.Separator = Wrap(n().Faint(true))
 	return s
 }

@@ -1,5 +1,6 @@
 // Package footer renders the footer line: the current screen's short key
-// help (bubbles/help over its key bindings) and the last message, green
+// help (as bubbles/help draws it, shorthelp.go; the full help is
+// bubbles/help's) and the last message, green
 // for success and red for errors.
 package footer
 
@@ -37,9 +38,9 @@ func New(c *common.Common) *Footer {
 func (f *Footer) restyle() {
 	st := f.c.Styles
 	f.help.Styles = help.Styles{
-		ShortKey: st.HelpKey, ShortDesc: st.HelpDesc, ShortSeparator: st.HelpSep,
-		FullKey: st.HelpKey, FullDesc: st.HelpDesc, FullSeparator: st.HelpSep,
-		Ellipsis: st.HelpSep,
+		ShortKey: st.HelpKey.Style, ShortDesc: st.HelpDesc.Style, ShortSeparator: st.HelpSep.Style,
+		FullKey: st.HelpKey.Style, FullDesc: st.HelpDesc.Style, FullSeparator: st.HelpSep.Style,
+		Ellipsis: st.HelpSep.Style,
 	}
 }
 
@@ -59,7 +60,6 @@ func (f *Footer) View(width int, bindings []key.Binding) string {
 }
 
 func (f *Footer) view(width int, bindings []key.Binding) string {
-	f.restyle()
 	st := f.c.Styles
 	msg := ""
 	if f.Msg.Text != "" {
@@ -70,10 +70,10 @@ func (f *Footer) view(width int, bindings []key.Binding) string {
 			msg = st.MsgGood.Render(text)
 		}
 	}
-	f.help.Width = max(width-lipgloss.Width(msg)-2, 10)
-	h := f.help.ShortHelpView(bindings)
-	if lipgloss.Width(h) > f.help.Width { // help gives up its ellipsis when it does not fit
-		h = ansi.Truncate(h, f.help.Width-1, "…")
+	hw := max(width-lipgloss.Width(msg)-2, 10)
+	h := shortHelp(st, hw, bindings)
+	if lipgloss.Width(h) > hw { // help gives up its ellipsis when it does not fit
+		h = ansi.Truncate(h, hw-1, "…")
 	}
 	gap := width - lipgloss.Width(h) - lipgloss.Width(msg)
 	if gap < 1 {

@@ -65,11 +65,11 @@ func New(c *common.Common, title string, fields []*Field, values map[string]stri
 		ti.Placeholder = fl.Placeholder
 		ti.KeyMap.Paste.SetEnabled(false)      // would read the server's clipboard, not the user's
 		ti.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor would send bytes twice a second
-		ti.Cursor.Style = c.Styles.Selected
-		ti.TextStyle = c.Styles.Plain
-		ti.PromptStyle = c.Styles.Dim
-		ti.PlaceholderStyle = c.Styles.Dim
-		ti.Cursor.TextStyle = c.Styles.Plain
+		ti.Cursor.Style = c.Styles.Selected.Style
+		ti.TextStyle = c.Styles.Plain.Style
+		ti.PromptStyle = c.Styles.Dim.Style
+		ti.PlaceholderStyle = c.Styles.Dim.Style
+		ti.Cursor.TextStyle = c.Styles.Plain.Style
 		ti.SetValue(values[fl.Key])
 		if i == 0 && !fl.Box {
 			ti.Focus()

@@ -67,11 +67,11 @@ func New(c *common.Common, cols []Column) *Table {
 	ti.CharLimit = 64
 	ti.KeyMap.Paste.SetEnabled(false)      // would read the server's clipboard, not the user's
 	ti.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor would send bytes twice a second
-	ti.Cursor.Style = c.Styles.Selected
-	ti.TextStyle = c.Styles.Plain
-	ti.PromptStyle = c.Styles.Dim
-	ti.PlaceholderStyle = c.Styles.Dim
-	ti.Cursor.TextStyle = c.Styles.Plain
+	ti.Cursor.Style = c.Styles.Selected.Style
+	ti.TextStyle = c.Styles.Plain.Style
+	ti.PromptStyle = c.Styles.Dim.Style
+	ti.PlaceholderStyle = c.Styles.Dim.Style
+	ti.Cursor.TextStyle = c.Styles.Plain.Style
 	return &Table{c: c, cols: cols, filter: ti, Empty: "Nothing here yet."}
 }
 
