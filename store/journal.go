@@ -144,8 +144,6 @@ type clickJournal struct {
 	// lastWrite when the last group's write began.
 	syncGap   atomic.Int64
 	lastWrite time.Time
-	// syncs makes each group durable (journalsync.go).
-	syncs journalSync
 	// zeros is what zeroFill writes ahead of the records, made once.
 	zeros []byte
 
@@ -174,7 +172,7 @@ type clickJournal struct {
 // for the applier.
 func openJournal(path string, applied uint64, ok bool, lastID uint64, kick func()) (*clickJournal, []journalRec, error) {
 	j := &clickJournal{path: path, reqs: make(chan *journalReq, maxGroup), quit: make(chan struct{}),
-		exited: make(chan struct{}), kick: kick, nextID: lastID, syncs: newJournalSync()}
+		exited: make(chan struct{}), kick: kick, nextID: lastID}
 	j.rotateAt.Store(journalRotateAt)
 	j.maxQueued.Store(maxUnapplied)
 	j.fullWait.Store(int64(journalFullWait))
@@ -456,7 +454,7 @@ func (j *clickJournal) write(batch []*journalReq) {
 		if err != nil {
 			return j.cutBack(fmt.Errorf("click journal: write: %w", err))
 		}
-		err = j.syncs.sync(j.f, j.lastWrite)
+		err = fdatasync(j.f)
 		if err == nil {
 			err = j.fault("sync")
 		}
