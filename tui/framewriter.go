@@ -191,11 +191,14 @@ func (f *frameWriter) writeLocked(s string) {
 		if i == 0 && f.last == "" {
 			b.WriteByte('\r')
 		}
-		if f.width > 0 {
+		// Measured once: cut only when wider than the terminal.
+		w := ansi.StringWidth(line)
+		if f.width > 0 && w > f.width {
 			line = ansi.Truncate(line, f.width, "")
+			w = ansi.StringWidth(line)
 		}
 		b.WriteString(line)
-		if ansi.StringWidth(line) < f.width {
+		if w < f.width {
 			b.WriteString(ansi.EraseLineRight)
 		}
 		if i < len(lines)-1 {
