@@ -39,7 +39,8 @@
 # Knobs: AFFOGATO_BIN (default: built from this tree), SEED (/work/seed/full),
 # SESSIONS (200), LOADS ("off on"), CONSOLES ("portal merchant"), ROUNDS (3,
 # sshload's -rounds: key-press passes per session), REPEAT (1), GAP (10),
-# WAIT_START (1), GROW (0), WRK_CONNS (64), PROFILE (unset), OUT
+# WAIT_START (1), GROW (0), SSHLOAD_ARGS (extra sshload flags, e.g. "-idle
+# 8s" to measure the open screens' CPU longer), WRK_CONNS (64), PROFILE (unset), OUT
 # (bench/out/sessions-under-load.txt), SERVER_ARGS (extra server flags),
 # COLD_ADMIN (unset: the admin key runs `whoami` first), KEEP_WORK (keep the
 # scratch dir and server log).
@@ -58,6 +59,7 @@ GROW=${GROW:-0}
 WRK_CONNS=${WRK_CONNS:-64}
 OUT=${OUT:-bench/out/sessions-under-load.txt}
 SERVER_ARGS=${SERVER_ARGS:-}
+SSHLOAD_ARGS=${SSHLOAD_ARGS:-}
 
 die() { echo "sessions-under-load: $*" >&2; exit 1; }
 . bench/lib.sh
@@ -201,7 +203,8 @@ run_console() { # CONSOLE LOAD
     if [ "$REPEAT" -gt 1 ]; then echo "-- $1, click load $2, round $r of $REPEAT:"; else echo "-- $1, click load $2:"; fi
     local dump="$OUT.stall-$1-$2.txt"
     [ "$REPEAT" -eq 1 ] || dump="$OUT.stall-$1-$2-$r.txt"
-    out=$("$WORK/sshload" "${args[@]}" -stall-dump "$dump" 2>&1) || out="$out
+    # shellcheck disable=SC2086
+    out=$("$WORK/sshload" "${args[@]}" -stall-dump "$dump" $SSHLOAD_ARGS 2>&1) || out="$out
 sshload failed"
     echo "$out"
     db_sizes

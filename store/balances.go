@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -170,26 +171,59 @@ func setStatusTx(tx *bolt.Tx, c *Commission, status string, now time.Time) error
 
 // PromoteMatured approves every unflagged pending commission whose hold
 // ended, in every program. Reads do not need it (they show such commissions
-// approved); it keeps the stored state current.
+// approved); it keeps the stored state current. The scheduler calls it
+// every minute: when no hold has ended it writes nothing and signals no
+// screen (maturedDue), and otherwise it signals the screens of the
+// programs whose commissions it approved.
 func (s *Store) PromoteMatured() (int, error) {
+	now := s.now().UTC()
+	slugs, err := s.maturedDue(now)
+	if err != nil || len(slugs) == 0 {
+		return 0, err
+	}
 	n := 0
-	err := s.update(func(tx *bolt.Tx) error {
-		var slugs []string
-		if err := tx.Bucket(bPrograms).ForEach(func(k, _ []byte) error {
-			slugs = append(slugs, string(k))
-			return nil
-		}); err != nil {
-			return err
-		}
-		now := s.now().UTC()
+	var changed []string
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		n, changed = 0, changed[:0]
 		for _, slug := range slugs {
 			m, err := s.promoteTx(tx, slug, now)
 			if err != nil {
 				return err
 			}
 			n += m
+			if m > 0 {
+				changed = append(changed, slug)
+			}
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return 0, storageErr(err)
+	}
+	if n > 0 {
+		s.gen.Add(1)
+		s.changes.changed(changed...)
+	}
+	return n, nil
+}
+
+// maturedDue lists the programs with an entry in the maturing index whose
+// hold ended by now (one seek per program, in a read transaction).
+func (s *Store) maturedDue(now time.Time) ([]string, error) {
+	var due []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bMaturing).Cursor()
+		return tx.Bucket(bPrograms).ForEach(func(k, _ []byte) error {
+			prefix := key(string(k))
+			end := key(string(k), now.UnixNano()+1)
+			if mk, _ := cur.Seek(prefix); mk != nil && string(mk) < string(end) && len(mk) == len(prefix)+16 {
+				due = append(due, string(k))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("matured commissions: %w", err)
+	}
+	return due, nil
 }

@@ -34,12 +34,15 @@ func (s *Store) RecordClick(ctx context.Context, in ClickInput) (*Click, error) 
 	at := s.now().UTC()
 	h := s.ipHash(in.IP)
 	c := &Click{Program: in.Program, PartnerID: in.PartnerID, Code: in.Code, Sub: in.Sub,
-		IPHash: hex.EncodeToString(h[:clickHashLen]), PaidAds: in.PaidAds, At: at,
-		RecentFromIP: s.ipRecent.record(in.PartnerID, h, at)}
+		IPHash: hex.EncodeToString(h[:clickHashLen]), PaidAds: in.PaidAds, At: at}
 	var err error
 	if s.journal != nil && !s.db.NoSync {
-		err = s.journal.append(ctx, c, h) // journal.go: applied to bbolt off the request path
+		// journal.go: the journal goroutine sets RecentFromIP (one
+		// goroutine, so the IP window's lock is never contended), and the
+		// click is applied to bbolt off the request path.
+		err = s.journal.append(ctx, c, h)
 	} else {
+		c.RecentFromIP = s.ipRecent.record(in.PartnerID, h, at)
 		day := dayKey(at)
 		err = s.writer.doClick(ctx, in.Program, func(tx *bolt.Tx, _ map[string]*Counters) error {
 			return s.putClickTx(tx, c, h, day)

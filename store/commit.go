@@ -32,6 +32,7 @@ type writeReq struct {
 	program string // the program the change is about ("" = unknown)
 	click   bool   // a click: its counters may wait for the next flush
 	flush   bool   // no change: the group counts the clicks waiting
+	quiet   bool   // upkeep that changes no figure (background.go)
 	fn      writeFn
 	err     error
 	done    chan struct{}
@@ -147,7 +148,8 @@ func (w *groupWriter) loop() {
 	applyTimer := time.NewTimer(time.Hour)
 	defer applyTimer.Stop()
 	var lastCommit time.Time
-	kicked := false // journaled clicks wait for the next apply
+	kicked := false      // journaled clicks wait for the next apply
+	var held []*writeReq // upkeep riding in the next commit (background.go)
 	for {
 		var flush, apply <-chan time.Time
 		if wait, ok := w.hooks.due(); ok {
@@ -160,6 +162,11 @@ func (w *groupWriter) loop() {
 		}
 		select {
 		case r := <-w.reqs:
+			if w.holdQuiet(r, len(held)) {
+				held = append(held, r)
+				kicked = true
+				continue
+			}
 			batch = append(batch[:0], r)
 		case <-flush: // clicks wait to be counted and nothing else comes
 			batch = append(batch[:0], flushReq())
@@ -168,13 +175,14 @@ func (w *groupWriter) loop() {
 			continue
 		case <-apply:
 			kicked = false
-			if !w.lagging() {
+			if !w.lagging() && len(held) == 0 {
 				continue // a read or another change stored them already
 			}
 			batch = append(batch[:0], applyReq())
 		case <-w.quit:
 			for { // commit whatever is queued, store and count every click, then stop
-				batch = batch[:0]
+				batch = append(batch[:0], held...)
+				held = held[:0]
 				w.drain(&batch)
 				if len(batch) == 0 {
 					if _, ok := w.hooks.due(); !ok && !w.lagging() {
@@ -186,6 +194,8 @@ func (w *groupWriter) loop() {
 			}
 		}
 		w.drain(&batch)
+		batch = append(batch, held...)
+		held = held[:0]
 		w.commit(batch)
 		lastCommit = time.Now() // every commit stores the journaled clicks
 		if !w.lagging() {
@@ -268,7 +278,7 @@ func (w *groupWriter) commit(batch []*writeReq) {
 		onlyClicks := true
 		nClicks := nJournaled
 		for _, r := range batch {
-			onlyClicks = onlyClicks && r.click
+			onlyClicks = onlyClicks && (r.click || r.quiet)
 			if r.click && !r.flush {
 				nClicks++
 			}
@@ -359,7 +369,7 @@ type flushedPartnerHooks interface {
 func batchChanges(batch []*writeReq, counted []string, partners map[uint64]bool) changeSet {
 	var c changeSet
 	for _, r := range batch {
-		if !r.click && !r.flush && !slices.Contains(c.all, r.program) {
+		if !r.click && !r.flush && !r.quiet && !slices.Contains(c.all, r.program) {
 			c.all = append(c.all, r.program)
 		}
 	}

@@ -22,6 +22,7 @@ func (s *Store) openJournalTx(tx *bolt.Tx, path string) error {
 	if err != nil {
 		return err
 	}
+	j.recent = func(c *Click, h []byte) { c.RecentFromIP = s.ipRecent.record(c.PartnerID, h, c.At) }
 	s.journal = j
 	names := newNames()
 	for _, r := range todo {

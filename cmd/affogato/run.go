@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/affogato-sh/affogato/payouts"
@@ -101,6 +102,10 @@ func run(ctx context.Context, cfg Config, logger *log.Logger) error {
 	return runErr
 }
 
+// mutexProfileRate is the share (1 in this many) of contended lock events
+// the mutex profile records while --pprof-addr is set.
+const mutexProfileRate = 100
+
 // servePprof serves the Go profiler on its own listener (never on the
 // public HTTP port).
 func servePprof(addr string, logger *log.Logger) {
@@ -109,6 +114,9 @@ func servePprof(addr string, logger *log.Logger) {
 			logger.Error("pprof panic", "panic", p)
 		}
 	}()
+	// The mutex profile (/debug/pprof/mutex) samples contended locks only
+	// when asked to; one in mutexProfileRate is enough to see them.
+	runtime.SetMutexProfileFraction(mutexProfileRate)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
