@@ -353,7 +353,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// changes nothing worth a frame (at most a tab's "Loading…" on a
 		// list still empty): the last frame stands, not drawn again.
 		a.unchanged = true
-		return a, tea.Batch(a.tabs[a.active].Reload(), tea.Tick(a.liveEvery(), func(time.Time) tea.Msg { return rearmMsg{gen: gen} }))
+		return a, tea.Batch(a.tabs[a.active].Reload(), common.Tick(a.c.Ctx, a.liveEvery(), func(time.Time) tea.Msg { return rearmMsg{gen: gen} }))
 	case rearmMsg:
 		a.unchanged = true // nothing shown changes: View repeats the last frame
 		if msg.gen != a.subGen {

@@ -81,7 +81,7 @@ func (o *overview) load() tea.Cmd {
 		}
 		// Changed since the last read: read it again when its time comes.
 		o.topDue = true
-		return tea.Batch(stats, tea.Tick(o.topAt.Add(topEvery).Sub(now), func(time.Time) tea.Msg { return topDueMsg{slug: slug} }))
+		return tea.Batch(stats, common.Tick(ctx, o.topAt.Add(topEvery).Sub(now), func(time.Time) tea.Msg { return topDueMsg{slug: slug} }))
 	}
 	o.topDue = false
 	o.topAt, o.topDays = now, days
