@@ -28,9 +28,10 @@
 # bbolt remaps it during the measurements as under a long load.
 #
 # REPEAT=N runs each console's sshload N times in a row, GAP seconds apart
-# (default 10: 200 closed merchant screens keep the server busy for a few
-# seconds, mostly collecting garbage, and a round started at once measures
-# that), and prints, per console and load, one summary line: each round's
+# (default 0: closed screens let go at once since their timers end with
+# the session, tui/internal/ui/common/tick.go; before that, 200 closed
+# merchant screens kept the server collecting garbage for about 4 s and a
+# round started at once measured it), and prints, per console and load, one summary line: each round's
 # p99 first frame, their median, and the sessions that failed (a key left
 # 10 s unanswered counts as a failure). Each round also prints the
 # database file's size and how much of it the server maps (a remap blocks
@@ -38,7 +39,7 @@
 #
 # Knobs: AFFOGATO_BIN (default: built from this tree), SEED (/work/seed/full),
 # SESSIONS (200), LOADS ("off on"), CONSOLES ("portal merchant"), ROUNDS (3,
-# sshload's -rounds: key-press passes per session), REPEAT (1), GAP (10),
+# sshload's -rounds: key-press passes per session), REPEAT (1), GAP (0),
 # WAIT_START (1), GROW (0), SSHLOAD_ARGS (extra sshload flags, e.g. "-idle
 # 8s" to measure the open screens' CPU longer), WRK_CONNS (64), PROFILE (unset), OUT
 # (bench/out/sessions-under-load.txt), SERVER_ARGS (extra server flags),
@@ -53,7 +54,7 @@ LOADS=${LOADS:-off on}
 CONSOLES=${CONSOLES:-portal merchant}
 ROUNDS=${ROUNDS:-3}
 REPEAT=${REPEAT:-1}
-GAP=${GAP:-10}
+GAP=${GAP:-0}
 WAIT_START=${WAIT_START:-1}
 GROW=${GROW:-0}
 WRK_CONNS=${WRK_CONNS:-64}
